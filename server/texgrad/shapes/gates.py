@@ -1,7 +1,7 @@
 r"""What a document says once and every row may read: the gates of rules that read the whole
 text rather than a symbol's declarations — a function "applied elementwise" or that "keeps
 the shape" (rules/functions.py), ``h = \tanh`` (a name of an entrywise function),
-``\dagger`` for adjoints (rules/symbols.py), primes used as transposes (shapes/primes.py).
+``\dagger`` for adjoints (rules/symbols.py), ``K = k_1 + \dots + k_M`` (rules/relations.py), primes used as transposes (shapes/primes.py).
 
 Rows record the symbols they read, not these sentences, so an edit near one of them cannot be
 told from its rows: ``changed_near`` tells the incremental check (shapes/incremental.py) to
@@ -10,6 +10,7 @@ check the document afresh instead.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from texgrad.shapes.primes import transposes_with_primes
@@ -38,7 +39,7 @@ _NAMED = (
     + "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
     + r")\b"
 )
-_GATES = re.compile(rf"{ENTRYWISE}|{KEEPS}|{_NAMED}|\\dagger", re.IGNORECASE)
+_GATES = re.compile(rf"{ENTRYWISE}|{KEEPS}|{_NAMED}|\\dagger|\\[lc]?dots\s*\+", re.IGNORECASE)
 # how far a gate's sentence reaches from its words (the letter named before or after them)
 _CONTEXT = 130
 
@@ -64,3 +65,21 @@ def _near(text: str, lo: int, hi: int, pattern: re.Pattern[str]) -> list[str]:
         text[max(0, m.start() - _CONTEXT) : m.end() + _CONTEXT]
         for m in pattern.finditer(text, a, b)
     ]
+
+
+# a size defined as the sum of a family's sizes: "$K = k_1 + \dots + k_M$" (the widths of M
+# stacked blocks): the total and the count
+_SUMMED_SIZES = re.compile(
+    r"(?<![\\A-Za-z])([A-Za-z])\s*=\s*([a-z])_\s*(?:\{\s*1\s*\}|1)\s*\+\s*"
+    r"(?:\2_\s*(?:\{\s*2\s*\}|2)\s*\+\s*)?"
+    r"\\[lc]?dots\s*\+\s*\2_\s*(?:\{\s*([A-Za-z])\s*\}|([A-Za-z])(?![A-Za-z]))"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def summed_sizes(text: str) -> tuple[tuple[str, str], ...]:
+    r"""The sizes ``text`` defines as a sum of a family's sizes, with their counts:
+    ``K = k_1 + \dots + k_M`` gives ``("K", "M")``."""
+    if "dots" not in text:
+        return ()
+    return tuple((m[1], m[3] or m[4]) for m in _SUMMED_SIZES.finditer(text))

@@ -24,6 +24,7 @@ from texgrad.shapes.dims import (
 )
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
+from texgrad.shapes.gates import summed_sizes
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
@@ -547,12 +548,29 @@ class RelationRules(DistributionRules):
         at = left.start
         if substitutes(self.source, at):
             return True  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
+        if self._summed_sizes_agree(a, b):
+            return True  # X (MT×K) = I_M \otimes Z (MT×Mk), K = k_1 + \dots + k_M: all k_m = k
         # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
         if not (_is_explicit(left) or _is_explicit(right)):
             return False
         if self._in_letter_blocks(left, a, at) or self._in_letter_blocks(right, b, at):
             return False  # \tilde C = [C \; 0_{p \times p}] for \tilde C p×(n+m): no example
         return self._example_of(a, b, at)
+
+    def _summed_sizes_agree(self, a: Shape, b: Shape) -> bool:
+        r"""Where the sides differ, is one dimension a size the document defines as the sum of
+        M sizes of a family (``K = k_1 + \dots + k_M``) and the other M times a size?  They
+        are equal when every member has that size ("When every equation has the same
+        regressors, $X_m = Z$"): not told apart."""
+        sums = {
+            total: count
+            for text in self.table.texts.values()
+            for total, count in summed_sizes(text)
+        }
+        if not sums:
+            return False
+        pairs = [(x, y) for x, y in ((a.rows, b.rows), (a.cols, b.cols)) if not same(x, y)]
+        return bool(pairs) and all(_m_times(x, y, sums) or _m_times(y, x, sums) for x, y in pairs)
 
     def _in_letter_blocks(self, side: t.Node, shape: Shape, at: int) -> bool:
         r"""Is ``side`` a matrix written out in blocks of letters (``[C \; 0_{p \times p}]``,
@@ -1443,3 +1461,13 @@ def _formula_parts(n: t.Node | None) -> list[t.Node | None] | None:
         return [n.left, n.right] if n.op in ("/", "\\cdot", "*") else None
     get = _PARTS.get(type(n))
     return get(n) if get is not None else None
+
+
+def _m_times(total: Dim, other: Dim, sums: dict[str, str]) -> bool:
+    r"""Is ``total`` a size summed over a family (``sums``: its count) and ``other`` a product
+    with that count as a factor (``Mk`` against ``K = k_1 + \dots + k_M``)?"""
+    count = sums.get(str(total)) if total.is_Symbol else None
+    return (
+        count is not None and bool(other.is_Mul)
+        and any(str(f) == count for f in other.free_symbols)
+    )  # fmt: skip
