@@ -89,7 +89,7 @@ def test_a_letters_declarations_are_found_once_per_text_and_as_the_pattern_finds
     for key in ("A", "B", "K", "x", "P", "Q"):
         literal = re.escape(key)
         pattern = literal + r"(?<![\\A-Za-z]" + literal + r")\s*\\in(?![A-Za-z])"
-        expected = tuple(m.start() for m in re.finditer(pattern, text))
+        expected = [m.start() for m in re.finditer(pattern, text)]
         assert wd._declarations(text, key) == expected
     assert len(wd._declarations(text, "A")) == 4  # (three copies, and one with no space)
     scans: list[str] = []

@@ -1516,7 +1516,7 @@ def _declared_symmetric_at(text: str) -> dict[str, list[int]]:
     return positions
 
 
-def _declarations(text: str, key: str) -> tuple[int, ...]:
+def _declarations(text: str, key: str) -> list[int]:
     r"""Where ``key \in …`` stands in the text (a declaration of the letter, as written).
 
     The letter leads the pattern, so the engine scans for it as a literal (a pattern led by
@@ -1531,7 +1531,7 @@ def _declarations(text: str, key: str) -> tuple[int, ...]:
         literal = re.escape(key)
         pattern = literal + r"(?<![\\A-Za-z]" + literal + r")\s*\\in(?![A-Za-z])"
         positions = found[key] = tuple(m.start() for m in re.finditer(pattern, text))
-    return positions
+    return list(positions)
 
 
 @functools.lru_cache(maxsize=4)
