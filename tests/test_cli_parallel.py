@@ -306,9 +306,9 @@ def test_input_errors_are_one_line_each_with_status_2(
         "texgrad: no such file: missing.tex",
         "texgrad: no such file or folder: nowhere",
         "texgrad: no documents in folder: empty (looked for .tex, .ltx, .latex, .md, .markdown, "
-        ".qmd, .rmd, .mdx)",
+        ".qmd, .rmd, .mdx, .ipynb)",
         "texgrad: no documents in folder: folder.tex (looked for .tex, .ltx, .latex, .md, "
-        ".markdown, .qmd, .rmd, .mdx)",
+        ".markdown, .qmd, .rmd, .mdx, .ipynb)",
     ]
     assert out.startswith("notes.md:1:")  # what could be read is still checked
 

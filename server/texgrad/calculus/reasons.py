@@ -28,7 +28,7 @@ from texgrad.calculus.lower import Env, Lowerer, VarInfo
 from texgrad.calculus.sympy_dims import ONE, SCALAR, Dim, Shape
 from texgrad.reading.source import MappedText
 from texgrad.shapes.dims import dim_text
-from texgrad.shapes.formulas import weak_scalars
+from texgrad.shapes.formulas import WEAK_BESIDE_BOLD, weak_scalars
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.symbols import symbol_key
@@ -77,7 +77,7 @@ def _weak_reads(written: str) -> bool:
     """Whether ``written > 0`` would declare a scalar (``\\lambda > 0`` does; ``x > 0``
     does not, being a vector's entrywise as often)."""
     tree = parse_row(MappedText.identity(f"{written} > 0")).tree
-    return tree is not None and any(True for _ in weak_scalars(tree, ""))
+    return tree is not None and any(d.how != WEAK_BESIDE_BOLD for d in weak_scalars(tree, ""))
 
 
 def space_of(shape: Shape) -> str:
