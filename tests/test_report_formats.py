@@ -488,3 +488,44 @@ def test_the_information_uri_is_the_packages_home_page(monkeypatch: pytest.Monke
     assert report_formats.information_uri() == "https://example.org/texgrad"
     monkeypatch.setattr(report_formats, "metadata", lambda name: Message())
     assert report_formats.information_uri() == "https://pypi.org/project/texgrad/"
+
+
+def _notebook(tmp_path: Path) -> Path:
+    """A notebook whose second Markdown cell multiplies an n×p matrix by itself."""
+
+    def cell(kind: str, text: str) -> dict[str, Any]:
+        return {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+
+    nb = {
+        "cells": [
+            cell("markdown", "# Notes\n\nLet $X \\in \\mathbb{R}^{n \\times p}$.\n"),
+            cell("code", "import numpy as np\n"),
+            cell("markdown", "Intro.\n\nThen $X X$ is wrong.\n"),
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path = tmp_path / "notes.ipynb"
+    path.write_text(json.dumps(nb, indent=1))
+    return path
+
+
+def test_a_notebook_s_places_are_said_in_cells_not_as_file_regions(tmp_path: Path) -> None:
+    """A notebook's lines count in its cells, not in its JSON file: SARIF and GitHub give
+    the file without a region or a line (one would point into the JSON) and say the cell,
+    line and column in the message; a fix, whose region would be the file's, is left out."""
+    path = _notebook(tmp_path)
+    code, out, _ = run_cli("check", str(path), "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    validate(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "matmul-mismatch"
+    assert result["message"]["text"].startswith("cell 3, line 3, column 7: ")
+    assert "region" not in result["locations"][0]["physicalLocation"]
+    assert "fixes" not in result
+    code, out, _ = run_cli("check", str(path), "--format", "github")
+    (line,) = [x for x in out.splitlines() if x.startswith("::")]
+    assert ",line=" not in line and ",col=" not in line
+    assert "::cell 3, line 3, column 7: " in line

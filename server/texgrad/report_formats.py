@@ -464,7 +464,7 @@ def _result(r: Record, index: Mapping[str, int], base: Path, lines: _Lines) -> d
         "ruleId": code,
         "ruleIndex": index[code],
         "level": _SARIF_LEVEL.get(str(r["severity"]), "warning"),
-        "message": {"text": str(r["message"])},
+        "message": {"text": _in_cell(r) + str(r["message"])},
         "locations": [
             {
                 "physicalLocation": _physical(
@@ -485,13 +485,14 @@ def _result(r: Record, index: Mapping[str, int], base: Path, lines: _Lines) -> d
                 rel.get("end_line"),
                 rel.get("end_column"),
             ),
-            "message": {"text": str(rel["message"])},
+            "message": {"text": _in_cell(rel) + str(rel["message"])},
         }  # fmt: skip
         for i, rel in enumerate(r.get("related") or (), start=1)
     ]
     if related:
         result["relatedLocations"] = related
-    fixes = [_fix(r, f, base, lines) for f in r.get("fixes") or ()]
+    # (a notebook's lines are its cells', not its file's: no region to replace there)
+    fixes = [_fix(r, f, base, lines) for f in r.get("fixes") or ()] if not r.get("cell") else []
     if fixes:
         result["fixes"] = fixes
     return result
@@ -508,6 +509,8 @@ def _physical(
 ) -> dict[str, Any]:
     """A physicalLocation: the artifact and the region of 1-based lines and UTF-16 columns."""
     path = str(where["path"])
+    if where.get("cell"):  # (its lines are the cell's: said in the message, no region)
+        return {"artifactLocation": artifact_location(path, base)}
     region: dict[str, Any] = {"startLine": int(line), "startColumn": lines.utf16(path, line, column)}  # fmt: skip
     physical: dict[str, Any] = {"artifactLocation": artifact_location(path, base), "region": region}
     if end_line is not None and end_column is not None:
@@ -521,6 +524,15 @@ def _physical(
             physical["contextRegion"] = {"startLine": int(line), "endLine": int(end_line),
                                          "snippet": {"text": around}}  # fmt: skip
     return physical
+
+
+def _in_cell(where: Record) -> str:
+    """Where in a notebook a record is, before its message ("cell 3, line 9, column 4: "):
+    its lines and columns count in the cell, which a file's region cannot say; "" else."""
+    cell = where.get("cell")
+    if not cell:
+        return ""
+    return f"cell {cell}, line {where['line']}, column {where['column']}: "
 
 
 def artifact_location(path: str, base: Path) -> dict[str, str]:
@@ -561,6 +573,14 @@ def _fix(r: Record, f: Record, base: Path, lines: _Lines) -> dict[str, Any]:
 # -- GitHub Actions ---------------------------------------------------------------------
 
 
+def _github_lines(r: Record) -> list[tuple[str, str]]:
+    """The line properties of an annotation: columns only for a range on one line."""
+    if r["end_line"] == r["line"]:
+        return [("line", str(r["line"])), ("col", str(r["column"])),
+                ("endLine", str(r["end_line"])), ("endColumn", str(r["end_column"]))]  # fmt: skip
+    return [("line", str(r["line"])), ("endLine", str(r["end_line"]))]
+
+
 def github_commands(records: Iterable[Record]) -> list[str]:
     """One workflow command per diagnostic (``::error``, ``::warning``, ``::notice``),
     which GitHub Actions shows as an annotation on the file and line; the related places
@@ -569,16 +589,16 @@ def github_commands(records: Iterable[Record]) -> list[str]:
     out = []
     for r in records:
         command = _GITHUB_COMMAND.get(str(r["severity"]), "warning")
-        props = [("file", _github_path(str(r["path"]))), ("line", str(r["line"]))]
-        if r["end_line"] == r["line"]:
-            props += [("col", str(r["column"])), ("endLine", str(r["end_line"])),
-                      ("endColumn", str(r["end_column"]))]  # fmt: skip
-        else:
-            props.append(("endLine", str(r["end_line"])))
+        props = [("file", _github_path(str(r["path"])))]
+        if not r.get("cell"):  # (a cell's lines are not the file's: said in the message)
+            props += _github_lines(r)
         props.append(("title", f"texgrad {r['code']}"))
-        message = str(r["message"])
+        message = _in_cell(r) + str(r["message"])
         for rel in r.get("related") or ():
-            message += f"\nnote: {rel['path']}:{rel['line']}:{rel['column']}: {rel['message']}"
+            cell = f"cell {rel['cell']}:" if rel.get("cell") else ""
+            message += (
+                f"\nnote: {rel['path']}:{cell}{rel['line']}:{rel['column']}: {rel['message']}"
+            )
         joined = ",".join(f"{k}={escape_property(v)}" for k, v in props)
         out.append(f"::{command} {joined}::{escape_data(message)}")
     return out
