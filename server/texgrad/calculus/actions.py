@@ -26,6 +26,7 @@ from texgrad.calculus.insertion import (
     differential_spelling,
     function_label,
     left_side,
+    macro_differential,
     notation_of,
     result_insertion,
     spelled_as,
@@ -332,7 +333,10 @@ def evaluation(result: CheckResult, row_start: int, outcome: DiffOutcome) -> Wri
         return None
     text = result.doc.text
     row = text[asked.row_start : asked.row_end]  # \mathrm dX where the document writes it so
-    value = spelled_as(outcome.result, differential_spelling(row) or differential_spelling(text))
+    spelling = (
+        differential_spelling(row) or macro_differential(row, text) or differential_spelling(text)
+    )
+    value = spelled_as(outcome.result, spelling)
     if outcome.where:
         value += " \\quad \\text{where } " + ",\\; ".join(outcome.where)
     written = f" {value}" if asked.equals else f" = {value}"

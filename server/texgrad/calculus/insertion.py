@@ -67,6 +67,27 @@ def differential_spelling(written: str) -> str | None:
     return re.sub(r"\s*\{\s*d\s*\}", "{d}", mark) if "{" in mark else "\\mathrm d"
 
 
+# a macro the document defines as a differential's mark: \newcommand{\dd}{\mathrm{d}},
+# \def\dd{\mathrm d}, \DeclareMathOperator{\dd}{d}
+_D_MACRO = re.compile(
+    r"\\(?:(?:re|provide)?newcommand\*?\s*\{?\s*\\([A-Za-z]+)\s*\}?|def\s*\\([A-Za-z]+))"
+    r"\s*\{\s*(" + _D_MARK.pattern + r")\s*\}"
+    r"|\\DeclareMathOperator\s*\{\s*\\([A-Za-z]+)\s*\}\s*\{\s*d\s*\}"
+)
+
+
+def macro_differential(row: str, text: str) -> str | None:
+    r"""The document's own macro for a differential's mark (``\dd`` of
+    ``\newcommand{\dd}{\mathrm{d}}``) where ``row`` writes it; None else."""
+    if "\\" not in row:
+        return None
+    for m in _D_MACRO.finditer(text):
+        name = "\\" + (m[1] or m[2] or m[4])
+        if re.search(re.escape(name) + r"(?![A-Za-z])", row):
+            return name
+    return None
+
+
 def spelled_as(latex: str, spelling: str | None) -> str:
     r"""The engine's ``latex`` with its ``\mathrm{d}`` spelled ``spelling`` (the document's:
     :func:`differential_spelling`), so that a quick fix reads like the row it replaces."""
@@ -74,6 +95,11 @@ def spelled_as(latex: str, spelling: str | None) -> str:
         return latex
     if spelling == "\\mathrm d":  # \mathrm dX: one token taken, as \mathrm{d}X
         return re.sub(r"\\mathrm\{d\}(?=\S)", lambda _: "\\mathrm d", latex)
+    if re.fullmatch(r"\\[A-Za-z]+", spelling) and not _D_MARK.match(spelling):
+        # the document's macro (\dd): a space before a letter (\dd X, not \ddX)
+        return re.sub(
+            r"\\mathrm\{d\}([A-Za-z])?", lambda m: spelling + (f" {m[1]}" if m[1] else ""), latex
+        )
     return latex.replace("\\mathrm{d}", spelling)
 
 

@@ -1725,6 +1725,13 @@ class Lowerer:
         return VarInfo(key, shape, key)
 
     def _call(self, fdef: FunctionDef, node: t.Apply) -> Lowered:
+        if (
+            not fdef.params
+            and isinstance(fdef.body, t.Func)
+            and fdef.body.name.lstrip("\\") in e.ELEMENTWISE
+        ):
+            # "with $h = \tanh$": h another name of the function, applied as it
+            return self._lower(replace(node, func=fdef.body))
         if len(node.args) != len(fdef.params):
             raise CalculusError(
                 f"`{key_text(fdef.key)}` takes {len(fdef.params)} argument(s), given {len(node.args)}"
@@ -1806,9 +1813,11 @@ class Lowerer:
         density = self.env.functions.get(fdef.density) if fdef.density else None
         if density is None or len(density.params) != 1:
             return None
-        from texgrad.calculus.normal_prose import symbol_of
+        from texgrad.reading.source import MappedText
+        from texgrad.syntax.parse import parse_row
 
-        return self._template(density, symbol_of(fdef.density))
+        letter = parse_row(MappedText.identity(fdef.density)).tree  # (how φ is printed)
+        return self._template(density, letter) if letter is not None else None
 
     def _on_numbers(self, fdef: FunctionDef, template: e.Template, node: t.Apply) -> Expr:
         """A function of numbers applied to a number, or to each entry of an array — unless its

@@ -89,9 +89,4 @@ def _parsed(latex: str) -> t.Node:
     return tree
 
 
-def symbol_of(key: str) -> t.Node:
-    r"""The letter of a key (``\varphi``), as a tree: how a function named so is printed."""
-    return _parsed(key)
-
-
-__all__ = ["define_named", "named_in_prose", "symbol_of"]
+__all__ = ["define_named", "named_in_prose"]

@@ -118,7 +118,8 @@ def statements(chain: t.Chain) -> list[t.Chain]:
     for k in range(1, len(items)):
         item = items[k]
         if isinstance(item, t.List) and len(item.items) > 1 and k < len(items) - 1:
-            parts = item.items[:-1]
+            cut = _declared_heads(item.items, rels[k])
+            parts = item.items[:cut]
             value: t.Node | None = (
                 parts[0]
                 if len(parts) == 1
@@ -127,12 +128,36 @@ def statements(chain: t.Chain) -> list[t.Chain]:
             current.append(value)
             relations.append(rels[k - 1])
             close()
-            current, relations = [item.items[-1]], []
+            heads = item.items[cut:]
+            head = (
+                heads[0]
+                if len(heads) == 1
+                else t.List(heads, start=heads[0].start, end=heads[-1].end)
+            )
+            current, relations = [head], []
         else:
             current.append(item)
             relations.append(rels[k - 1])
     close()
     return out
+
+
+# relations after which a statement's head may be a list of letters: "u, w \in \mathbb{R}^D"
+_DECLARING = frozenset({"\\in", "\\sim", "\\subset", "\\subseteq"})
+
+
+def _declared_heads(items: tuple[t.Node, ...], rel: str) -> int:
+    r"""Where a listed value ends and the next statement's heads begin: before the last item
+    (``z = Wx + b, \qquad a = \sigma(z)``), or, before a declaration, before the letters it
+    declares (``f(\mathbf z) = \mathbf z + \mathbf u h(\cdot), \qquad \mathbf u, \mathbf w
+    \in \mathbb{R}^D``: the value is the formula, the heads u and w)."""
+    last = len(items) - 1
+    if rel not in _DECLARING or len(items) < 3:
+        return last
+    cut = last
+    while cut > 1 and symbol_key(items[cut - 1]) is not None:
+        cut -= 1
+    return cut if symbol_key(items[cut - 1]) is None else last
 
 
 SIGNATURE_ARROWS = ("\\to", "\\rightarrow", "\\mapsto", "\\longrightarrow")
