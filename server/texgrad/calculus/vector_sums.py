@@ -152,26 +152,12 @@ def _differentiate(
         result = result.replace(name, f"\\left({text[sums[0].start : sums[0].end].strip()}\\right)")
     where = f"{name} = {text[sums[0].start : sums[0].end].strip()}"
     ok, note = _check(node, result, where, name, wrt, total, ctx, macros)
-    if not ok:
-        return DiffOutcome(error=f"the derivative through the sum failed its check: {note}")
-    w = ctx.style.symbols.get(wrt, wrt)
-    return DiffOutcome(
-        kind="gradient",
-        result=result,
-        differential="",
-        shape=_space(ctx, wrt),
-        verified=True,
-        steps=[
-            f"{name} = {text[sums[0].start : sums[0].end].strip()}",
-            f"\\nabla_{{{name}}} f = {upstream}",
-            f"\\nabla_{{{w}}} f = {result}",
-        ],
-        note=note,
-        wrt=w,
-        function=text[node.start : node.end].strip(),
-        where=[where] if name in result else [],
-        numpy_note="NumPy code is not written yet for a function of a sum of vectors",
-    )
+    steps = [where, f"\\nabla_{{{name}}} f = {upstream}"]
+    return _checked_gradient(
+        node, result, steps, (ok, note), wrt, ctx, text,
+        [where] if name in result else [],
+        "NumPy code is not written yet for a function of a sum of vectors",
+    )  # fmt: skip
 
 
 def _kind(scalar: bool) -> str:
@@ -215,6 +201,23 @@ def _scalar_sum(
     result = by_terms or result
     where = f"{_PSI} = {written}"
     ok, note = _check(node, result, where, _PSI, wrt, total, ctx, macros)
+    steps = [
+        f"S = {written}",
+        f"\\frac{{\\partial f}}{{\\partial S}} = {upstream.replace(_PSI, 'S')}",
+    ]
+    return _checked_gradient(
+        node, result, steps, (ok, note), wrt, ctx, text, [],
+        "NumPy code is not written yet for a function of a sum and the variable",
+    )  # fmt: skip
+
+
+def _checked_gradient(
+    node: t.Node, result: str, steps: list[str], checked: tuple[bool, str], wrt: str,
+    ctx: Context, text: str, where: list[str], numpy_note: str,
+) -> DiffOutcome:  # fmt: skip
+    """The gradient found through a sum, once its check (``checked``: passed, its note) has
+    passed: its steps end with it; an error where the check failed."""
+    ok, note = checked
     if not ok:
         return DiffOutcome(error=f"the derivative through the sum failed its check: {note}")
     w = ctx.style.symbols.get(wrt, wrt)
@@ -224,15 +227,12 @@ def _scalar_sum(
         differential="",
         shape=_space(ctx, wrt),
         verified=True,
-        steps=[
-            f"S = {written}",
-            f"\\frac{{\\partial f}}{{\\partial S}} = {upstream.replace(_PSI, 'S')}",
-            f"\\nabla_{{{w}}} f = {result}",
-        ],
+        steps=[*steps, f"\\nabla_{{{w}}} f = {result}"],
         note=note,
         wrt=w,
         function=text[node.start : node.end].strip(),
-        numpy_note="NumPy code is not written yet for a function of a sum and the variable",
+        where=where,
+        numpy_note=numpy_note,
     )
 
 
