@@ -51,3 +51,28 @@ def test_an_edited_gate_sentence_gives_a_fresh_check(
     plain = Checker().check(str(path), None, tmp_path, text).diagnostics
     said = Checker().check(str(path), None, tmp_path, edited).diagnostics
     assert [d.code for d in plain] != [d.code for d in said]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "typed", "fresh"),
+    [
+        ("Let $h = \\tanh$ be applied.", 9, "x", True),  # inside a function's other name
+        ("Then $Y = \\cos(X)$ holds.", 7, "x", False),  # a value, not another name: reused
+        ("Then $Y = \\sqrt{X}$ holds.", 7, "x", False),
+        ("We write $A^\\dagger$ once.", 0, "Now ", False),  # \dagger still written: reused
+        ("We write $A^\\dagger$ once.", 12, "", True),  # the only \dagger removed
+    ],
+)
+def test_only_a_gate_s_own_sentence_sends_an_edit_to_a_fresh_check(
+    text: str, at: int, typed: str, fresh: bool
+) -> None:
+    """An edit elsewhere than a gate's sentence keeps the incremental check (typing beside
+    ``\\cos(X)`` must not re-infer the whole document)."""
+    from texgrad.shapes.gates import changed_near
+
+    if typed:
+        new, old_end, new_end = text[:at] + typed + text[at:], at, at + len(typed)
+    else:  # remove "\dagger"
+        i = text.index("\\dagger")
+        new, at, old_end, new_end = text[:i] + text[i + 7 :], i, i + 7, i
+    assert changed_near(text, new, at, old_end, new_end) is fresh

@@ -37,9 +37,10 @@ KEEPS = (
 _NAMED = (
     r"=\s*\\(?:operatorname\s*\{|mathrm\s*\{|text\s*\{)?\s*(?:"
     + "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
-    + r")\b"
+    # (written alone, as rules/functions.py's _named_as reads it: not \cos(X), \sqrt{…})
+    + r")(?![A-Za-z])\s*\}?(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
 )
-_GATES = re.compile(rf"{ENTRYWISE}|{KEEPS}|{_NAMED}|\\dagger|\\[lc]?dots\s*\+", re.IGNORECASE)
+_GATES = re.compile(rf"{ENTRYWISE}|{KEEPS}|{_NAMED}", re.IGNORECASE)
 # how far a gate's sentence reaches from its words (the letter named before or after them)
 _CONTEXT = 130
 
@@ -51,6 +52,10 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
     did), a prime?"""
     if _near(was, start, old_end, _GATES) != _near(new, start, new_end, _GATES):
         return True
+    if _near(was, start, old_end, _SUMMED_SIZES) != _near(new, start, new_end, _SUMMED_SIZES):
+        return True
+    if ("\\dagger" in was) != ("\\dagger" in new):
+        return True  # (symbols.py asks only whether the document writes it anywhere)
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
