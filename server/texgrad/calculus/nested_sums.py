@@ -112,10 +112,10 @@ def _label(wrt_tree: t.Node | None) -> str | None:
     return None
 
 
-def _gradient(
-    node: t.BigOp, inner: t.BigOp, term: str, head: str, wrt: str, label: str, index: str,
-    ctx: Context, text: str, budget: Budget, layout: str,
-) -> DiffOutcome:  # fmt: skip
+def _term_gradient(
+    head: str, term: str, wrt: str, ctx: Context, budget: Budget, layout: str
+) -> DiffOutcome:
+    """The verified gradient of the outer sum ``head`` of the inner sum's one ``term``."""
     from texgrad.calculus.samples import differentiate_sum  # (samples imports this layer)
 
     loss = f"{head} {term}"
@@ -125,6 +125,14 @@ def _gradient(
     out = differentiate_sum(loss_tree, wrt, ctx, loss, budget, layout)
     if out.error is not None or not out.verified or out.kind != "gradient":
         raise CalculusError(out.error or "the inner sum's term was not differentiated")
+    return out
+
+
+def _gradient(
+    node: t.BigOp, inner: t.BigOp, term: str, head: str, wrt: str, label: str, index: str,
+    ctx: Context, text: str, budget: Budget, layout: str,
+) -> DiffOutcome:  # fmt: skip
+    out = _term_gradient(head, term, wrt, ctx, budget, layout)
     summand = _summand_gradient(out)
     if summand is None:
         raise CalculusError("the inner sum's term was not differentiated summand by summand")
@@ -163,15 +171,7 @@ def _linear(
     r"""``\sum_i \sum_j G_{ij}`` by the member k of the inner family: ``\sum_i \nabla
     G_{ik}``, the sum over samples of the term k differentiated as one, checked against the
     nested sums as written."""
-    from texgrad.calculus.samples import differentiate_sum  # (samples imports this layer)
-
-    loss = f"{head} {term}"
-    loss_tree = _parsed(loss)
-    if loss_tree is None:
-        raise CalculusError("the inner sum's term could not be read again")
-    out = differentiate_sum(loss_tree, wrt, ctx, loss, budget, layout)
-    if out.error is not None or not out.verified or out.kind != "gradient":
-        raise CalculusError(out.error or "the inner sum's term was not differentiated")
+    out = _term_gradient(head, term, wrt, ctx, budget, layout)
     ok, note = _check(node, out.result, wrt, label, index, ctx)
     if not ok:
         raise CalculusError(f"the derivative through the nested sums failed its check: {note}")
