@@ -6,11 +6,10 @@ given is checked against central differences, every dimension of its own size.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pytest
 
+from tests.calculus.problem_numerics import central_gradient
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -25,17 +24,6 @@ def _value(latex: str, values: dict[str, np.ndarray]) -> np.ndarray:
     parsed = parse_row(MappedText.identity(latex))
     assert parsed.tree is not None, parsed.error
     return np.asarray(evaluate(parsed.tree, values), dtype=float)
-
-
-def _central(f: Callable[[np.ndarray], float], x: np.ndarray) -> np.ndarray:
-    h = 1e-6
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (f(up) - f(down)) / (2 * h)
-    return grad
 
 
 @pytest.mark.parametrize(
@@ -66,7 +54,7 @@ def test_every_entry_once_is_the_whole_sum() -> None:
                 continue
         assert out.verified, (latex, out.error)
         shown = _value(out.result, {"x": x})
-        want = _central(lambda v: float(np.sum(v**2)), x)
+        want = central_gradient(lambda v: float(np.sum(v**2)), x)
         assert np.allclose(shown.reshape(want.shape), want, atol=1e-6), (latex, out.result)
 
 
@@ -76,4 +64,4 @@ def test_every_entry_of_a_matrix_once_is_the_whole_sum() -> None:
     out = diff_latex(r"\sum_{i=1}^n \sum_{j=1}^m A_{ij}^2", "A", MAT, budget=BUDGET)
     assert out.verified, out.error
     shown = _value(out.result, {"A": a})
-    assert np.allclose(shown, _central(lambda v: float(np.sum(v**2)), a), atol=1e-6)
+    assert np.allclose(shown, central_gradient(lambda v: float(np.sum(v**2)), a), atol=1e-6)
