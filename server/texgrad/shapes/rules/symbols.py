@@ -41,6 +41,8 @@ _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # the letters that count the rounds of a recursion written p_{k+1} = … p_k …
 _RECURSION_LABELS = frozenset({"k", "t"})
+# the fonts of vectors: \mathbf{x}, \bm{x}, \boldsymbol{x}
+_BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
 # the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
 _STEP_LABELS = frozenset({"t", "s", "k", "\\tau"})
 # Greek letters that index rather than name (W_{\ell,t})
@@ -147,7 +149,34 @@ class SymbolRules(RuleBase):
                     self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
                 )
             return self._tagged_member(node) or self.infer(power)
-        return SCALAR if self._is_dimension(node) else None
+        return SCALAR if self._is_dimension(node) else self._generic_step_member(node)
+
+    def _generic_step_member(self, node: t.Node) -> Shape | None:
+        r"""``\mathbf{x}`` and ``\mathbf{u}`` of a Bellman step, ``V_k(\mathbf{x}) =
+        \mathbf{x}^\top P_k \mathbf{x}``, where the document declares only the step families
+        ``\mathbf{x}_k \in \mathbb{R}^n``, ``\mathbf{u}_k``: the bare letter, declared and
+        defined nowhere, is a generic state or input, of the family's shape.  Only a bold
+        letter (a plain ``x`` of ``x_k`` may be a scalar's name), only a family of column
+        vectors labelled by a step (k, t) whose shape does not depend on it, and only where one
+        such family is in force."""
+        if not isinstance(node, t.Symbol) or node.accents or node.font not in _BOLD:
+            return None
+        key = symbol_key(node)
+        if key is None or self._declared(key[0]) or self._defined_anywhere(key[0]):
+            return None
+        shapes = set()
+        for label in _RECURSION_LABELS:
+            family = f"{key[0]}_{{{label}}}"
+            if not self._declared(family):
+                continue
+            decl = self._lookup((family, key[1]), node.start)
+            if decl is None:
+                continue
+            shape = decl.shape
+            if shape.cols != ONE or shape.is_scalar or mentions(shape, label):
+                return None
+            shapes.add(shape)
+        return shapes.pop() if len(shapes) == 1 else None
 
     def _beside_bold(self, key: tuple[str, str | None], at: int) -> bool:
         """Is a plain Latin letter said to be a number (``w > 0``) beside its bold array?"""
@@ -222,7 +251,7 @@ class SymbolRules(RuleBase):
             and form == "_"
             or form in ("(", "[")
             or form == "_"
-            and _conditional(label)
+            and (_conditional(label) or _step_shifted(label))
         ):
             # V_1 of V_i = Y W_i^V, defined for every head in force here; \delta^{(l+1)} of
             # \delta^{(l)} = \partial L / \partial z^{(l)}, defined for every layer;
@@ -521,6 +550,18 @@ def _version(tag: t.Node | None) -> bool:
     if isinstance(tag, t.Text):
         return tag.text.strip().removeprefix("\\text{").removesuffix("}") in _VERSIONS
     return False
+
+
+def _step_shifted(label: t.Node) -> bool:
+    r"""A step shifted by a number, ``k+1``, ``t-1``: the label of a recursion's next or last
+    member (``P_{k+1}`` of ``P_k = Q + A^\top P_{k+1} A - \dots``, defined for every step)."""
+    return (
+        isinstance(label, t.Add)
+        and len(label.terms) == 2
+        and isinstance(label.terms[0], t.Symbol)
+        and label.terms[0].name in _RECURSION_LABELS
+        and isinstance(label.terms[1], t.Number)
+    )
 
 
 def _conditional(label: t.Node) -> bool:
