@@ -118,6 +118,7 @@ class ProductRules(DistributionRules):
         self._coefficients(factors, shapes)
         self._gather_evidence(factors, shapes)
         _diagonals_by_neighbours(factors, shapes)
+        self._roots_by_neighbours(factors, shapes)
         self._flanked_diagonals(factors, shapes)
         _unsized_ones(factors, shapes)
         self._unsized_blocks(factors, shapes)
@@ -163,6 +164,36 @@ class ProductRules(DistributionRules):
         ):  # fmt: skip
             result = Shape(head.rows, acc.cols)
         return result
+
+    def _roots_by_neighbours(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
+        r"""``\tilde D^{-1/2} (A + I_N) \tilde D^{-1/2}`` with ``\tilde D`` declared and defined
+        nowhere: an inverse or a root of a letter is of a square matrix or of a number, so
+        beside a known n×n factor it is n×n or a scale — either way the product has that
+        factor's shape; read as n×n.  Only beside a square factor (beside a rectangular one a
+        letter's entrywise power, an outer product's column, would have another size)."""
+        for i, f in enumerate(factors):
+            if shapes[i] is not None or not self._undeclared_root(f):
+                continue
+            right = shapes[i + 1] if i + 1 < len(shapes) else None
+            left = shapes[i - 1] if i > 0 else None
+            for side in (right, left):
+                if side is not None and not side.is_scalar and side.rows == side.cols:
+                    shapes[i] = Shape(side.rows, side.rows)
+                    break
+
+    def _undeclared_root(self, node: t.Node) -> bool:
+        """Is ``node`` an inverse or a root (``D^{-1}``, ``D^{-1/2}``, ``D^{\frac12}``) of a
+        letter nothing declares, defines or signs?"""
+        if not isinstance(node, t.Power) or not _root_or_inverse(node.exponent):
+            return False
+        key = symbol_key(node.base) if isinstance(node.base, (t.Symbol, t.Sub)) else None
+        if key is None:
+            return False
+        return (
+            not self._declared(key[0])
+            and not self._defined_anywhere(key[0])
+            and self._signature(key[0], node.start) is None
+        )
 
     def _unsized_blocks(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         r"""``[C \; 0] \xi_k``, ``u^\top [B; 0]``: a matrix written out with zeros of no
@@ -743,6 +774,20 @@ def _with_unknown(op: str, a: Shape | None, b: Shape | None, right: t.Node) -> S
         return a  # X^\top X / \sigma^2 with σ undeclared (as \frac is read)
     known = a if a is not None else b
     return _elementwise_with_unknown(known) if op in ("\\odot", "\\oslash") else None
+
+
+def _root_or_inverse(exponent: t.Node) -> bool:
+    r"""``-1``, ``-1/2``, ``1/2``, ``-\frac12``: the exponent of an inverse or a root."""
+    negative = isinstance(exponent, t.Neg)
+    if negative:
+        exponent = exponent.operand  # type: ignore[attr-defined]
+    if isinstance(exponent, t.Number):
+        return negative
+    if isinstance(exponent, t.BinOp) and exponent.op == "/":
+        return isinstance(exponent.left, t.Number) and isinstance(exponent.right, t.Number)
+    if isinstance(exponent, t.Frac):
+        return isinstance(exponent.num, t.Number) and isinstance(exponent.den, t.Number)
+    return False
 
 
 def _letter_power(node: t.Node) -> bool:
