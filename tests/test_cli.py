@@ -755,6 +755,82 @@ def test_a_subfile_named_beside_its_root_is_read_with_its_project(
         assert (code, _mismatches(out)) == (1, ["chapters/one.tex:3:24"]), (paths, out)
 
 
+# main.tex reaches a section by each way LaTeX has: \input, \include, \subfile, \import,
+# \subimport (and a \subimport nested in an imported file); each has one mistake, with the
+# declarations and macros of main.tex; sections/ holds a plain section beside a subfile
+EVERY_INCLUDE = r"""
+%! main.tex
+\documentclass{article}
+\usepackage{subfiles,import}
+\input{macros}
+\begin{document}
+Throughout, $\mX \in \mathbb{R}^{n \times d}$, $\vw \in \mathbb{R}^{d}$, $\vy \in \mathbb{R}^{n}$.
+\input{sections/a}
+\include{sections/b}
+\subfile{sections/c}
+\import{chapters/}{d}
+\subimport{chapters/}{e}
+\end{document}
+%! macros.tex
+\newcommand{\vw}{\mathbf{w}}\newcommand{\vy}{\mathbf{y}}\newcommand{\mX}{\mathbf{X}}
+%! sections/a.tex
+Fine: $\vy - \mX \vw$. Wrong: $\vw \mX$.
+The energy is $g(\vw) = \vw^\top \mX^\top \mX \vw$.
+%! sections/b.tex
+Fine: $\mX \vw$. Wrong: $\mX^\top \vw$.
+%! sections/c.tex
+\documentclass[../main.tex]{subfiles}
+\begin{document}
+Wrong: $\vy + \vw$.
+\end{document}
+%! chapters/d.tex
+Fine: $\mX^\top \mX$. Wrong: $\mX \mX$.
+\subimport{sub/}{f}
+%! chapters/sub/f.tex
+Wrong: $\vw^\top \vy$.
+%! chapters/e.tex
+Wrong: $\vy^\top \vw$.
+"""
+EVERY_MISTAKE = [
+    "sections/a.tex:1:32",
+    "sections/b.tex:1:26",
+    "sections/c.tex:3:9",
+    "chapters/d.tex:1:31",
+    "chapters/sub/f.tex:1:9",
+    "chapters/e.tex:1:9",
+]
+
+
+def test_every_include_of_a_root_and_any_set_of_its_files_or_folders_give_the_union(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse_fixture(EVERY_INCLUDE).write(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "main.tex")
+    assert (code, sorted(_mismatches(out))) == (1, sorted(EVERY_MISTAKE))
+    alone = {m: _mismatches(run("check", m.split(":")[0])[1]) for m in EVERY_MISTAKE}
+    # a plain section beside a subfile (which names ../main.tex) is main.tex's, not a
+    # project of sections/ alone
+    assert alone == {m: [m] for m in EVERY_MISTAKE}
+    in_sections = [m for m in EVERY_MISTAKE if m.startswith("sections/")]
+    in_chapters = [m for m in EVERY_MISTAKE if m.startswith("chapters/")]
+    for paths, want in (
+        (["sections"], in_sections),
+        (["chapters"], in_chapters),
+        (["sections/a.tex", "chapters"], in_sections[:1] + in_chapters),
+        (["sections", "main.tex"], EVERY_MISTAKE),
+        (["sections/a.tex", "chapters", "."], EVERY_MISTAKE),
+    ):
+        assert sorted(_mismatches(run("check", *paths)[1])) == sorted(want), paths
+    code, out = run("check", "--format", "sarif", "sections")
+    results = json.loads(out)["runs"][0]["results"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert sorted(uris) == ["sections/a.tex", "sections/b.tex", "sections/c.tex"]
+    monkeypatch.chdir(tmp_path / "sections")
+    code, out = run("diff", "--file", "a.tex", "--line", "2", "--wrt", "\\vw")
+    assert (code, out.strip()) == (0, "2 \\mX^\\top \\mX \\vw")
+
+
 def test_a_second_run_in_one_process_reads_the_projects_as_they_are_now(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

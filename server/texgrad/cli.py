@@ -1311,7 +1311,7 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipp
             if not found.files and not found.skipped:
                 yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
             for f in found.files:
-                yield f, p
+                yield f, _folder_of_found(f, p)
         elif p is not None and p.is_file():
             yield p, _project_folder(p)
         elif p is None and why != "it does not exist":
@@ -1320,6 +1320,18 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipp
             yield f"{printable(raw)}: skipped: {unreadable(p) or 'not a document'}"
         else:
             yield not_found(raw, DOCUMENT_SUFFIXES)
+
+
+def _folder_of_found(file: Path, named: Path) -> Path:
+    """The project folder of ``file``, found in the folder ``named`` on the command line: the
+    named folder, unless it is inside the project of ``file`` (``sections/`` of a
+    ``main.tex`` one level up): then that project's, as for the file named alone."""
+    own = _project_folder(file)
+    try:
+        inside = own != named and named.resolve().is_relative_to(own.resolve())
+    except OSError:
+        return named
+    return own if inside else named
 
 
 def _project_folder(file: Path) -> Path:
@@ -1337,7 +1349,13 @@ def _project_folder(file: Path) -> Path:
         return root.parent if root is not None else here
     for folder in (here, *list(here.parents)[:3]):
         try:
-            if any(_is_root(f) for f in folder.glob("*.tex") if f != file):
+            roots = [f for f in folder.glob("*.tex") if f != file and _is_root(f)]
+            # a subfile beside it (\documentclass[../main.tex]{subfiles}) is a part of the
+            # document it names: that document's folder is the project's
+            above = {r.parent for f in roots if (r := _subfile_root(f)) is not None}
+            if len(above) == 1 and len(roots) == sum(_subfile_root(f) is not None for f in roots):
+                return above.pop()
+            if roots:
                 return folder
             if (folder / ".git").exists():
                 break
