@@ -58,6 +58,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
     assert [name for name in DOCS if not _is_traps(name)] == [
         "apuntes-completado-es-23",
         "arxiv-adapter-11",
+        "arxiv-adapter-function-25",
         "arxiv-attention",
         "arxiv-contrastive-9",
         "arxiv-crossattn-10",

@@ -38,7 +38,7 @@ from texgrad.shapes.questions import (
 from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
-from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
+from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, next_break, sentence_start
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -741,6 +741,8 @@ class RelationRules(DistributionRules):
         if key is not None and len(head.args) == 2:
             self._define_kernel(head, key, value)
             return
+        if len(head.args) == 1 and body is not None and self.infer(head.args[0]) is None:
+            self._parameter_by_use(head.args[0], body)  # (of \operatorname{FFN}_e too)
         if key is None or len(head.args) != 1:
             return
         param = symbol_key(head.args[0]) if isinstance(head.args[0], t.Symbol) else None
@@ -748,10 +750,8 @@ class RelationRules(DistributionRules):
         if elementwise:
             arg, value = SCALAR, SCALAR
         else:
-            if value is None:
-                return
             arg = self.infer(head.args[0])  # type: ignore[assignment]
-            if arg is None:
+            if value is None or arg is None:
                 return
         self.reads.add(key[0])
         sigs = self.table.signatures.get(key[0], [])
@@ -761,6 +761,34 @@ class RelationRules(DistributionRules):
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _parameter_by_use(self, param: t.Node | None, body: t.Node) -> None:
+        r"""``\operatorname{FFN}_e(\mathbf{x}) = W^{\text{out}}_e \phi(W^{\text{in}}_e \mathbf{x} +
+        \dots)`` with ``\mathbf{x}`` introduced nowhere: the parameter, a bold lower-case letter
+        (a vector), is multiplied by a known matrix in the formula, so it has as many entries
+        as that matrix has columns — defined there, like ``y = Ax`` (the text goes on to speak
+        of the same x).  Only where every such product agrees."""
+        if not (
+            isinstance(param, t.Symbol) and not param.accents and param.font in BOLD_FONTS
+            and param.name.isascii() and param.name.islower()
+        ):  # fmt: skip
+            return
+        key = symbol_key(param)
+        if key is None or not self._unknown(key[0], param.start):
+            return
+        sizes = []
+        for node in body.walk():
+            if not isinstance(node, t.Product):
+                continue
+            for before, factor in zip(node.factors, node.factors[1:], strict=False):
+                if symbol_key(factor) != key or not isinstance(factor, t.Symbol) or factor.accents:
+                    continue
+                s = self.shapes.get(span_key(before))
+                if s is None or s.is_scalar or s.cols == ONE:
+                    return  # (beside a vector or an unknown: x may be a matrix, a scale)
+                sizes.append(s.cols)
+        if sizes and all(self._same(d, sizes[0], param.start) for d in sizes):
+            self._define(param, Shape(sizes[0], ONE))
 
     def _define_kernel(
         self, head: t.Apply, key: tuple[str, str | None], value: Shape | None

@@ -42,7 +42,7 @@ _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # the letters that count the rounds of a recursion written p_{k+1} = … p_k …
 _RECURSION_LABELS = frozenset({"k", "t"})
 # the fonts of vectors: \mathbf{x}, \bm{x}, \boldsymbol{x}
-_BOLD = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
+BOLD_FONTS = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
 # the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
 _STEP_LABELS = frozenset({"t", "s", "k", "\\tau"})
 # Greek letters that index rather than name (W_{\ell,t})
@@ -159,7 +159,7 @@ class SymbolRules(RuleBase):
         letter (a plain ``x`` of ``x_k`` may be a scalar's name), only a family of column
         vectors labelled by a step (k, t) whose shape does not depend on it, and only where one
         such family is in force."""
-        if not isinstance(node, t.Symbol) or node.accents or node.font not in _BOLD:
+        if not isinstance(node, t.Symbol) or node.accents or node.font not in BOLD_FONTS:
             return None
         key = symbol_key(node)
         if key is None or self._declared(key[0]) or self._defined_anywhere(key[0]):
