@@ -228,6 +228,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "notation-zoo-22",
         "notebook-krr-hsic-24",
         "notebook-logreg-sum-23",
+        "notes-kkt-blocks-25",
         "notes-kron-restated-24",
         "notes-offset-free-mpc-20",
         "notes-primes-blocks-24",

@@ -41,6 +41,34 @@ _ESTIMATED_VECTORS = frozenset({"\\mu", "\\beta"})
 _ITERATION_LABELS = frozenset({"k", "t", "\\ell"})
 # the letters that count the rounds of a recursion written p_{k+1} = … p_k …
 _RECURSION_LABELS = frozenset({"k", "t"})
+# "$\Lambda = \Sigma^{-1}$ in the same blocks", "$B = A^\top$, partitioned conformably"
+_SAME_BLOCKS = re.compile(
+    r"\$\s*(?P<letter>\\?[A-Za-z]+)\s*=\s*(?P<side>[^$=]{1,80})\$\s*,?\s*"
+    r"(?:(?:partitioned\s+)?(?:in|into)\s+the\s+same\s+blocks"
+    r"|partitioned\s+(?:conformably|the\s+same\s+way|likewise|alike))"
+)
+# a letter of a formula: \Sigma, A
+_LETTER = re.compile(r"\\[A-Za-z]+|[A-Za-z]")
+_SAID_SAME_BLOCKS: dict[int, tuple[str, list[tuple[int, str, str]]]] = {}
+
+
+def _said_same_blocks(source: str) -> list[tuple[int, str, str]]:
+    """Where ``source`` says a letter is partitioned as another (the end of the saying, the
+    letter, the formula it is set to): found once per text."""
+    hit = _SAID_SAME_BLOCKS.get(id(source))
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    found = (
+        [(m.end(), m["letter"], m["side"]) for m in _SAME_BLOCKS.finditer(source)]
+        if "same blocks" in source or "partitioned" in source
+        else []
+    )
+    if len(_SAID_SAME_BLOCKS) > 64:
+        _SAID_SAME_BLOCKS.clear()
+    _SAID_SAME_BLOCKS[id(source)] = (source, found)
+    return found
+
+
 # the fonts of vectors: \mathbf{x}, \bm{x}, \boldsymbol{x}
 BOLD_FONTS = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
 # the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
@@ -413,7 +441,7 @@ class SymbolRules(RuleBase):
         limit = self._limit(node)  # x_\infty, as x is: before what a formula defines it as
         if limit is not None and key is not None and self._lookup(key, node.start) is None:
             return limit
-        own = self._symbolic(node)
+        own = self._symbolic(node) or self._block_in_the_same_blocks(node)
         if own is not None:
             return own
         if key is not None and (self._known(key[0], node.start) or self._defined_anywhere(key[0])):
@@ -435,6 +463,29 @@ class SymbolRules(RuleBase):
             or self._iterate_of_recursion(node)
             or self._named_at_a_step(node)
         )
+
+    def _block_in_the_same_blocks(self, node: t.Sub) -> Shape | None:
+        r"""``\Lambda_{22}`` where the text writes "$\Lambda = \Sigma^{-1}$ in the same blocks"
+        (or "partitioned the same way", "conformably"): a block of a matrix partitioned as
+        another is, of the shape of that other's block of the same index (``\Sigma_{22}``).
+        Only after the sentence saying so, of the letter it sets, and of a block the other
+        matrix has a shape for."""
+        base = node.base
+        if not isinstance(base, t.Symbol) or base.accents:
+            return None
+        written = self.source[base.start : base.end]
+        for end, letter, side in _said_same_blocks(self.source):
+            if end > node.start or letter not in (base.name, written):
+                continue
+            other = _LETTER.search(side)
+            if other is None or other[0] in (base.name, written):
+                continue
+            name = other[0]
+            twin = replace(node, base=replace(base, name=name, font=None))
+            shape = self._symbolic(twin)
+            if shape is not None:
+                return shape
+        return None
 
     def _named_at_a_step(self, node: t.Sub) -> Shape | None:
         r"""``R_{\Theta,t}``, ``R_{\Theta,s}`` of a declared ``R_\Theta`` ("per position"):
