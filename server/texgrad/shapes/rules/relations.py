@@ -776,6 +776,9 @@ class RelationRules(DistributionRules):
         key = symbol_key(param)
         if key is None or not self._unknown(key[0], param.start):
             return
+        written = re.escape(self.source[param.start : param.end])
+        if len(re.findall(r"\(\s*" + written + r"\s*\)\s*(?:=|:=|\\coloneqq)", self.source)) > 1:
+            return  # f(x) = Ax, then g(x) = Bx: a letter several functions take, of no one size
         sizes = []
         for node in body.walk():
             if not isinstance(node, t.Product):
