@@ -201,6 +201,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "mathse-answer-22",
         "mathse-answers-24",
         "md-gnn-readout-23",
+        "md-least-squares-sums-25",
         "md-parens-linear-attention-23",
         "md-rope-steps-23",
         "md-rowwise-features-24",

@@ -492,9 +492,9 @@ class _Evaluator:
             return None
         if not isinstance(node.lower, t.Chain):  # \sum_t of h_t and h_{t-1}: from h_1 on
             start = max(start, 1 - min(shift for _, shift in found))
-        if node.upper is not None:
+        if node.upper is not None and not self._unvalued_letter(node.upper):
             stop = int(scalar_of(node, self.eval(node.upper), "bound"))
-        else:
+        else:  # \sum_i, or \sum_{i=1}^N with N no number here: over every member sampled
             stop = min(family.shape[0] - shift for family, shift in found)
         total: Array | None = None
         for k in range(start, stop + 1):
@@ -507,6 +507,17 @@ class _Evaluator:
         if total is None:
             raise unsupported(node, "an empty sum")
         return total
+
+    def _unvalued_letter(self, node: t.Node) -> bool:
+        """Is ``node`` a letter with no value at this point (``N`` of ``\\sum_{i=1}^N`` where
+        the loss sums ``\\sum_i``: the number of the family's members)?"""
+        if not isinstance(node, (t.Symbol, t.Sub)):
+            return False
+        try:
+            self.eval(node)
+        except EvaluationError:
+            return True
+        return False
 
     def _BigOp(self, node: t.BigOp) -> Array:
         r"""``\sum_{i=1}^{n}`` (or ``\sum_i``) over the entries ``x_i`` of vectors, and
