@@ -102,6 +102,22 @@ def sentence_start(text: str, lo: int, at: int) -> int:
     return breaks[-1] if breaks else lo
 
 
+def clause_start(text: str, start: int, at: int) -> int:
+    """Where the clause holding ``at`` starts in the sentence starting at ``start``: after the
+    last semicolon of the prose (outside ``$…$``) before it ("We drop the index when one head
+    is involved; $v_t \\in …$ is then …": what the first clause supposes is not the second's)."""
+    clause, in_math = start, False
+    for m in _DOLLAR_OR_SEMICOLON.finditer(text, start, at):
+        if m.group() == "$":
+            in_math = not in_math
+        elif not in_math:
+            clause = m.end()
+    return clause
+
+
+_DOLLAR_OR_SEMICOLON = re.compile(r"(?<!\\)\$|;")
+
+
 # a sentence that supposes, for the identity or example at hand
 SUPPOSING = re.compile(
     r"\b(?:[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Ii]f|[Ww]hen(?:ever)?|[Ff]or (?:any|all|every|each|some))\b"

@@ -1,0 +1,92 @@
+r"""Forms the set-25 documents (tests/documents/*-25) showed texgrad did not read: a
+supposition in the first clause of a sentence ("We drop the index when one head is
+involved; $v_t \in …$"), blocks side by side with a wide space (``[J \;\; J_\theta]``,
+``[A \quad B]``), and a matrix declared with its time (``J(t) \in \mathbb{R}^{D \times P}``)
+used at that time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import check_fixture, found
+
+
+def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
+    """(line in the fixture's main file, code) of each diagnostic, in order."""
+    fx, result = check_fixture(tmp_path, text)
+    source = (tmp_path / fx.main).read_text()
+    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+
+
+def test_a_supposition_in_an_earlier_clause_does_not_make_a_declaration_local(
+    tmp_path: Path,
+) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    \section{Model}
+    Let $G \in \mathbb{R}^{k \times m}$. We drop the index when one head is involved; $v \in \mathbb{R}^{m}$ is then a value.
+    \section{Gradients}
+    \[ G v , \qquad G^\top v . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+
+
+def test_a_supposition_in_the_declarations_own_clause_keeps_it_local(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    \section{Model}
+    Let $G \in \mathbb{R}^{k \times m}$. When one head is involved, $v \in \mathbb{R}^{m}$; $f(x; \theta)$ is a map.
+    \section{Gradients}
+    \[ G^\top v . \]
+    \end{document}
+    """
+    # the supposition is in v's own clause (a ";" inside math does not end it): v stays local
+    assert _codes(text, tmp_path) == []
+
+
+def test_blocks_side_by_side_with_a_wide_space_need_the_same_rows(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $C \in \mathbb{R}^{D \times D}$, $B \in \mathbb{R}^{D \times P}$ and $a \in \mathbb{R}^{D}$.
+    \[ a^\top [C \;\; B] , \qquad [C \quad B]^\top a , \qquad \mathbf{u} = [C \qquad B] \mathbf{e} . \]
+    \[ a^\top [C \;\; B^\top] . \]
+    \[ [B \quad C] a . \]
+    \end{document}
+    """
+    # the first row is right ([C B] is D×(D+P)); the second stacks P rows beside D, the third
+    # multiplies the D×(P+D) blocks by a vector of D
+    assert _codes(text, tmp_path) == [(5, "block-mismatch"), (6, "matmul-mismatch")]
+
+
+def test_a_matrix_declared_at_a_time_has_its_shape_there(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $\mathbf{v} \in \mathbb{R}^{D}$, $\mathbf{u} \in \mathbb{R}^{P}$ and $G(t) \in \mathbb{R}^{D \times P}$.
+    \[ G(t)\, \mathbf{u} + \mathbf{v} , \qquad G(t)^\top \mathbf{v} + \mathbf{u} . \]
+    \[ G(t)\, \mathbf{v} . \]
+    \[ G(\tau)^\top \mathbf{u} . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
+
+
+def test_a_matrix_at_a_declared_point_says_nothing(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $\mathbf{v} \in \mathbb{R}^{D}$, $t \in \mathbb{R}^{P}$ and $G \in \mathbb{R}^{D \times P}$.
+    \[ G(t) + \mathbf{v} . \]
+    \end{document}
+    """
+    # t is declared: G(t) is G times t, a D-vector, as before (no time read)
+    assert _codes(text, tmp_path) == []
