@@ -224,6 +224,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-svd-6",
         "neurips-gla-sections-25",
         "neurips-gqa-22",
+        "notas-aula-regressao-pt-25",
         "notas-sur-pt-23",
         "notation-zoo-22",
         "notebook-krr-hsic-24",

@@ -90,3 +90,40 @@ def test_a_matrix_at_a_declared_point_says_nothing(tmp_path: Path) -> None:
     """
     # t is declared: G(t) is G times t, a D-vector, as before (no time read)
     assert _codes(text, tmp_path) == []
+
+
+def test_an_exercise_that_declares_a_letter_anew_keeps_it_to_itself(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    \section{Model}
+    Let $X \in \mathbb{R}^{n \times p}$, $\beta \in \mathbb{R}^p$ and $y \in \mathbb{R}^n$.
+    \section*{Exercises}
+    \begin{enumerate}
+      \item Show that $X^\top X$ is positive semidefinite.
+      \item Suppose $X \in \mathbb{R}^{m \times q}$ and $b \in \mathbb{R}^q$. Compute $X b$ and $X^\top b$.
+      \item Verify that $X^\top(y - X\beta) = 0$, but not $X(y - X\beta)$.
+    \end{enumerate}
+    \end{document}
+    """
+    # item 2's X is m×q in item 2 (X^\top b is wrong there); item 3 uses the model's X again
+    assert _codes(text, tmp_path) == [(8, "matmul-mismatch"), (9, "matmul-mismatch")]
+
+
+def test_exercises_in_portuguese_that_build_on_each_other_share_their_letters(
+    tmp_path: Path,
+) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    \section*{Exercícios}
+    \begin{enumerate}
+      \item Seja $A \in \mathbb{R}^{m \times q}$ e $v \in \mathbb{R}^{q}$.
+      \item Mostre que $A^\top A v$ está definido, mas $A v + v$ não.
+    \end{enumerate}
+    \end{document}
+    """
+    # A has one shape: what exercise 1 declares holds in exercise 2
+    assert _codes(text, tmp_path) == [(6, "add-mismatch")]

@@ -242,6 +242,10 @@ class Boundaries:
             if divs:
                 results = _outermost(sorted(results + divs))
             divs = _outermost(sorted(divs + boxes))
+        if "\\item" in text:  # the items of an exercise list: each exercise is an aside
+            items = _exercise_items(text)
+            if items:
+                boxes = sorted(boxes + items)
         introduced = _introduced(source, results)
         titles = _theorem_titles(source) if results else {}
         stating = [span for span in results if _states(source, span[0], titles)]
@@ -493,6 +497,37 @@ def _divs(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
                 start = results.pop()[0]  # a theorem and the proof right after it, as one
             results.append((start, m.end()))
     return results, boxes
+
+
+# a heading of a list of exercises (in the languages lecture notes are written in)
+_EXERCISES_HEADING = re.compile(
+    r"\b(?:[Ee]xercises|[Ee]xerc[íi]cios|[Ee]jercicios|[Ee]sercizi|[Ee]xercices|"
+    r"[Hh]omework|[Pp]roblems|[Ll]ista de exerc[íi]cios|Übungen|Übungsaufgaben|Aufgaben)\b"
+)
+_ITEM_OR_LIST_END = re.compile(r"\\item\b|\\end\s*\{(?:enumerate|itemize)\}")
+
+
+def _exercise_items(text: str) -> list[tuple[int, int]]:
+    r"""The spans of the ``\item``\ s of the lists in a section headed as exercises
+    ("Exercises", "Exercícios", "Aufgaben"): each is an exercise, and what one declares anew
+    ("Seja agora $X \in \mathbb{R}^{m \times q}$") is its own where the letter is declared
+    otherwise outside (the next exercise uses the text's X again)."""
+    spans: list[tuple[int, int]] = []
+    headings = list(_HEADING.finditer(text))
+    for k, h in enumerate(headings):
+        line_end = text.find("\n", h.start())
+        line_end = len(text) if line_end < 0 else line_end
+        if not _EXERCISES_HEADING.search(text, h.end(), line_end):
+            continue
+        end = headings[k + 1].start() if k + 1 < len(headings) else len(text)
+        item = -1
+        for m in _ITEM_OR_LIST_END.finditer(text, line_end, end):
+            if item >= 0:
+                spans.append((item, m.start()))
+            item = m.start() if m.group().startswith("\\item") else -1
+        if item >= 0:
+            spans.append((item, end))
+    return spans
 
 
 def _inside(spans: list[tuple[int, int]], a: int) -> bool:
