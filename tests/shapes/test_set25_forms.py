@@ -127,3 +127,41 @@ def test_exercises_in_portuguese_that_build_on_each_other_share_their_letters(
     """
     # A has one shape: what exercise 1 declares holds in exercise 2
     assert _codes(text, tmp_path) == [(6, "add-mismatch")]
+
+
+def test_a_beamer_block_titled_example_keeps_its_letters(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{beamer}
+    \begin{document}
+    \begin{frame}{Jacobian}
+      Let $J \in \mathbb{R}^{m \times n}$, $v \in \mathbb{R}^m$ and $u \in \mathbb{R}^n$.
+      \begin{block}{Example: planar 2R arm}
+        Here $J \in \mathbb{R}^{2 \times 2}$ and $w \in \mathbb{R}^2$, so $J w$ is defined.
+      \end{block}
+      \begin{block}{Careful}
+        $v = J u$ and $u = J^\top v$, but not $u = J v$.
+      \end{block}
+    \end{frame}
+    \end{document}
+    """
+    # the Example's J is its own: after it J is m×n again (in a plain block too)
+    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+
+
+def test_a_bold_letter_declared_at_a_call_is_called_everywhere(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \newcommand{\q}{\mathbf{q}}
+    \newcommand{\J}{\mathbf{J}}
+    \begin{document}
+    Let $\q \in \mathbb{R}^n$ and $\mathbf{F} \in \mathbb{R}^6$, for $n > 6$ joints, with
+    \[ \mathbf{v} = \J(\q)\,\dot{\q}, \qquad \J(\q) = \begin{bmatrix} \J_P(\q) \\ \J_O(\q) \end{bmatrix} \in \mathbb{R}^{6 \times n} . \]
+    \section{Statics}
+    \[ \boldsymbol\tau = \J(\q)^\top \mathbf{F} , \qquad \J^{\dagger} = \J^\top(\J\J^\top)^{-1} \in \mathbb{R}^{n \times 6} . \]
+    \[ \boldsymbol\tau = \J(\q)\, \mathbf{F} . \]
+    \end{document}
+    """
+    # J(q) is J at q (not J times q^\top), declared after a comma in the display
+    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]

@@ -566,9 +566,17 @@ def _latex_results(text: str) -> list[tuple[int, int]]:
     names = _theorem_names(text)
     spans: list[tuple[int, int]] = []
     depth, start = 0, 0
+    blocks: list[bool] = []  # the Beamer blocks open: is each an example?
     for m in _ENV.finditer(text):
         name = m.group(2)
-        if not (_RESULT_TITLE.match(name) or name in names):
+        if name in _BEAMER_BLOCKS:  # \begin{block}{Example: planar 2R arm}: an example
+            if m.group(1) == "begin":
+                blocks.append(_EXAMPLE_TITLE.match(text, m.end()) is not None)
+                if not blocks[-1]:
+                    continue
+            elif not (blocks and blocks.pop()):
+                continue
+        elif not (_RESULT_TITLE.match(name) or name in names):
             continue
         if m.group(1) == "begin":
             if depth == 0:
@@ -581,6 +589,13 @@ def _latex_results(text: str) -> list[tuple[int, int]]:
                     start = spans.pop()[0]
                 spans.append((start, m.end()))
     return spans
+
+
+# Beamer's blocks, and the title that makes one an example (whose letters are its own)
+_BEAMER_BLOCKS = frozenset({"block", "exampleblock", "alertblock"})
+_EXAMPLE_TITLE = re.compile(
+    r"\s*\{\s*(?:\\[a-z]+\s*)*(?:[Ee]xample|[Bb]eispiel|[Ee]xemple|[Ee]jemplo|[Ee]xemplo|[Ee]sempio)s?\b"
+)
 
 
 def _limit(ancestors: list[_Kind]) -> int:
