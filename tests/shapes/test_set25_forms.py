@@ -165,3 +165,15 @@ def test_a_bold_letter_declared_at_a_call_is_called_everywhere(tmp_path: Path) -
     """
     # J(q) is J at q (not J times q^\top), declared after a comma in the display
     assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+
+
+def test_an_apposition_after_a_comma_sizes_the_letter_before_it(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    Let $Z \in \mathbb{R}^{m \times L}$. The weight uses $H$, the $m \times m$ matrix with 2 on the diagonal:
+    \[ Z^\top H Z , \qquad Z H Z^\top . \]
+    \end{document}
+    """
+    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
