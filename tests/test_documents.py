@@ -223,6 +223,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "myst-simplex-12",
         "myst-spectral-clustering-24",
         "myst-svd-6",
+        "nbconvert-matrix-completion-25",
         "neurips-gla-sections-25",
         "neurips-gqa-22",
         "notas-aula-regressao-pt-25",
