@@ -57,6 +57,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
     assert "traps-5" in DOCS
     assert [name for name in DOCS if not _is_traps(name)] == [
         "apuntes-completado-es-23",
+        "apuntes-redes-neuronales-es-25",
         "arxiv-adapter-11",
         "arxiv-attention",
         "arxiv-contrastive-9",
