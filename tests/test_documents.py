@@ -280,6 +280,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "quarto-gmm-3",
         "quarto-gmm-em-16",
         "quarto-gp-kernels-15",
+        "quarto-graphical-lasso-25",
         "quarto-gridgp-11",
         "quarto-iv-19",
         "quarto-kalman-callouts-24",
