@@ -414,7 +414,7 @@ def _from_membership(
             None
             if signal is not None
             else _function_valued(sym)
-            if sym is chain.items[0] or listed
+            if sym is chain.items[0] or listed or _opens_statement(chain, sym)
             else None
         )
         if valued is None and at_point is not None and symbol_key(sym) == symbol_key(at_point):
@@ -593,6 +593,14 @@ def _second_moment(node: t.Node | None) -> bool:
         len(factors) == 2
         and isinstance(factors[1], t.Transpose)
         and show(factors[0]) == show(factors[1].base)
+    )
+
+
+def _opens_statement(chain: t.Chain, sym: t.Node) -> bool:
+    r"""Is ``sym`` the first item of a statement after a comma in ``chain`` (``v = J(q)\,\dot q,
+    \qquad J(q) = [ … ] \in …``: the call J(q) opens the second statement)?"""
+    return any(
+        isinstance(item, t.List) and item.items and item.items[-1] is sym for item in chain.items
     )
 
 

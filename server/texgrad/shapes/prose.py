@@ -182,6 +182,11 @@ _PROSE = [
     # "a vector $t$ in $\mathbb{R}^m$", "a point $x$ in $\mathbb{R}^n$"
     re.compile(r"\b" + _ART + r"\s+" + _BEFORE_SIZE + _SPACE_NOUN + r"\s+" + _M.format("sym")
                + r"\s+(?:in|from)\s+" + _M.format("dims")),
+    # "… uses $\mathbf{H}$, the $(T-2) \times (T-2)$ matrix with 2 on the diagonal": an
+    # apposition after a comma that sizes the letter before it
+    re.compile(_M.format("sym") + r",\s+(?:the|an?)\s+" + _BEFORE_SIZE
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?\s+(?:[A-Za-z-]+\s+){0,2}?"
+               + r"(?P<kind>matrix)\b"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -206,6 +211,7 @@ _NEEDS = (
     ("both", "each"),
     (" by $", "-by-"),
     *[(" in $", " of $", " from $")] * 3,
+    ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
 

@@ -29,6 +29,7 @@ class Ask(Enum):
     APART = "apart"  # does the text say a dimension's name is not a number (n < 6), by apart_key
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
     LAYOUT = "layout"  # the layout of derivatives stated at the offset, if one
+    CALLED = "called"  # is the key declared at a call anywhere (J(q) \in …: a function)?
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -49,14 +50,17 @@ FACT = Ask.FACT
 APART = Ask.APART
 WEAK = Ask.WEAK
 LAYOUT = Ask.LAYOUT
+CALLED = Ask.CALLED
 # the key a row reads when it asks the layout (never a symbol's key, which holds no NUL)
 LAYOUT_KEY = "\0layout"
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART, CALLED})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
-TABLE_ONLY = frozenset({LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT})
+TABLE_ONLY = frozenset(
+    {LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT, CALLED}
+)
 
 
 # A question inference asked of the symbol table or the definitions, with its answer:
@@ -87,6 +91,8 @@ def answer_of(
         return table.signature(key, path, at)
     if kind is DECLARED or kind is APART:  # (apart: said anywhere, "for $n > 6$")
         return key in (table.declarations if kind is DECLARED else table.facts)
+    if kind is CALLED:  # (J(q) \in \mathbb{R}^{2 \times 2} in an example: J is a function)
+        return any(d.how == "value" for d in table.declarations.get(key, ()))
     if kind is LETTER:  # (\mathcal{I} of a Fisher information is not the I of I_p)
         return table.reads(key, font)
     if kind is DEFINITION:
@@ -101,6 +107,12 @@ def answer_of(
     if kind is FACT:
         facts = table.facts.get(key)
         return table.fact_in_force(facts, path, at) if facts else None
+    return _table_answer(table, path, kind, key, font, at)
+
+
+def _table_answer(table: SymbolTable, path: str, kind: Ask, key: str, font: Any, at: int) -> Any:
+    """The answers of :func:`answer_of` that read what is said where: a weak scalar, the
+    layout, a redefinition."""
     if kind is WEAK:
         weak = table.weak.get(key)
         if not weak or font is not None:

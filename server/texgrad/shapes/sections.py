@@ -102,6 +102,22 @@ def sentence_start(text: str, lo: int, at: int) -> int:
     return breaks[-1] if breaks else lo
 
 
+def clause_start(text: str, start: int, at: int) -> int:
+    """Where the clause holding ``at`` starts in the sentence starting at ``start``: after the
+    last semicolon of the prose (outside ``$…$``) before it ("We drop the index when one head
+    is involved; $v_t \\in …$ is then …": what the first clause supposes is not the second's)."""
+    clause, in_math = start, False
+    for m in _DOLLAR_OR_SEMICOLON.finditer(text, start, at):
+        if m.group() == "$":
+            in_math = not in_math
+        elif not in_math:
+            clause = m.end()
+    return clause
+
+
+_DOLLAR_OR_SEMICOLON = re.compile(r"(?<!\\)\$|;")
+
+
 # a sentence that supposes, for the identity or example at hand
 SUPPOSING = re.compile(
     r"\b(?:[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Ii]f|[Ww]hen(?:ever)?|[Ff]or (?:any|all|every|each|some))\b"
@@ -226,6 +242,10 @@ class Boundaries:
             if divs:
                 results = _outermost(sorted(results + divs))
             divs = _outermost(sorted(divs + boxes))
+        if "\\item" in text:  # the items of an exercise list: each exercise is an aside
+            items = _exercise_items(text)
+            if items:
+                boxes = sorted(boxes + items)
         introduced = _introduced(source, results)
         titles = _theorem_titles(source) if results else {}
         stating = [span for span in results if _states(source, span[0], titles)]
@@ -479,6 +499,37 @@ def _divs(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     return results, boxes
 
 
+# a heading of a list of exercises (in the languages lecture notes are written in)
+_EXERCISES_HEADING = re.compile(
+    r"\b(?:[Ee]xercises|[Ee]xerc[íi]cios|[Ee]jercicios|[Ee]sercizi|[Ee]xercices|"
+    r"[Hh]omework|[Pp]roblems|[Ll]ista de exerc[íi]cios|Übungen|Übungsaufgaben|Aufgaben)\b"
+)
+_ITEM_OR_LIST_END = re.compile(r"\\item\b|\\end\s*\{(?:enumerate|itemize)\}")
+
+
+def _exercise_items(text: str) -> list[tuple[int, int]]:
+    r"""The spans of the ``\item``\ s of the lists in a section headed as exercises
+    ("Exercises", "Exercícios", "Aufgaben"): each is an exercise, and what one declares anew
+    ("Seja agora $X \in \mathbb{R}^{m \times q}$") is its own where the letter is declared
+    otherwise outside (the next exercise uses the text's X again)."""
+    spans: list[tuple[int, int]] = []
+    headings = list(_HEADING.finditer(text))
+    for k, h in enumerate(headings):
+        line_end = text.find("\n", h.start())
+        line_end = len(text) if line_end < 0 else line_end
+        if not _EXERCISES_HEADING.search(text, h.end(), line_end):
+            continue
+        end = headings[k + 1].start() if k + 1 < len(headings) else len(text)
+        item = -1
+        for m in _ITEM_OR_LIST_END.finditer(text, line_end, end):
+            if item >= 0:
+                spans.append((item, m.start()))
+            item = m.start() if m.group().startswith("\\item") else -1
+        if item >= 0:
+            spans.append((item, end))
+    return spans
+
+
 def _inside(spans: list[tuple[int, int]], a: int) -> bool:
     i = bisect.bisect_right(spans, (a, 1 << 62)) - 1
     return i >= 0 and spans[i][0] <= a < spans[i][1]
@@ -515,9 +566,17 @@ def _latex_results(text: str) -> list[tuple[int, int]]:
     names = _theorem_names(text)
     spans: list[tuple[int, int]] = []
     depth, start = 0, 0
+    blocks: list[bool] = []  # the Beamer blocks open: is each an example?
     for m in _ENV.finditer(text):
         name = m.group(2)
-        if not (_RESULT_TITLE.match(name) or name in names):
+        if name in _BEAMER_BLOCKS:  # \begin{block}{Example: planar 2R arm}: an example
+            if m.group(1) == "begin":
+                blocks.append(_EXAMPLE_TITLE.match(text, m.end()) is not None)
+                if not blocks[-1]:
+                    continue
+            elif not (blocks and blocks.pop()):
+                continue
+        elif not (_RESULT_TITLE.match(name) or name in names):
             continue
         if m.group(1) == "begin":
             if depth == 0:
@@ -530,6 +589,13 @@ def _latex_results(text: str) -> list[tuple[int, int]]:
                     start = spans.pop()[0]
                 spans.append((start, m.end()))
     return spans
+
+
+# Beamer's blocks, and the title that makes one an example (whose letters are its own)
+_BEAMER_BLOCKS = frozenset({"block", "exampleblock", "alertblock"})
+_EXAMPLE_TITLE = re.compile(
+    r"\s*\{\s*(?:\\[a-z]+\s*)*(?:[Ee]xample|[Bb]eispiel|[Ee]xemple|[Ee]jemplo|[Ee]xemplo|[Ee]sempio)s?\b"
+)
 
 
 def _limit(ancestors: list[_Kind]) -> int:

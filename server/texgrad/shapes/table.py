@@ -24,6 +24,7 @@ from texgrad.shapes.sections import (
     SUPPOSING,
     WHERE_DISTANCE,
     Boundaries,
+    clause_start,
     goes_on,
     heading_kind,
     next_break,
@@ -505,6 +506,7 @@ class SymbolTable:
     def _is_supposed(self, d: Declaration | Signature) -> bool:
         text = self.texts.get(d.path, "")
         start = sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start)
+        start = clause_start(text, start, d.start)
         return any(
             m.group().lower().startswith(("assum", "suppos", "if", "when"))
             or m.end() >= d.start - 12

@@ -16,6 +16,7 @@ from texgrad.shapes.facts import apart_key, fact_key
 from texgrad.shapes.families import member_shape
 from texgrad.shapes.questions import (
     APART,
+    CALLED,
     DECLARED,
     DEFINED,
     DEFINITION,
@@ -128,6 +129,12 @@ class RuleBase:
         """The declared value of a function, ``k_u(x) \\in \\mathbb{R}^m``, in force here."""
         found = self._lookup(key, offset)
         return found if found is not None and found.how == "value" else None
+
+    def _called_somewhere(self, key: str) -> bool:
+        """Is ``key`` declared at a call anywhere (``\\mathbf{J}(\\mathbf{q}) \\in …``, in
+        scope here or not): the document writes it as a function of its arguments?"""
+        called: bool = self._ask(CALLED, key, None, None)
+        return called
 
     def _signature(self, key: str, offset: int) -> Signature | None:
         signature: Signature | None = self._ask(SIGNATURE, key, None, offset)

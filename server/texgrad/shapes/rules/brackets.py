@@ -4,6 +4,7 @@ text with math inside."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ _DETERMINANTS = frozenset({"vmatrix", "Vmatrix"})
 _MEMBER_LABELS = ("i", "j", "k", "n", "t")
 # the letters entries are indexed by: A = (a_{ij}), [x_{kl}]
 _ENTRY_INDICES = frozenset("ijklmnpqrst")
+# a wide space between blocks written side by side in brackets: \;\;, \quad, \qquad
+_WIDE_GAP = re.compile(r"(?:\\;){2,}|\\q?quad")
 
 
 class BracketRules(RuleBase):
@@ -43,6 +46,8 @@ class BracketRules(RuleBase):
                 return self._blocks(body)
             if isinstance(body, t.Product) and self._separated(body.factors, "\\;"):
                 return self._side_by_side(body)
+            if isinstance(body, t.Sequence) and self._widely_separated(body.items):
+                return self._beside(body.items)
             if bracket == "[" and isinstance(body, t.Sequence) and self._separated(body.items, ";"):
                 return self._stacked(body)
             if self._entries(body):
@@ -71,6 +76,29 @@ class BracketRules(RuleBase):
             return False
         gaps = (self.source[a.end : b.start] for a, b in zip(items, items[1:], strict=False))
         return all("".join(g.split()).replace("\\,", "") == mark for g in gaps)
+
+    def _widely_separated(self, items: tuple[t.Node, ...]) -> bool:
+        """Are ``items`` written with a wide space and nothing else between each two
+        (``[J \\;\\; J_\\theta]``, ``[A \\quad B]``): blocks side by side, never a product?"""
+        if len(items) < 2 or any(i.from_macro for i in items):
+            return False
+        gaps = (self.source[a.end : b.start] for a, b in zip(items, items[1:], strict=False))
+        return all(_WIDE_GAP.fullmatch("".join(g.split())) for g in gaps)
+
+    def _beside(self, items: tuple[t.Node, ...]) -> Shape | None:
+        r"""``[J \;\; J_\theta]``: blocks side by side, which need the same rows (reported as
+        a block-row's blocks are); the whole is as wide as they are together."""
+        shapes = [self.infer(f) for f in items]
+        known = [s for s in shapes if s is not None]
+        if len(known) < len(shapes) or any(s.is_scalar for s in known):
+            return None
+        for factor, shape in zip(items[1:], known[1:], strict=True):
+            if not self._same(shape.rows, known[0].rows, factor.start):
+                first = Block("fixed", 0, 0, known[0], items[0])
+                block = Block("fixed", 0, 1, shape, factor)
+                self._disagreement(Disagreement(block, first, "rows"))
+                return None
+        return Shape(known[0].rows, _sum([s.cols for s in known]))
 
     def _side_by_side(self, node: t.Product) -> Shape | None:
         r"""``[Q \; K]``: matrices side by side, when they have the same rows and cannot be

@@ -187,10 +187,28 @@ class FunctionRules(ExponentialRules):
         sig = self._signature(key[0], func.start) if key is not None else None
         return sig if sig is not None and sig.elementwise else None
 
+    def _at_time(self, node: t.Apply) -> Shape | None:
+        r"""``J(t)``, ``A(\tau)`` for a matrix or a vector declared without its time
+        (``J(t) \in \mathbb{R}^{D \times D}`` declares J): its value at that time, of its
+        shape (read as a product with the scalar t, it would be the same)."""
+        shape = self.infer(node.func)
+        return None if shape is None or shape.is_scalar else shape
+
+    def _called_at_a_point(self, node: t.Apply) -> bool:
+        r"""Is ``node`` a call of a letter the document declares at a call somewhere
+        (``\mathbf{J}(\mathbf{q}) \in \mathbb{R}^{6 \times n}``): its value at the point,
+        of the shape the letter has here (``\mathbf{J}^\dagger \in …`` sized J alone)?"""
+        key = symbol_key(node.func)
+        return key is not None and self._called_somewhere(key[0])
+
     def _matrix_times(self, node: t.Apply, arg: Shape | None) -> Shape | None:
         r"""``H\big(k_* - \tfrac1n K \mathbf{1}_n\big)`` for a matrix H (no function): a
         product, when the bracket holds an expression whose rows are H's columns.  One letter
         in it (``J(x_k)``, ``\Sigma(\theta)``) is a value at a point: nothing is said."""
+        if arg is None and _at_a_time(node.args[0]):
+            return self._at_time(node)
+        if isinstance(node.args[0], _AT_A_POINT) and self._called_at_a_point(node):
+            return self._at_time(node)  # J(q) for a J declared both alone and at a call
         if arg is None or isinstance(node.args[0], _AT_A_POINT):
             return None
         shape = self.infer(node.func)
@@ -602,4 +620,13 @@ def _named_as(name: str) -> str:
         + named
         + r")(?![A-Za-z])"
         r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
+    )
+
+
+def _at_a_time(node: t.Node) -> bool:
+    """A plain letter that names time, never declared: ``t``, ``\\tau``."""
+    return (
+        isinstance(node, t.Symbol)
+        and node.name in ("t", "\\tau")
+        and not (node.font or node.accents)
     )

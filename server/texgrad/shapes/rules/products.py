@@ -396,6 +396,8 @@ class ProductRules(DistributionRules):
             return False
         if self._valued(key, f.start) is not None:
             return True
+        if self._called_somewhere(key[0]):
+            return True  # \mathbf{J}(\mathbf{q}) for a J declared at a call elsewhere
         if isinstance(bracket, t.Paren) and self._said_shape_keeping(f):
             return True  # \mathcal{F}(X) for "$\mathcal{F}$ keeps the shape of its input"
         return (
