@@ -1538,6 +1538,9 @@ def _member(
         raise CalculusError(f"`{base}` is a matrix: its entries are not read in a sum over samples")
     length = declared.rows
     bound = dim_of(upper) if upper is not None else None
+    if bound is not None and shift == 0 and _plain_beside_bold(sub, env.vars[base].latex):
+        if not same(bound, length):  # rewards r_t, t ≤ T, beside expected rewards 𝐫 ∈ ℝⁿ
+            return Member(key, base, shift, Shape(ONE, ONE))
     if bound is not None:
         entry = same(bound, length)
     else:  # no bound: an entry unless its length is a size of the summand's other symbols
@@ -1553,6 +1556,24 @@ def _member(
             )
         return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
     return Member(key, base, shift, family if family is not None else declared)
+
+
+_BOLD = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit|bold)\b")
+
+
+def _plain_beside_bold(sub: t.Sub | t.Tagged, declared: str) -> bool:
+    r"""Whether ``sub`` is a member in a plain letter (``y_i``, ``r_t``) of a letter declared
+    bold (``\mathbf{y} \in \mathbb{R}^K``): a number, as a bold vector's plain letter is
+    its entries' — never a member of the size of the whole bold vector.  (Spelled by a
+    macro, ``\vy``, the declaration's font is not seen: not read so.)"""
+    base = sub.base
+    return (
+        isinstance(sub, t.Sub)
+        and isinstance(base, t.Symbol)
+        and base.font in (None, "mathit")
+        and not base.accents
+        and _BOLD.match(declared.strip()) is not None
+    )
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
