@@ -745,10 +745,28 @@ def _named_back(
             if len(flat) < 3:
                 continue
             pattern = r"[\s{}]*".join(re.escape(ch) for ch in flat)
-            latex = re.sub(
-                r"\(\s*" + pattern + r"\s*\)|" + pattern, member.replace("\\", "\\\\"), latex
-            )
+            latex = re.sub(r"\(\s*" + pattern + r"\s*\)|" + pattern, _spaced(member), latex)
     return latex
+
+
+_OPERATOR_BEFORE = r"\\(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh|det|operatorname\{[^{}]*\})\s*$"
+
+
+def _spaced(member: str) -> Callable[[re.Match[str]], str]:
+    r"""The replacement by ``member``, in parentheses where it is an operator's argument
+    (``\log\sigma(…)\,\sigma(…)`` → ``\log(p_i) p_i``, never ``\logp_i`` nor the
+    ambiguous ``\log p_i p_i``), a space before it after any other command's name."""
+
+    def replace(m: re.Match[str]) -> str:
+        before = m.string[: m.start()]
+        if re.search(_OPERATOR_BEFORE, before) is not None:
+            return "(" + member + ")"
+        if m[0].startswith("("):
+            return member
+        ends_a_command = re.search(r"\\[A-Za-z]+$", before) is not None
+        return " " + member if ends_a_command and member[:1].isalpha() else member
+
+    return replace
 
 
 def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
