@@ -1541,7 +1541,7 @@ def _member(
             f"(e.g. `{latex_of(sub)} \\in \\mathbb{{R}}^d`)"
         )
     if base not in env.vars:
-        shape = _family_shape(sub, base, env)
+        shape = _family_shape(sub, base, env) or _defined_shape(key, shift, env)
         if shape is not None:
             return Member(key, base, shift, shape)
         written = latex_of(sub)
@@ -1592,6 +1592,22 @@ def _plain_beside_bold(sub: t.Sub | t.Tagged, declared: str) -> bool:
         and not base.accents
         and _BOLD.match(declared.strip()) is not None
     )
+
+
+def _defined_shape(key: str, shift: int, env: Env) -> Shape | None:
+    r"""The shape of a member the document defines (``p_i = \sigma(\mathbf{w}^\top
+    \mathbf{x}_i)``) as its definition's value has it, for a sum differentiated by a
+    variable the definition does not involve (the focal loss by γ): the member is then held
+    as given (:func:`_defined_members`). None where there is no such definition or its value
+    is not read."""
+    fdef = env.functions.get(key)
+    if shift != 0 or fdef is None or fdef.params:
+        return None
+    try:
+        value = Lowerer(env).lower(fdef.body)
+    except (CalculusError, RecursionError):
+        return None
+    return value.shape if isinstance(value, Expr) else None
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
