@@ -489,8 +489,8 @@ class _Simplifier:
             return None
         groups: dict[Expr, list[Monomial]] = {}
         for m in monos:
-            if len(m.chain) < 2:
-                return None
+            if not m.chain or (len(m.chain) < 2 and not _vector(m.chain[0])):
+                return None  # (a vector alone: (1 - s) a - (1 - s) b = (1 - s)(a - b))
             groups.setdefault(m.chain[-1] if end == "last" else m.chain[0], []).append(m)
         if len(groups) < 2 or len(groups) == len(monos):
             return None
@@ -530,6 +530,11 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _vector(f: Expr) -> bool:
+    """Whether ``f`` is a column vector (not a number, not a matrix)."""
+    return f.is_vector
 
 
 def _vec_read(x: Expr) -> Expr:
