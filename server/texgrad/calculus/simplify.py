@@ -488,9 +488,12 @@ class _Simplifier:
         if not self.outer:
             return None
         groups: dict[Expr, list[Monomial]] = {}
+        alone = [len(m.chain) == 1 for m in monos]  # (1 - s) a - (1 - s) b = (1 - s)(a - b)
+        if any(alone) and not (all(alone) and all(_vector(m.chain[0]) for m in monos)):
+            return None  # (a vector alone only beside vectors alone: no scalar beside a matrix)
         for m in monos:
-            if not m.chain or (len(m.chain) < 2 and not _vector(m.chain[0])):
-                return None  # (a vector alone: (1 - s) a - (1 - s) b = (1 - s)(a - b))
+            if not m.chain:
+                return None
             groups.setdefault(m.chain[-1] if end == "last" else m.chain[0], []).append(m)
         if len(groups) < 2 or len(groups) == len(monos):
             return None
