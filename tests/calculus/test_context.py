@@ -98,6 +98,9 @@ SYMMETRIC = "$$ f = \\mathbf{k}^\\top K^{-1} \\mathbf{k} $$\n"
         "Here $K \\in \\mathbb{R}^{n \\times n}$ is the Gram matrix, $K_{ij} = k(x_i, x_j)$, "
         "which is symmetric positive semi-definite.",
         "Here $K \\in \\mathbb{R}^{n \\times n}$ is the kernel matrix, which is symmetric.",
+        # a noun of its role between the property and the matrix (a spline's penalty, TD's D)
+        "With a symmetric penalty matrix $K \\in \\mathbb{R}^{n \\times n}$ (a spline's),",
+        "and a symmetric weighting $K \\in \\mathbb{R}^{n \\times n}$ (the distribution),",
     ],
 )
 def test_symmetry_the_text_states_is_used(said: str) -> None:
@@ -115,6 +118,8 @@ def test_symmetry_the_text_states_is_used(said: str) -> None:
         "Let $K \\in \\mathbb{R}^{n \\times n}$.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$, symmetric part aside, be any matrix.",
         "Let $K \\in \\mathbb{R}^{n \\times n}$; the diagonal of $K$ is positive.",
+        "Take the symmetric part of $K \\in \\mathbb{R}^{n \\times n}$ aside.",
+        "Take a diagonal block $K \\in \\mathbb{R}^{n \\times n}$ of a larger matrix.",
     ],
 )
 def test_a_supposition_of_symmetry_is_not_a_statement(said: str) -> None:

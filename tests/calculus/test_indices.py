@@ -401,3 +401,12 @@ def test_a_diagonal_entry_beside_a_vector_entry() -> None:
         out = diff_latex(expr, "A", where)
         assert out.error is None and out.verified, out.error or out.note
         assert out.result == r"\operatorname{diag}(x)"
+
+
+def test_an_entry_of_a_matrix_by_an_entry_is_refused_saying_what_is_missing() -> None:
+    r"""``∂(AB)_{ij}/∂a_{kl}``: summing over i, j would differentiate another formula, so the
+    refusal says what is not computed rather than only asking for the sum."""
+    where = r"A \in \mathbb{R}^{n\times m}; B \in \mathbb{R}^{m\times p}"
+    out = diff_latex(r"(AB)_{ij}", "a_{kl}", where)
+    assert out.error is not None and "free index i, j" in out.error
+    assert "an entry of a matrix by an entry" in out.error and "Kronecker" in out.error

@@ -473,3 +473,39 @@ def test_a_vector_times_its_entrywise_reciprocal_is_its_length() -> None:
         h = 1e-6
         fd = np.array([[(f(x + h * u) - f(x - h * u)) / (2 * h)] for u in np.eye(4)[:, :, None]])
         assert np.allclose(got, fd, atol=1e-5)
+
+
+def test_a_number_times_one_vector_less_the_same_times_another_is_one_product(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    r"""(1 - s) a_i - (1 - s) b_i, the Bradley–Terry gradient's summand expanded, is written
+    (s - 1)(a_i - b_i) as the textbook has it (it was (1 - s) a_i + (-1 + s) b_i, 1.57× the
+    textbook's length); checked against central differences with N = 5, d = 3."""
+    import numpy as np
+
+    from tests.calculus.problem_numerics import central_gradient
+    from tests.calculus.test_samples import tree
+    from texgrad.calculus.api import diff_in_document
+    from texgrad.calculus.evaluate_tree import evaluate
+
+    doc = tmp_path / "bt.md"
+    doc.write_text(
+        r"Preferred $\mathbf{a}_i \in \mathbb{R}^{d}$ and rejected $\mathbf{b}_i \in "
+        r"\mathbb{R}^{d}$, $i = 1, \dots, N$, weights $\mathbf{w} \in \mathbb{R}^{d}$, and "
+        r"$\sigma(t) = 1/(1 + e^{-t})$."
+        "\n\n$$ L(\\mathbf{w}) = -\\sum_{i=1}^{N} \\log\\sigma\\left(\\mathbf{w}^\\top"
+        "\\mathbf{a}_i - \\mathbf{w}^\\top\\mathbf{b}_i\\right) $$\n",
+        encoding="utf-8",
+    )
+    out = diff_in_document(doc, 3, r"\mathbf{w}", budget=30.0)
+    assert out.error is None and out.verified and out.result is not None, out.error
+    assert r"(\mathbf{a}_i - \mathbf{b}_i)" in out.result
+    assert out.result.count(r"\sigma") == 1
+    rng = np.random.default_rng(3)
+    a, b, w = rng.standard_normal((5, 3)), rng.standard_normal((5, 3)), rng.standard_normal((3, 1))
+
+    def loss(v: np.ndarray) -> float:
+        return float(np.sum(np.log1p(np.exp(-(a - b) @ v))))
+
+    got = evaluate(tree(out.result), {"family:a": a, "family:b": b, "w": w, "N": 5})
+    assert np.allclose(got, central_gradient(loss, w), rtol=1e-5)

@@ -218,9 +218,17 @@ class IndexReader:
             return x.m
         if x.names:
             free = ", ".join(x.names)
+            what = "a vector" if len(x.names) == 1 else "a matrix"
             raise CalculusError(
-                f"the formula has the free index {free}: it is an entry of a vector or matrix, "
-                f"not a number; write the sum over {free}"
+                f"the formula has the free index {free}: it is an entry of {what}, not a "
+                "number. texgrad differentiates a number (and an entry of a vector by an "
+                "entry, ∂f_i/∂x_j); an entry of a matrix by an entry, a table of four indices "
+                f"with Kronecker deltas, it does not compute. If {free} are meant summed, "
+                f"write the sum over {free}"
+                if len(x.names) > 1
+                else f"the formula has the free index {free}: it is an entry of {what}, not a "
+                f"number; texgrad differentiates a number, or this entry by an entry of a "
+                f"vector (∂f_{free}/∂x_j). If {free} is meant summed, write the sum over {free}"
             )
         return x.m
 

@@ -745,10 +745,28 @@ def _named_back(
             if len(flat) < 3:
                 continue
             pattern = r"[\s{}]*".join(re.escape(ch) for ch in flat)
-            latex = re.sub(
-                r"\(\s*" + pattern + r"\s*\)|" + pattern, member.replace("\\", "\\\\"), latex
-            )
+            latex = re.sub(r"\(\s*" + pattern + r"\s*\)|" + pattern, _spaced(member), latex)
     return latex
+
+
+_OPERATOR_BEFORE = r"\\(?:log|ln|exp|sin|cos|tan|sinh|cosh|tanh|det|operatorname\{[^{}]*\})\s*$"
+
+
+def _spaced(member: str) -> Callable[[re.Match[str]], str]:
+    r"""The replacement by ``member``, in parentheses where it is an operator's argument
+    (``\log\sigma(…)\,\sigma(…)`` → ``\log(p_i) p_i``, never ``\logp_i`` nor the
+    ambiguous ``\log p_i p_i``), a space before it after any other command's name."""
+
+    def replace(m: re.Match[str]) -> str:
+        before = m.string[: m.start()]
+        if re.search(_OPERATOR_BEFORE, before) is not None:
+            return "(" + member + ")"
+        if m[0].startswith("("):
+            return member
+        ends_a_command = re.search(r"\\[A-Za-z]+$", before) is not None
+        return " " + member if ends_a_command and member[:1].isalpha() else member
+
+    return replace
 
 
 def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Context, str]:
@@ -1523,7 +1541,7 @@ def _member(
             f"(e.g. `{latex_of(sub)} \\in \\mathbb{{R}}^d`)"
         )
     if base not in env.vars:
-        shape = _family_shape(sub, base, env)
+        shape = _family_shape(sub, base, env) or _defined_shape(key, shift, env)
         if shape is not None:
             return Member(key, base, shift, shape)
         written = latex_of(sub)
@@ -1538,6 +1556,9 @@ def _member(
         raise CalculusError(f"`{base}` is a matrix: its entries are not read in a sum over samples")
     length = declared.rows
     bound = dim_of(upper) if upper is not None else None
+    if bound is not None and shift == 0 and _plain_beside_bold(sub, env.vars[base].latex):
+        if not same(bound, length):  # rewards r_t, t ≤ T, beside expected rewards 𝐫 ∈ ℝⁿ
+            return Member(key, base, shift, Shape(ONE, ONE))
     if bound is not None:
         entry = same(bound, length)
     else:  # no bound: an entry unless its length is a size of the summand's other symbols
@@ -1553,6 +1574,40 @@ def _member(
             )
         return Member(key, base, shift, Shape(ONE, ONE), entry_of=base)
     return Member(key, base, shift, family if family is not None else declared)
+
+
+_BOLD = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathbfit|bold)\b")
+
+
+def _plain_beside_bold(sub: t.Sub | t.Tagged, declared: str) -> bool:
+    r"""Whether ``sub`` is a member in a plain letter (``y_i``, ``r_t``) of a letter declared
+    bold (``\mathbf{y} \in \mathbb{R}^K``): a number, as a bold vector's plain letter is
+    its entries' — never a member of the size of the whole bold vector.  (Spelled by a
+    macro, ``\vy``, the declaration's font is not seen: not read so.)"""
+    base = sub.base
+    return (
+        isinstance(sub, t.Sub)
+        and isinstance(base, t.Symbol)
+        and base.font in (None, "mathit")
+        and not base.accents
+        and _BOLD.match(declared.strip()) is not None
+    )
+
+
+def _defined_shape(key: str, shift: int, env: Env) -> Shape | None:
+    r"""The shape of a member the document defines (``p_i = \sigma(\mathbf{w}^\top
+    \mathbf{x}_i)``) as its definition's value has it, for a sum differentiated by a
+    variable the definition does not involve (the focal loss by γ): the member is then held
+    as given (:func:`_defined_members`). None where there is no such definition or its value
+    is not read."""
+    fdef = env.functions.get(key)
+    if shift != 0 or fdef is None or fdef.params:
+        return None
+    try:
+        value = Lowerer(env).lower(fdef.body)
+    except (CalculusError, RecursionError):
+        return None
+    return value.shape if isinstance(value, Expr) else None
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:

@@ -488,8 +488,11 @@ class _Simplifier:
         if not self.outer:
             return None
         groups: dict[Expr, list[Monomial]] = {}
+        alone = [len(m.chain) == 1 for m in monos]  # (1 - s) a - (1 - s) b = (1 - s)(a - b)
+        if any(alone) and not (all(alone) and all(_vector(m.chain[0]) for m in monos)):
+            return None  # (a vector alone only beside vectors alone: no scalar beside a matrix)
         for m in monos:
-            if len(m.chain) < 2:
+            if not m.chain:
                 return None
             groups.setdefault(m.chain[-1] if end == "last" else m.chain[0], []).append(m)
         if len(groups) < 2 or len(groups) == len(monos):
@@ -530,6 +533,11 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _vector(f: Expr) -> bool:
+    """Whether ``f`` is a column vector (not a number, not a matrix)."""
+    return f.is_vector
 
 
 def _vec_read(x: Expr) -> Expr:

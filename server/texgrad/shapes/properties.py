@@ -68,6 +68,15 @@ _PATTERNS = [
         + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram|weight|cost|scatter|Hessian))*"
         r"(?:\s+matrix(?:\s+of\s+(?:positive\s+|non-?negative\s+)?[a-z]+)?)?\s+" + _M.format("sym")
     ),
+    # a noun of the matrix's role before the word matrix, or for it: "a symmetric penalty
+    # matrix $K$", "a symmetric weighting $D$" (not a part, block or entry of one)
+    re.compile(
+        r"\b(?:a|an|the)\s+"
+        + _PROPERTY
+        + r"\s+(?!(?:part|parts|block|blocks|entry|entries|element|elements|difference|group|"
+        r"and|or|of|to|with|in|on|for|is|are|matrix)\b)[a-z]{3,20}(?:\s+matrix)?\s+"
+        + _M.format("sym")
+    ),
 ]
 _PATTERNS += [
     # two matrices at once: "$A$ and $B$ are symmetric", "let $A, B$ … be" is one span; "$A \in
