@@ -77,6 +77,7 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import as_application, power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_denounced import denounced
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
@@ -972,7 +973,9 @@ def check_written(
                 verdict = _verdict(checked, claims[n], layout, per_equation, tally, cache)
                 if deadline.passed():  # cut off in the middle: not decided, not kept
                     raise BudgetExceeded(deadline.message())
-                _count(verdict, tally, cache, out, parts)
+                _count(
+                    _unless_denounced(checked, claims, n, verdict, tally), tally, cache, out, parts
+                )
                 n += 1
     except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
         if n < len(claims):
@@ -990,6 +993,31 @@ def check_written(
         _ONLY_FINDINGS.reset(only)
     tally.seconds += time.monotonic() - began
     return out
+
+
+def _unless_denounced(
+    checked: CheckResult, claims: list[WrittenDerivative], n: int, verdict: _Verdict, tally: Tally
+) -> _Verdict:
+    """``verdict``, or none where it is a finding on a claim the prose itself calls wrong ("A
+    common slip is to write …": :mod:`~texgrad.calculus.written_denounced`), which is left
+    undecided and noted so.  (The cache keeps the claim's own verdict: the prose around it
+    is read again at every check.)"""
+    if not isinstance(verdict.found, Finding):
+        return verdict
+    claim = claims[n]
+    others = [
+        (c.start, c.end, c.row.start, c.derivative.start) for i, c in enumerate(claims) if i != n
+    ]
+    said = denounced(
+        checked.doc.text, (claim.row.start, claim.row.end), (claim.start, claim.end), others,
+        claim.derivative.start,
+    )  # fmt: skip
+    if said is None:
+        return verdict
+    reason = f"denounced: {said}"
+    tally.reasons["denounced"] += 1
+    tally.undecided.append((claim.start, claim.end, reason, *_written_parts(checked, claim)))
+    return replace(verdict, found=None)
 
 
 def _count(
