@@ -120,3 +120,18 @@ def test_words_after_a_chain_judge_its_rows(tmp_path: Path) -> None:
     )
     lines, _ = _lines(tmp_path, body, "doc.tex")
     assert lines == [11]
+
+
+def test_rows_after_an_intertext_continue_the_chain(tmp_path: Path) -> None:
+    # (i15: ``\intertext{…}`` between two rows of an align is prose, not the chain's end)
+    body = (
+        "\\begin{align*}\n"
+        f"{QUAD} &= (B + B^\\top)\\mathbf x \\\\\n"
+        "\\intertext{which we also write as}\n"
+        "&= B\\mathbf x + B^\\top\\mathbf x \\\\\n"  # line 6: right
+        "\\shortintertext{or}\n"
+        "&= 2B\\mathbf x\n"  # line 8: the slip, reported
+        "\\end{align*}\n"
+    )
+    lines, _ = _lines(tmp_path, body, "doc.tex")
+    assert lines == [8]

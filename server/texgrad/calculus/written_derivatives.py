@@ -481,8 +481,12 @@ def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bo
     return not head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
-# (and a comment: "\\ % the slip" ends its line, nothing of the math)
-_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s)*")
+# (and a comment: "\\ % the slip" ends its line, nothing of the math; and a line of prose
+# between the rows, ``\intertext{which we also write as}``: the rows after it go on)
+_BETWEEN_ROWS = re.compile(
+    r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s"
+    r"|\\(?:short)?intertext\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*"
+)
 
 
 def _continues(between: str) -> bool:
