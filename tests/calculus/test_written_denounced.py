@@ -135,3 +135,20 @@ def test_rows_after_an_intertext_continue_the_chain(tmp_path: Path) -> None:
     )
     lines, _ = _lines(tmp_path, body, "doc.tex")
     assert lines == [8]
+
+
+def test_a_derivative_written_d_subscript(tmp_path: Path) -> None:
+    # (i15: ``D_{\mathbf x} f`` as the gradient by x, where D is no letter of the document)
+    body = (
+        "$$D_{\\mathbf x} (\\mathbf x^\\top B \\mathbf x) = (B + B^\\top)\\mathbf x$$\n\n"  # 3
+        "$$D_{\\mathbf x} (\\mathbf x^\\top B \\mathbf x) = 2B\\mathbf x$$\n\n"  # 5: reported
+        "$$D_{\\mathbf x}\\, e^{-\\mathbf b^\\top A\\mathbf x} = -e^{-\\mathbf b^\\top A\\mathbf x}"
+        " A^\\top\\mathbf b$$\n\n"  # 7
+        "$$D_{\\mathbf x}\\, e^{-\\mathbf b^\\top A\\mathbf x} = e^{-\\mathbf b^\\top A\\mathbf x}"
+        " A^\\top\\mathbf b$$\n"  # 9: reported
+    )
+    lines, _ = _lines(tmp_path, body)
+    assert lines == [5, 9]
+    declared = "Let $D \\in \\mathbb{R}^{n \\times n}$ be diagonal.\n\n" + body
+    lines, tally = _lines(tmp_path, declared)  # D a letter of the document: not read so
+    assert lines == []

@@ -862,11 +862,36 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
     jacobian = _jacobian_read(node)
     if jacobian is not None:
         return jacobian
+    by_d = _d_subscripted(node)
+    if by_d is not None:  # D_{\mathbf x} f (D no declared letter: _retyped)
+        return by_d[0], by_d[1], "d-subscript"
     if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
         return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
         return None, None, "differential"
     return None
+
+
+def _d_subscripted(node: t.Node) -> tuple[t.Node, t.Node] | None:
+    r"""``D_{\mathbf x} f``, ``D_{\mathbf x}(\mathbf x^\top A\mathbf x)``, ``D_x\, e^{-c^\top x}``:
+    (what follows, the subscript) — the derivative by the subscript, read so only where ``D``
+    is no letter of the document's own (:func:`_retyped`)."""
+    if not isinstance(node, t.Product) or len(node.factors) < 2:
+        return None
+    head, rest = node.factors[0], node.factors[1:]
+    if not (
+        isinstance(head, t.Sub)
+        and isinstance(head.base, t.Symbol)
+        and head.base.name == "D"
+        and head.base.font in (None, "mathrm", "operatorname")
+        and not head.base.accents
+        and symbol_key(head.index) is not None
+    ):
+        return None
+    body = (
+        rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start, end=rest[-1].end)
+    )
+    return body, head.index
 
 
 # -- checking them --------------------------------------------------------------------------
@@ -1327,6 +1352,13 @@ def _retyped(claim: WrittenDerivative, env: Env) -> WrittenDerivative | None:
             _undecided("Df(x): D is a letter the document declares")
             return None
         return replace(claim, form="jacobian")
+    if claim.form == "d-subscript":  # D_x f, where D (or D_x) is no letter of the document's own
+        head = claim.derivative.factors[0] if isinstance(claim.derivative, t.Product) else None
+        key = symbol_key(head) if head is not None else None
+        if "D" in env.vars or "D" in env.functions or (key is not None and key[0] in env.vars):
+            _undecided("D_x f: D is a letter the document declares")
+            return None
+        return replace(claim, form="partial")
     if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
         key = member_key(claim.wrt) if claim.wrt is not None else None
         info = env.vars.get(key[0]) if key is not None else None
