@@ -49,6 +49,7 @@ def _said(text: str) -> str | None:
         ("有同学写成 $x$ 这是错误的。", "错误"),
         ("Un error común es $x$.", "Un error común"),
         ("$x$ ✗", "✗"),
+        ("A version that dropped the minus sign: $x$.", "dropped the"),
         ("We get $x$. This is wrong.", "wrong"),  # the next sentence, speaking of it
     ],
 )
@@ -64,6 +65,8 @@ def test_words_that_denounce_a_claim(text: str, word: str) -> None:
         "Der quadratische Fehler hat den Gradienten $x$.",
         "We get $x$. The next one is wrong.",  # the next sentence speaks of another
         "Do not forget the factor: $x$.",
+        "The loss drops quickly, since $x$ here.",
+        "The gradient of the error is $x$.",
         "A student answered $x$.",  # quoted, not judged
         "A common slip is $y = 1$, and the gradient is $x$ with the 2.",  # (see below)
     ],
@@ -152,3 +155,13 @@ def test_a_derivative_written_d_subscript(tmp_path: Path) -> None:
     declared = "Let $D \\in \\mathbb{R}^{n \\times n}$ be diagonal.\n\n" + body
     lines, tally = _lines(tmp_path, declared)  # D a letter of the document: not read so
     assert lines == []
+
+
+def test_a_mark_in_or_beside_the_formula(tmp_path: Path) -> None:
+    body = (
+        f"$${SLIP} \\quad \\text{{(wrong)}}$$\n\n"  # line 3: marked in its math
+        f"$${SLIP} \\quad \\text{{(our claim)}}$$\n\n"  # line 5: reported
+        f"${SLIP}$ ✗\n"  # line 7: marked beside it
+    )
+    lines, _ = _lines(tmp_path, body)
+    assert lines == [5]

@@ -30,9 +30,10 @@ from texgrad.shapes.layout_statements import sentence_at
 _JUDGED = re.compile(
     r"\b(?:wrong(?:ly)?|incorrect(?:ly)?|mistakes?|mistaken(?:ly)?|erroneous(?:ly)?|slips?"
     r"|bugs?|buggy|typos?|misprints?|pitfalls?|tempting|spurious|bogus|blunders?"
-    r"|(?:an?|the|common|typical|frequent|classic|usual)\s+errors?|in\s+error"
+    r"|(?:an?|common|typical|frequent|classic|usual)\s+errors?|in\s+error"
     r"|not\s+(?:correct|right|valid|true)|isn't\s+(?:correct|right|valid)"
-    r"|forg[eo]t(?:s|ting|ten)?|loses|lost|drops|dropped|dropping|is\s+off\s+by"
+    r"|forg[eo]t(?:s|ting|ten)?|is\s+off\s+by"
+    r"|(?:loses|lost|losing|drops|dropped|dropping)\s+(?:the|a|an|its|one|this)"
     r"|do\s+not\s+write|don't\s+write|never\s+write"
     r"|falsch\w*|fehlerhaft\w*|(?:h[äa]ufige[rn]?|typische[rn]?|beliebte[rn]?|klassische[rn]?)\s+fehler"
     r"|nicht\s+richtig|stimmt\s+nicht|vergisst|vergessen"
@@ -40,7 +41,8 @@ _JUDGED = re.compile(
     r"|courante|typique)|oubli\w*"
     r"|incorrect[oa]s?|err[óo]ne[oa]s?|equivocad[oa]s?|est[áa]\s+mal|(?:un|el)\s+error\s+"
     r"(?:com[úu]n|t[íi]pico|frecuente)|olvida\w*|sbagliat[oaie])(?![\w-])"
-    r"|错误|錯誤|不对|不對|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的",
+    r"|错误|錯誤|不对|不對|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的"
+    r"|[✗✘❌]|\\xmark\b|\\ding\{5[56]\}",  # (and a mark beside it in the prose)
     re.IGNORECASE,
 )
 # a judgement word negated: "not a mistake", "no error", "kein Fehler", "pas faux", "没有错"
@@ -51,7 +53,7 @@ _NEGATED = re.compile(
 )
 # marks beside a formula in its row
 _MARKS = re.compile(
-    r"[✗✘❌×]\s*$|\\(?:xmark|ding\{5[56]\}|crossmark)\b"
+    r"[✗✘❌]|\\(?:xmark|ding\{5[56]\}|crossmark)\b"
     r"|\\text(?:bf|it|sc)?\{\s*\(?\s*(?:wrong|incorrect|falsch|faux|incorrecto|错误|錯誤|错|錯)"
 )
 # the start of the next sentence speaking of what was just written: "This is wrong."
@@ -85,7 +87,7 @@ def denounced(
     of the document's other claims."""
     start, end = claim
     lo, hi = sentence_at(text, row[0], end)
-    mark = _MARKS.search(text, end, max(end, min(row[1], end + 60)))
+    mark = _MARKS.search(text, start, max(end, min(row[1], end + 60)))  # (in its math too)
     if mark is not None:
         return mark[0].strip()
     prose = _prose(text, lo, min(len(text), hi + _NEXT))  # (offsets from lo)
