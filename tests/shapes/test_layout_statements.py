@@ -133,6 +133,19 @@ def _at(text: str, marker: str) -> str | None:
             " which has the shape of $W^\\top$. X",
             None,
         ),
+        # i15 (-25 sheets): a layout named outside a parenthesis, with a subject no
+        # statement of use reads, and the shape it implies said after it: stated
+        (
+            "The tool works in denominator layout: the derivative of a scalar by a matrix has"
+            " the same shape as the matrix. X",
+            "denominator",
+        ),
+        ("The tool works in denominator layout. X", None),  # (by its name alone: no subject)
+        (
+            "The tool works in numerator layout: the derivative of a scalar by a matrix has"
+            " the same shape as the matrix. X",
+            None,
+        ),
         # a shape and a name that disagree state nothing
         (
             "We write $\\frac{\\partial f}{\\partial X}$ with the shape of $X$"

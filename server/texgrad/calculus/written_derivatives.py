@@ -77,6 +77,7 @@ from texgrad.calculus.verify import _domain
 from texgrad.calculus.written import as_application, power_name
 from texgrad.calculus.written import statements as listed_statements
 from texgrad.calculus.written_components import compare_entries, entry_of
+from texgrad.calculus.written_denounced import denounced
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
 from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
@@ -480,8 +481,12 @@ def _complete(text: str, claim: WrittenDerivative, after: list[PlacedRow]) -> bo
     return not head.startswith(("+", "-", "\\cdot", "\\times"))
 
 
-# (and a comment: "\\ % the slip" ends its line, nothing of the math)
-_BETWEEN_ROWS = re.compile(r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s)*")
+# (and a comment: "\\ % the slip" ends its line, nothing of the math; and a line of prose
+# between the rows, ``\intertext{which we also write as}``: the rows after it go on)
+_BETWEEN_ROWS = re.compile(
+    r"(?:\\\\|\\nonumber|\\notag|\\label\{[^}]*\}|%[^\n]*|\s"
+    r"|\\(?:short)?intertext\s*\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\})*"
+)
 
 
 def _continues(between: str) -> bool:
@@ -857,11 +862,36 @@ def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] |
     jacobian = _jacobian_read(node)
     if jacobian is not None:
         return jacobian
+    by_d = _d_subscripted(node)
+    if by_d is not None:  # D_{\mathbf x} f (D no declared letter: _retyped)
+        return by_d[0], by_d[1], "d-subscript"
     if isinstance(node, t.Product) and len(node.factors) == 2 and is_d(node.factors[0]):
         return None, None, "differential"  # \mathrm d f
     if isinstance(node, t.Differential) and node.body is not None:
         return None, None, "differential"
     return None
+
+
+def _d_subscripted(node: t.Node) -> tuple[t.Node, t.Node] | None:
+    r"""``D_{\mathbf x} f``, ``D_{\mathbf x}(\mathbf x^\top A\mathbf x)``, ``D_x\, e^{-c^\top x}``:
+    (what follows, the subscript) — the derivative by the subscript, read so only where ``D``
+    is no letter of the document's own (:func:`_retyped`)."""
+    if not isinstance(node, t.Product) or len(node.factors) < 2:
+        return None
+    head, rest = node.factors[0], node.factors[1:]
+    if not (
+        isinstance(head, t.Sub)
+        and isinstance(head.base, t.Symbol)
+        and head.base.name == "D"
+        and head.base.font in (None, "mathrm", "operatorname")
+        and not head.base.accents
+        and symbol_key(head.index) is not None
+    ):
+        return None
+    body = (
+        rest[0] if len(rest) == 1 else t.Product(tuple(rest), start=rest[0].start, end=rest[-1].end)
+    )
+    return body, head.index
 
 
 # -- checking them --------------------------------------------------------------------------
@@ -972,7 +1002,9 @@ def check_written(
                 verdict = _verdict(checked, claims[n], layout, per_equation, tally, cache)
                 if deadline.passed():  # cut off in the middle: not decided, not kept
                     raise BudgetExceeded(deadline.message())
-                _count(verdict, tally, cache, out, parts)
+                _count(
+                    _unless_denounced(checked, claims, n, verdict, tally), tally, cache, out, parts
+                )
                 n += 1
     except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
         if n < len(claims):
@@ -990,6 +1022,31 @@ def check_written(
         _ONLY_FINDINGS.reset(only)
     tally.seconds += time.monotonic() - began
     return out
+
+
+def _unless_denounced(
+    checked: CheckResult, claims: list[WrittenDerivative], n: int, verdict: _Verdict, tally: Tally
+) -> _Verdict:
+    """``verdict``, or none where it is a finding on a claim the prose itself calls wrong ("A
+    common slip is to write …": :mod:`~texgrad.calculus.written_denounced`), which is left
+    undecided and noted so.  (The cache keeps the claim's own verdict: the prose around it
+    is read again at every check.)"""
+    if not isinstance(verdict.found, Finding):
+        return verdict
+    claim = claims[n]
+    others = [
+        (c.start, c.end, c.row.start, c.derivative.start) for i, c in enumerate(claims) if i != n
+    ]
+    said = denounced(
+        checked.doc.text, (claim.row.start, claim.row.end), (claim.start, claim.end), others,
+        claim.derivative.start,
+    )  # fmt: skip
+    if said is None:
+        return verdict
+    reason = f"denounced: {said}"
+    tally.reasons["denounced"] += 1
+    tally.undecided.append((claim.start, claim.end, reason, *_written_parts(checked, claim)))
+    return replace(verdict, found=None)
 
 
 def _count(
@@ -1295,6 +1352,13 @@ def _retyped(claim: WrittenDerivative, env: Env) -> WrittenDerivative | None:
             _undecided("Df(x): D is a letter the document declares")
             return None
         return replace(claim, form="jacobian")
+    if claim.form == "d-subscript":  # D_x f, where D (or D_x) is no letter of the document's own
+        head = claim.derivative.factors[0] if isinstance(claim.derivative, t.Product) else None
+        key = symbol_key(head) if head is not None else None
+        if "D" in env.vars or "D" in env.functions or (key is not None and key[0] in env.vars):
+            _undecided("D_x f: D is a letter the document declares")
+            return None
+        return replace(claim, form="partial")
     if claim.form == "squared":  # ∂²f/∂x²: by a number; of a vector, ambiguous
         key = member_key(claim.wrt) if claim.wrt is not None else None
         info = env.vars.get(key[0]) if key is not None else None

@@ -164,6 +164,11 @@ _CONFIRMED = folded_pattern(
     r"\(\s*(?:i\.\s?e\.,?\s*|that\s+is,?\s*)?(?:the\s+)?(?:numerator|denominator)\s+"
     r"(?:layout|convention)\s*\)"
 )
+# "The tool works in denominator layout: …", "Results are in numerator layout; …": a layout
+# something is in, not a case ("In the numerator layout, this reads …")
+_WORKS_IN = folded_pattern(
+    r"\b(?:works?|working|is|are|stays?|written|given)\s+in\s+(?:the\s+)?" + _LAYOUT
+)
 # a directive, in a comment too: "% texgrad: denominator layout", "<!-- texgrad: layout numerator -->"
 _DIRECTIVE = folded_pattern(
     r"(?m)texgrad:[^\n]{0,40}?\b(numerator|denominator)\b(?:[- ]layout)?(?=[^\n]{0,20}(?:-->|$))"
@@ -434,9 +439,14 @@ def _by_shape(
         )
         layout = "numerator" if transposed else "denominator"
         named = _named(_JACOBIAN_ASIDE.sub("", sentence))
-        if named and (named != {layout} or _named(_CONFIRMED.sub("", sentence))):
+        if named and (
+            named != {layout}
+            or (_named(_CONFIRMED.sub("", sentence)) and not _WORKS_IN.search(sentence))
+        ):
             # (a sentence naming a layout is read above; not one for Jacobians alone) —
-            # but "… with the shape of $X$ (denominator layout)": the name confirms the shape
+            # but "… with the shape of $X$ (denominator layout)": the name confirms the shape,
+            # and so does "The tool works in denominator layout: the derivative … has the
+            # shape of the matrix", whose subject no statement of use reads
             continue
         seen.add(start)
         end = _scope_end(text, m.start(), sentence)

@@ -623,7 +623,7 @@ def _writes(node: Node, measures: Container[int]) -> bool:
         isinstance(n, Nabla | Partial | Derivative)
         or isinstance(n, Differential)
         and id(n) not in measures
-        or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name == "J")
+        or (isinstance(n, Sub) and isinstance(n.base, Symbol) and n.base.name in ("J", "D"))
         or (isinstance(n, Product) and any(_is_d(f) and id(f) not in measures for f in n.factors))
         or (isinstance(n, Product) and (frechet(n) is not None or directional(n) is not None))
         for n in node.walk()
