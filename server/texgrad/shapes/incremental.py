@@ -454,7 +454,10 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     if isinstance(item, (Declaration, Signature, Fact)):
         if item.path != path:
             return item
-        return placed(item, at(item.start), at(item.end))
+        start, end = at(item.start), at(item.end)
+        if start == item.start and end == item.end:
+            return item  # (before the edit: the same, not a copy made for each edit)
+        return placed(item, start, end)
     assert isinstance(item, tuple)
     if item[0] == "layout":
         if item[1] != path:
