@@ -210,3 +210,16 @@ def test_what_says_a_function_applies_entrywise_in_written_texts() -> None:
         assert _says_elementwise(text, name) == _says_elementwise_searched(text, name)
     found = [_says_elementwise(text, name) for text, name in said + unsaid]
     assert found == [True] * len(said) + [False] * len(unsaid)
+
+
+_WISE_BITS = ["element", "Entry", "point", "compo", "component", "coordinate", "-", " ",
+              "wise", "WıSE", "wiſe", "a", "x", "$", "_"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WISE_BITS), max_size=20))
+def test_entrywise_words_are_found_where_the_whole_text_search_finds_them(bits: list[str]) -> None:
+    from texgrad.shapes.gates import _ENTRYWISE_START, _entrywise_starts
+
+    text = "".join(bits)
+    assert _entrywise_starts(text) == tuple(m.start() for m in _ENTRYWISE_START.finditer(text))

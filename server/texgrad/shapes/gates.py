@@ -153,13 +153,24 @@ def _says_elementwise(text: str, name: str) -> bool:
 
 
 _ENTRYWISE_START = re.compile(rf"\b(?={ENTRYWISE})", re.IGNORECASE)
+_WISE = re.compile("wise", re.IGNORECASE)
+# how far before its "wise" an ENTRYWISE match starts: "entry" to "coordinate-"
+_BEFORE_WISE = range(len("entry"), len("coordinate-") + 1)
 
 
 @by_text(maxsize=16)
 def _entrywise_starts(text: str) -> tuple[int, ...]:
     """Where the words that say a function applies entry by entry start in ``text`` (each
-    place a word starts and ``ENTRYWISE`` matches: what ``\\b`` + ``ENTRYWISE`` matches at)."""
-    return tuple(m.start() for m in _ENTRYWISE_START.finditer(text))
+    place a word starts and ``ENTRYWISE`` matches: what ``\\b`` + ``ENTRYWISE`` matches at),
+    looked for before each "wise" (a search for the alternatives of ENTRYWISE, ignoring
+    case, at every place of the Cookbook took 5 ms; one for "wise", 1 ms)."""
+    found: set[int] = set()
+    for m in _WISE.finditer(text):
+        w = m.start()
+        found.update(
+            s for d in _BEFORE_WISE if (s := w - d) >= 0 and _ENTRYWISE_START.match(text, s)
+        )
+    return tuple(sorted(found))
 
 
 def _named_as(name: str) -> str:
