@@ -1,14 +1,18 @@
 """An edit to a sentence every row may read (shapes/gates.py) gives what a fresh check gives:
-rows record the symbols they read, not "$\\phi$ is applied elementwise", so the incremental
-check must not reuse them when such a sentence is written, changed or removed."""
+rows ask them as questions (rules/base.py ``_gate``), and when such a sentence is written,
+changed or removed, the rows that asked ask again."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from texgrad.shapes.check import Checker
+from texgrad.shapes.gates import ELEMENTWISE, SHAPE_KEEPING
 
 _FILLER = "Some prose that keeps the rows apart. " * 30
 
@@ -76,3 +80,146 @@ def test_only_a_gate_s_own_sentence_sends_an_edit_to_a_fresh_check(
         i = text.index("\\dagger")
         new, at, old_end, new_end = text[:i] + text[i + 7 :], i, i + 7, i
     assert changed_near(text, new, at, old_end, new_end) is fresh
+
+
+# Gates asked as questions (rules/base.py _gate): an edit that changes a gate's answer makes
+# the rows that asked it ask again, and only those whose answers changed are inferred again.
+# Each case: a document, an edit far from the row the gate decides (its own sentence, or
+# anywhere for \dagger), and that row's finding with the gate's answer one way and not the other.
+_ROWS = "".join(f"Also $B_{i} = C_{i} D_{i}$ here.\n\n" for i in range(12))
+_QUESTIONS = [
+    (  # a letter named as an entrywise function: h = \tanh (rules/functions.py)
+        "Let $x \\in \\mathbb{R}^{n}$, $W \\in \\mathbb{R}^{m \\times n}$ and $h = \\tanh$.\n\n"
+        + _FILLER
+        + "\n\n"
+        + _ROWS
+        + "Then $h(W x) + x$.\n",
+        "$h = \\tanh$",
+        "$h$ a map",
+    ),
+    (  # \dagger written anywhere: V^* conjugates the entries (rules/symbols.py)
+        "Let $X \\in \\mathbb{R}^{n \\times m}$ and $V \\in \\mathbb{C}^{m \\times r}$.\n\n"
+        + _ROWS
+        + "Then $B = X V^*$.\n\n"
+        + _FILLER
+        + "\n\nEND\n",
+        "END",
+        "Physics writes $A^\\dagger$.",
+    ),
+    (  # a size summed over a family: K = k_1 + \dots + k_M (rules/relations.py)
+        "Stack $M$ equations: $X_m \\in \\mathbb{R}^{T \\times k_m}$ and\n"
+        "$X \\in \\mathbb{R}^{MT \\times K}$ with $K = k_1 + \\dots + k_M$.\n\n"
+        + _FILLER
+        + "\n\n"
+        + _ROWS
+        + "With $Z \\in \\mathbb{R}^{T \\times k}$, $X = I_M \\otimes Z$.\n",
+        "with $K = k_1 + \\dots + k_M$",
+        "with $K$ columns",
+    ),
+    (  # a primed vector as a block where primes transpose (rules/brackets.py)
+        "Let $X \\in \\mathbb{R}^{n \\times p}$, $y \\in \\mathbb{R}^{n}$ and"
+        " $a \\in \\mathbb{R}^{p}$, with $X' X$ and $X' y$, solved as $(X' X)^{-1} X' y$.\n\n"
+        + _FILLER
+        + "\n\n"
+        + _ROWS
+        + "As a column, $\\begin{bmatrix} X & a' \\end{bmatrix}$.\n\n"
+        + _FILLER
+        + "\n\nEND\n",
+        "END",
+        "A second point $a'$.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "before", "after"), _QUESTIONS)
+@pytest.mark.parametrize("direction", ["said", "unsaid"])
+def test_a_gate_s_answer_changed_gives_a_fresh_check_and_infers_only_who_asked(
+    tmp_path: Path, text: str, before: str, after: str, direction: str
+) -> None:
+    edited = text.replace(before, after, 1)
+    assert edited != text
+    first, then = (text, edited) if direction == "said" else (edited, text)
+    path = tmp_path / "doc.md"
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, first)
+    again = checker.check(str(path), None, tmp_path, then)
+    fresh = Checker().check(str(path), None, tmp_path, then)
+    assert [(d.start, d.end, d.code, d.message) for d in again.diagnostics] == [
+        (d.start, d.end, d.code, d.message) for d in fresh.diagnostics
+    ]
+    # (the gate decides something here: one of the two versions has a finding)
+    plain = Checker().check(str(path), None, tmp_path, text).diagnostics
+    said = Checker().check(str(path), None, tmp_path, edited).diagnostics
+    assert [d.code for d in plain] != [d.code for d in said]
+    # (not the whole document again: B_i = C_i D_i asked no gate)
+    assert 0 < again.stats["inferred"] <= fresh.stats["inferred"] - len(_ROWS.splitlines()) // 2
+
+
+def _says_elementwise_searched(text: str, name: str) -> bool:
+    """What gates._says_elementwise answers, as it searched the whole text (before it matched
+    the words where they start): the reference it must agree with."""
+    from texgrad.shapes.gates import ENTRYWISE
+
+    if name not in text:
+        return False
+    letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
+    after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE
+    before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
+    if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
+        return True
+    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
+    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
+    return (
+        re.search(
+            r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_^'])\s*=\s*(?:" + named
+            + r")(?![A-Za-z])(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])",
+            text,
+        )
+        is not None
+    )  # fmt: skip
+
+
+_WORDS = ["$", "\\phi", "h", "ah", " ", "\n", "elementwise", "Element-wise", "entry wise",
+          "POINTWISE", "applied", "and", "or", "an", "=", "\\tanh", "\\mathrm{ReLU}", "(",
+          "\\cdot", ")", ",", ".", "x", "\u0131", "\\", "_"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from(["\\phi", "h"]))
+def test_what_says_a_function_applies_entrywise_is_found_as_the_whole_text_search_found_it(
+    words: list[str], name: str
+) -> None:
+    from texgrad.shapes.gates import _says_elementwise
+
+    text = "".join(words)
+    assert _says_elementwise(text, name) == _says_elementwise_searched(text, name)
+
+
+def test_what_says_a_function_applies_entrywise_in_written_texts() -> None:
+    from texgrad.shapes.gates import _says_elementwise
+
+    said = [
+        ("an element-wise nonlinearity $\\phi(\\cdot)$", "\\phi"),
+        ("$h$ is applied pointwise", "h"),
+        ("with $h = \\tanh$ and", "h"),
+        ("Element-wise maps $h$", "h"),
+    ]
+    unsaid = [("an elementwise map, and $\\phi$", "\\phi"), ("$ah = \\tanh$", "h"),
+              ("$h = \\tanh(x)$", "h")]  # fmt: skip
+    for text, name in said + unsaid:
+        assert _says_elementwise(text, name) == _says_elementwise_searched(text, name)
+    found = [_says_elementwise(text, name) for text, name in said + unsaid]
+    assert found == [True] * len(said) + [False] * len(unsaid)
+
+
+_WISE_BITS = ["element", "Entry", "point", "compo", "component", "coordinate", "-", " ",
+              "wise", "WıSE", "wiſe", "a", "x", "$", "_"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WISE_BITS), max_size=20))
+def test_entrywise_words_are_found_where_the_whole_text_search_finds_them(bits: list[str]) -> None:
+    from texgrad.shapes.gates import _ENTRYWISE_START, _entrywise_starts
+
+    text = "".join(bits)
+    assert _entrywise_starts(text) == tuple(m.start() for m in _ENTRYWISE_START.finditer(text))

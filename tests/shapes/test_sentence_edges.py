@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from texgrad.shapes import sections
 from texgrad.shapes.check import Checker
@@ -41,6 +43,10 @@ class _Counting:
         self, text: str, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text, *self._span(text, pos, endpos))
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        self.scanned += 1  # (anchored at pos: a match of one character)
+        return self.pattern.match(text, pos)
 
 
 def test_sentence_ends_on_one_long_line_are_found_in_linear_work(
@@ -81,3 +87,15 @@ def test_a_redeclaration_across_a_matrix_in_one_sentence_is_said(tmp_path: Path)
     )
     result = Checker().check(str(doc))
     assert [d.code for d in result.diagnostics] == ["redeclared"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["%", " ", "\t", "\n", "a", "\\", "x%", "5", ".", "\\%"]), max_size=30)
+)
+def test_comments_start_where_the_whole_text_search_finds_them(pieces: list[str]) -> None:
+    from texgrad.shapes.sections import _COMMENT, comment_starts
+
+    text = "".join(pieces)
+    assert comment_starts(text) == [m.start() for m in _COMMENT.finditer(text)]
+    assert comment_starts("a % b\n% c \\% d 5%x") == [2, 6]

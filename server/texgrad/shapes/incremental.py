@@ -21,7 +21,7 @@ from texgrad.reading.edits import TextEdit, longest_same
 from texgrad.shapes.diagnostics import Diagnostic
 from texgrad.shapes.dims import Dim, Shape
 from texgrad.shapes.facts import Fact
-from texgrad.shapes.gates import changed_near
+from texgrad.shapes.gates import GATES_KEY, changed_near
 from texgrad.shapes.infer import Inference
 from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import (
@@ -128,12 +128,14 @@ def what_changed(
     reinfer_from: int | None = None  # (an offset)
     dirty: set[str] = set()
     if old is not None and affected is not None:
-        edit, scope_lo, scope_hi, reinfer_from = affected
+        edit, scope_lo, scope_hi, reinfer_from, gated = affected
         # symbols declared in scope_lo..scope_hi may be scoped otherwise
         dirty = _changed_knowledge(old, knowledge, edit, path, scope_lo, scope_hi)
         # names that became or stopped being dimensions' (N of ℝ^{N×D}): rows asked
         dirty.update(dimension_key(x) for x in old.names ^ names)
         dirty.update(_definitions_near(old, path, scope_lo, scope_hi - edit.delta))
+        if gated:  # what every row may read may have changed: the rows that asked, ask again
+            dirty.add(GATES_KEY)
     aligned = {
         p: _aligned(
             old.rows.get(p) if old is not None and affected is not None else None,
@@ -239,10 +241,11 @@ def _gone(old: History, aligned: dict[str, list[int]], dirty: set[str]) -> None:
 
 def _edit_since(
     old: History, texts: dict[str, str], path: str, bounds: Boundaries
-) -> tuple[TextEdit, int, int, int | None] | None:
+) -> tuple[TextEdit, int, int, int | None, bool] | None:
     """The edit from the last check of ``path`` to this one, the span (in the new text)
-    where declarations may be scoped otherwise now, and where rows must be inferred again
-    from (None: nowhere) — if the rest of the project is as it was; None otherwise.
+    where declarations may be scoped otherwise now, where rows must be inferred again
+    from (None: nowhere), and whether it may have changed what a gate says (shapes/gates.py)
+    — if the rest of the project is as it was; None otherwise.
 
     Scopes depend on the text between a use and a declaration (sentence ends, "where"),
     up to _REACH after the edit, and on paragraph ends: a paragraph the edit split or
@@ -258,8 +261,8 @@ def _edit_since(
         return None
     new, was = texts[path], old.texts[path]
     edit = TextEdit.between(was, new)
-    if changed_near(was, new, edit.start, edit.old_end, edit.new_end):
-        return None  # what every row may read changed (shapes/gates.py): nothing is reused
+    # (what every row may read, shapes/gates.py: the rows that asked ask again)
+    gated = changed_near(was, new, edit.start, edit.old_end, edit.new_end)
     lo, hi = edit.start - 1, edit.new_end + _reach(was, new, edit)
     redo = None
     changed = _sections_changed(old.boundaries[0], bounds.sections, edit, was, new)
@@ -284,7 +287,7 @@ def _edit_since(
         later = [b for b in now if b >= edit.new_end]
         lo = min(lo, earlier[-1] if earlier else 0)
         hi = max(hi, (later[0] if later else len(new)) + _REACH)
-    return edit, lo, hi, redo
+    return edit, lo, hi, redo, gated
 
 
 def _sections_changed(
@@ -451,7 +454,10 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
     if isinstance(item, (Declaration, Signature, Fact)):
         if item.path != path:
             return item
-        return placed(item, at(item.start), at(item.end))
+        start, end = at(item.start), at(item.end)
+        if start == item.start and end == item.end:
+            return item  # (before the edit: the same, not a copy made for each edit)
+        return placed(item, start, end)
     assert isinstance(item, tuple)
     if item[0] == "layout":
         if item[1] != path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, TypeAlias
 
-from texgrad.shapes import dim_terms
+from texgrad.shapes import dim_terms, gates
 from texgrad.shapes.table import Declaration, SymbolTable
 
 
@@ -30,6 +30,7 @@ class Ask(Enum):
     WEAK = "weak"  # a weak scalar (\lambda > 0) for a letter nothing declares
     LAYOUT = "layout"  # the layout of derivatives stated at the offset, if one
     CALLED = "called"  # is the key declared at a call anywhere (J(q) \in …: a function)?
+    GATE = "gate"  # what the texts say every row may read (gates.read; the font: the gate)
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -51,15 +52,16 @@ APART = Ask.APART
 WEAK = Ask.WEAK
 LAYOUT = Ask.LAYOUT
 CALLED = Ask.CALLED
+GATE = Ask.GATE
 # the key a row reads when it asks the layout (never a symbol's key, which holds no NUL)
 LAYOUT_KEY = "\0layout"
 
 # questions whose answers depend neither on where they are asked nor on sections
-UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART, CALLED})
+UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART, CALLED, GATE})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
 TABLE_ONLY = frozenset(
-    {LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT, CALLED}
+    {LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT, CALLED, GATE}
 )
 
 
@@ -123,9 +125,18 @@ def _table_answer(table: SymbolTable, path: str, kind: Ask, key: str, font: Any,
         return _weak_over(table, key, here, path, at)
     if kind is LAYOUT:  # "denominator" or "numerator", as stated in force here (or None)
         return table.layout_at(path, at)
+    return _redefines_or_gate(table, path, kind, key, font, at)
+
+
+def _redefines_or_gate(
+    table: SymbolTable, path: str, kind: Ask, key: str, font: Any, at: int
+) -> Any:
+    """The answers to the questions ``answer_of`` asks least."""
     if kind is REDEFINES:  # declared in an earlier section, so that `key = …` may redefine it
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)
+    if kind is GATE:  # (the texts, not the declarations: key is gates.GATES_KEY)
+        return gates.read(table.texts, path, font)
     raise ValueError(kind)
 
 

@@ -73,10 +73,23 @@ def _in_comment(text: str, at: int) -> bool:
     if known is None or known[0] is not text:
         if len(_comments) >= 16:
             _comments.clear()
-        known = _comments[id(text)] = (text, [m.start() for m in _COMMENT.finditer(text)])
+        known = _comments[id(text)] = (text, comment_starts(text))
     starts = known[1]
     i = bisect.bisect_left(starts, text.rfind("\n", 0, at) + 1)
     return i < len(starts) and starts[i] < at
+
+
+def comment_starts(text: str) -> list[int]:
+    """Where comments start in ``text``: what ``_COMMENT.finditer`` finds, matched at each
+    ``%`` (a match is one), not searched for at every place of the text (4 ms of the
+    Cookbook, which has none, at an edit)."""
+    found = []
+    at = text.find("%")
+    while at >= 0:
+        if _COMMENT.match(text, at):
+            found.append(at)
+        at = text.find("%", at + 1)
+    return found
 
 
 def _in_matrix(text: str, at: int) -> bool:

@@ -14,6 +14,7 @@ from texgrad.shapes.dim_terms import equal_polynomials, plain_symbol
 from texgrad.shapes.dims import Dim, Shape, dim_of, same
 from texgrad.shapes.facts import apart_key, fact_key
 from texgrad.shapes.families import member_shape
+from texgrad.shapes.gates import GATES_KEY
 from texgrad.shapes.questions import (
     APART,
     CALLED,
@@ -22,6 +23,7 @@ from texgrad.shapes.questions import (
     DEFINITION,
     DIMENSION,
     FACT,
+    GATE,
     LETTER,
     LOOKUP,
     SIGNATURE,
@@ -120,6 +122,11 @@ class RuleBase:
         )
         self.asked.append((kind, key, font, offset, answer))
         return answer
+
+    def _gate(self, *gate: str) -> Any:
+        """What the texts say every row may read (shapes/gates.py: ``gates.read``), asked and
+        recorded as a question, so that a row asks again when an edit may change it."""
+        return self._ask(GATE, GATES_KEY, gate, None)
 
     def _lookup(self, key: tuple[str, str | None], offset: int) -> Declaration | None:
         found: Declaration | None = self._ask(LOOKUP, key[0], key[1], offset)

@@ -273,9 +273,11 @@ class BracketRules(RuleBase):
         base = self.shapes.get(span_key(cell.base)) or self.infer(cell.base)
         if base is None or base.is_scalar:
             return None
-        text = self.table.texts.get(self.path, self.source)
         spelling = self.source[cell.start : cell.end]
-        if not transposes_with_primes(text) or another_letter(text, spelling):
+        if self.path in self.table.texts:  # (asked, as every row may read it: gates.py)
+            if not self._gate("primed", spelling):
+                return None
+        elif not transposes_with_primes(self.source) or another_letter(self.source, spelling):
             return None
         shape = base.transposed()
         self.shapes[span_key(cell)] = shape

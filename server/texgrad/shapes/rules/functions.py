@@ -4,16 +4,14 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from functools import lru_cache
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
-from texgrad.shapes.gates import ELEMENTWISE, ENTRYWISE, KEEPS, SHAPE_KEEPING
+from texgrad.shapes.gates import ELEMENTWISE, SHAPE_KEEPING
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
@@ -165,7 +163,7 @@ class FunctionRules(ExponentialRules):
             return False
         if self._declared(func.name):
             return False
-        return any(_says_elementwise(text, func.name) for text in self.table.texts.values())
+        return bool(self._gate("elementwise", func.name))
 
     def _said_shape_keeping(self, func: t.Node) -> bool:
         r"""Does the document's prose say ``func`` (as written: ``\FFN``, ``f``) keeps its
@@ -179,7 +177,7 @@ class FunctionRules(ExponentialRules):
         spelling = self.source[func.start : func.end]
         if not spelling or "$" in spelling:
             return False
-        return any(_says_shape_kept(text, spelling) for text in self.table.texts.values())
+        return bool(self._gate("kept", spelling))
 
     def _elementwise(self, func: t.Node) -> Signature | None:
         """The signature of ``func`` if the document defines it by a formula of one number."""
@@ -580,47 +578,6 @@ def _comparable(arg: Shape, domain: Shape) -> bool:
     if domain.is_scalar or arg.is_scalar:
         return False
     return arg.is_vector == domain.is_vector
-
-
-@lru_cache(maxsize=1024)
-def _says_shape_kept(text: str, spelling: str) -> bool:
-    r"""Does ``text`` say, in one sentence and with no other math between, that the function
-    written ``spelling`` keeps its argument's shape ("$\FFN$ acts row-wise and keeps the
-    width")?"""
-    if spelling not in text:
-        return False
-    letter = r"\$\s*" + re.escape(spelling) + r"(?![A-Za-z])\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    return re.search(letter + r"[^.$;,]{0,60}?\b" + KEEPS, text, re.IGNORECASE) is not None
-
-
-@lru_cache(maxsize=1024)
-def _says_elementwise(text: str, name: str) -> bool:
-    r"""Does ``text`` say, in one sentence and with no other math between, that the function
-    ``name`` applies entry by entry ("$\phi$ is applied elementwise", "an element-wise
-    nonlinearity $\phi(\cdot)$")?"""
-    if name not in text:
-        return False
-    letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE  # (no comma: "…, and $\psi$ is …")
-    before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
-    if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
-        return True
-    return re.search(_named_as(name), text) is not None
-
-
-def _named_as(name: str) -> str:
-    r"""``h = \tanh``, ``\phi = \mathrm{ReLU}``: the letter made another name of a function
-    applied entry by entry, written alone (not ``h = \tanh(W x)``, a value)."""
-    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
-    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
-    return (
-        r"(?<![\\A-Za-z])"
-        + re.escape(name)
-        + r"(?![A-Za-z_^'])\s*=\s*(?:"
-        + named
-        + r")(?![A-Za-z])"
-        r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
-    )
 
 
 def _at_a_time(node: t.Node) -> bool:

@@ -24,7 +24,6 @@ from texgrad.shapes.dims import (
 )
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
-from texgrad.shapes.gates import summed_sizes
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
@@ -562,11 +561,7 @@ class RelationRules(DistributionRules):
         M sizes of a family (``K = k_1 + \dots + k_M``) and the other M times a size?  They
         are equal when every member has that size ("When every equation has the same
         regressors, $X_m = Z$"): not told apart."""
-        sums = {
-            total: count
-            for text in self.table.texts.values()
-            for total, count in summed_sizes(text)
-        }
+        sums = dict(self._gate("summed"))
         if not sums:
             return False
         pairs = [(x, y) for x, y in ((a.rows, b.rows), (a.cols, b.cols)) if not same(x, y)]

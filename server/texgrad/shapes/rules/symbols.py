@@ -232,7 +232,7 @@ class SymbolRules(RuleBase):
         decl = self._declaration(node.base)
         if decl is None or not decl.complex or ONE in (decl.shape.rows, decl.shape.cols):
             return None
-        if any("\\dagger" in text for text in self.table.texts.values()):
+        if self._gate("dagger"):
             return None
         return decl.shape.transposed()
 
