@@ -929,8 +929,10 @@ def _lost_unit(unit: _Unit, exc: BaseException) -> list[_FileOutcome]:
 # collections of the middle generation (Python's default: 10).  The trees and runs a long
 # document's check makes live until it ends, and every full collection walked them all
 # again: five of them, 0.3-0.5 s of a 1 MB thesis's 4 s.  (Its garbage is freed by counting
-# references: the peak memory is the same.)
-FULL_COLLECTION_EVERY = 100
+# references: the peak memory is the same.)  At 100, a 2 MB thesis (the largest file read,
+# MAX_DOCUMENT_BYTES) still had one, 0.45-0.65 s of CPU that freed 5 objects, and none at 1 MB:
+# the step made CPU time grow as size^1.3 from 1 to 2 MB.  A 2 MB check makes ~170.
+FULL_COLLECTION_EVERY = 1000
 
 
 def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
@@ -940,6 +942,19 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
         result = checker.check(key, unit.project, unit.folder)
     finally:
         gc.set_threshold(*before)
+    # what the check made lives until the file's outcome is made: frozen out of the
+    # collector's view (a full collection while the records of a 2 MB thesis were made
+    # walked it all again, 0.6-0.8 s of CPU, to free 132 objects)
+    gc.freeze()
+    try:
+        return _outcome(result, key, unit)
+    finally:
+        gc.unfreeze()
+
+
+def _outcome(result: CheckResult, key: str, unit: _Unit) -> _FileOutcome:
+    """A checked file's records and messages (its written derivatives checked too, unless
+    the unit says not)."""
     unread = [p for p in result.doc.problems if p.code in UNREAD_CODES]
     if unread:
         said = with_path(unread[0].message, Path(key).name, _display(key))
@@ -951,12 +966,8 @@ def _check_file(checker: Checker, key: str, unit: _Unit) -> _FileOutcome:
         messages=_skipped_lines(result.path, result.doc.text, result.doc.problems)
     )
     undecided: list[tuple[int, int, str, str, str]] = []
-    if not unit.no_derivatives:
-        gc.freeze()  # (the checked trees: see _wrong_derivatives)
-        try:
-            found, unchecked = _wrong_derivatives(result, unit.derivative_seconds, undecided)
-        finally:
-            gc.unfreeze()
+    if not unit.no_derivatives:  # (the checked trees are frozen: see _wrong_derivatives)
+        found, unchecked = _wrong_derivatives(result, unit.derivative_seconds, undecided)
         from texgrad.shapes.diagnostics import said_once
 
         reported = said_once(reported, found)  # (an equation-mismatch a wrong derivative makes)
