@@ -85,7 +85,7 @@ from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import MATRIX_FUNCTION_NAMES, written_latex
 from texgrad.calculus.written_simplex import unit_vectors_stated
 from texgrad.reading.macros import MacroTable, expand
-from texgrad.reading.project import Project, load_project, normalize, text_project
+from texgrad.reading.project import Project, load_project, normalize, read_file, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.dims import Shape
@@ -223,8 +223,9 @@ def diff_in_document(
 ) -> DiffOutcome:
     """Differentiate the math on ``line`` (1-based) of a document (of ``project``, whose
     declarations and macros it then reads: an included section's symbols are declared in
-    the main file)."""
-    src = Path(path).read_text(encoding="utf-8", errors="replace") if text is None else text
+    the main file; a notebook's lines are those of its Markdown cells joined, as texgrad
+    reads them: ``reading/notebook.py``)."""
+    src = read_file(path)[0] if text is None else text
     lines = src.split("\n")
     if not 1 <= line <= len(lines):
         return DiffOutcome(error=f"line {line} is outside the document (1–{len(lines)})")
