@@ -45,7 +45,13 @@ from texgrad.calculus.nested_sums import differentiate_nested
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_defined_names, in_own_name
-from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
+from texgrad.calculus.planning import (
+    DiffPlan,
+    plans_of,
+    stated_jacobian,
+    stated_jacobian_reason,
+    statement_at,
+)
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
@@ -997,6 +1003,9 @@ def _asked(
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
     # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X), as the plans read it
     request = row_request(tree, _key_of(given) if wrt.strip() else None)
+    stated = stated_jacobian(tree, ctx) if request is None else None
+    if stated is not None:  # J_g(x) = A x: a claim of g's derivative, not a function J_g
+        return tree, wrt, hessian, layout, stated_jacobian_reason(stated, text)
     if request is None and not wrt.strip():  # E(w) = …: by its one parameter
         wrt = _parameter_of(tree, text, ctx)
     if request is None:
