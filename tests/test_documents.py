@@ -293,6 +293,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "readme-ik-19",
         "readme-latent-diffusion-21",
         "readme-mha-impl-20",
+        "real-only-notes-25",
         "revealjs-clip-23",
         "rmarkdown-als-19",
         "rmarkdown-bayesreg-17",
