@@ -334,6 +334,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "tufte-factor-analysis-23",
         "uebungsblatt-matrix-21",
         "vorlesung-kalman-de-22",
+        "zhihu-hangxiang-25",
         "zhihu-hessian-sheet-23",
         "zhihu-qiudao-21",
         "zhihu-weifen-22",
