@@ -136,7 +136,9 @@ def one_blas_thread() -> None:
 
 
 # the options of `texgrad diff` that take a value (the next argument, or after `=`)
-_DIFF_VALUED = ("--wrt", "--where", "--file", "--line", "--format", "--layout", "--budget")
+_DIFF_VALUED = (
+    "--wrt", "--where", "--file", "--line", "--cell", "--format", "--layout", "--budget"
+)  # fmt: skip
 
 
 def _expression_as_typed(argv: list[str]) -> list[str]:
@@ -193,8 +195,10 @@ def _add_inspect(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "inspect",
         help="show the math texgrad reads: regions, rows and their parse",
         description="Print each math region of the documents (position, kind, parse tree or error). "
-        "Folders are searched for .tex, .md, .markdown, .qmd (Quarto) and .Rmd (R Markdown) "
-        "files; LaTeX files are read with the macros of their whole project.",
+        "Folders are searched for .tex, .md, .markdown, .qmd (Quarto), .Rmd (R Markdown) and "
+        ".ipynb files; LaTeX files are read with the macros of their whole project. A "
+        "notebook's positions are in its cells (cell 3:2:5: cell 3, line 2, column 5), as "
+        "check reports them.",
     )
     ins.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     ins.add_argument(
@@ -320,7 +324,14 @@ def _add_diff(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         r"(with --file: added to the document's, written in its macros: '\vw \in \R^d')",
     )
     dif.add_argument("--file", metavar="DOC", help="differentiate the math on --line of DOC")
-    dif.add_argument("--line", type=int, metavar="N", help="1-based line of --file")
+    dif.add_argument(
+        "--line", type=int, metavar="N",
+        help="1-based line of --file (of a notebook: of the cell --cell, as `check` reports it)",
+    )  # fmt: skip
+    dif.add_argument(
+        "--cell", type=int, metavar="C",
+        help="a notebook's cell (1-based, every cell counted, as Jupyter and `check` do)",
+    )  # fmt: skip
     dif.add_argument(
         "--format",
         choices=("latex", "json", "numpy"),
@@ -417,7 +428,8 @@ def _diff(args: argparse.Namespace, out: TextIO) -> int:
         if args.file is not None:
             from texgrad.reading.project import normalize
 
-            what = f"differentiating line {args.line} of {_display(normalize(args.file))}"
+            line = getattr(args, "said_line", f"line {args.line}")
+            what = f"differentiating {line} of {_display(normalize(args.file))}"
         else:
             what = f"differentiating {_snippet(args.expr or args.expr_typed or '', 60)}"
         for line in internal_error(what, exc, args.debug):
@@ -444,9 +456,14 @@ def _diff_run(args: argparse.Namespace, out: TextIO) -> int:
         if unreadable is not None:
             say(unreadable)
             return EXIT_USAGE
+        unplaced = _in_cell(args)
+        if unplaced is not None:
+            print(f"texgrad diff: {unplaced}", file=sys.stderr)
+            return EXIT_USAGE
         outcome = _diff_file(args)
-    elif args.expr is None:
-        print("texgrad diff: give EXPR, or --file DOC --line N", file=sys.stderr)
+    elif args.expr is None or args.cell is not None:
+        what = "--cell is for a notebook's --file" if args.expr is not None else "give EXPR"
+        print(f"texgrad diff: {what}, or --file DOC --line N", file=sys.stderr)
         return 2
     else:
         unread = _unparsed(args.expr, "EXPR") or _unparsed_where(args.where)
@@ -520,7 +537,7 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     folder = _project_folder(Path(key))
     project = _RunProjects().of(key, folder)
     outcome = diff_in_document(
-        key, args.line, args.wrt, args.layout, args.budget, args.hessian,
+        key, args.doc_line, args.wrt, args.layout, args.budget, args.hessian,
         _with_where(key, args.where), project=project, folder=folder,
     )  # fmt: skip
     if outcome.error is None or not outcome.error.startswith("no math to differentiate"):
@@ -530,12 +547,42 @@ def _diff_file(args: argparse.Namespace) -> DiffOutcome:
     for region in doc.regions:
         for parsed in parse_region(region):
             err = parsed.error
-            if err is not None and line_col(starts, err.start)[0] + 1 == args.line:
+            if err is not None and line_col(starts, err.start)[0] + 1 == args.doc_line:
                 col = line_col(starts, err.start)[1] + 1
                 what, why = _unbalanced(err.message)
-                said = f"line {args.line} does not parse: {what} at column {col}{why}\n"
+                said = f"{args.said_line} does not parse: {what} at column {col}{why}\n"
                 return replace(outcome, error=said + _caret_lines(doc.text, err, "  ").rstrip("\n"))
     return outcome
+
+
+def _in_cell(args: argparse.Namespace) -> str | None:
+    """Where ``--line`` (and ``--cell``) of ``--file`` is: ``args.doc_line``, the line of
+    the text texgrad reads (a notebook's Markdown cells joined), and ``args.said_line``, as
+    ``check`` says it ("cell 3, line 2"); why not (one line: bad usage), or None."""
+    args.doc_line, args.said_line = args.line, f"line {args.line}"
+    name = _display(args.file)
+    if not args.file.lower().endswith(".ipynb"):
+        return None if args.cell is None else f"--cell is for a notebook (.ipynb), not {name}"
+    if args.cell is None:
+        return (
+            f"{name} is a notebook, whose lines are counted in its cells: give --cell C "
+            f"--line L, as `texgrad check` reports them ({name}:cell C:L:column)"
+        )
+    nb = _notebook_of(args.file)
+    if nb is None:
+        return f"{name} is not read as a notebook (it is not a notebook's JSON)"
+    if args.cell not in nb.numbers:
+        cells = ", ".join(map(str, nb.numbers)) or "none"
+        return f"cell {args.cell} of {name} is not a Markdown cell (those texgrad reads: {cells})"
+    i = nb.numbers.index(args.cell)
+    start = nb.starts[i]
+    end = nb.starts[i + 1] if i + 1 < len(nb.starts) else len(nb.text)
+    count = len(nb.text[start:end].rstrip("\r\n").split("\n"))
+    if not 1 <= args.line <= count:
+        return f"line {args.line} is outside cell {args.cell} of {name} (1–{count})"
+    args.doc_line = nb.text.count("\n", 0, start) + args.line
+    args.said_line = f"cell {args.cell}, line {args.line}"
+    return None
 
 
 def _with_where(path: str, where: str) -> str | None:
@@ -545,7 +592,9 @@ def _with_where(path: str, where: str) -> str | None:
     decls = [d.strip() for d in where.split(";") if d.strip()]
     if not decls:
         return None
-    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    from texgrad.reading.project import read_file
+
+    text = read_file(path)[0]  # (a notebook's: its Markdown cells, as texgrad reads them)
     said = "\n\nThroughout, " + ", ".join(f"${d}$" for d in decls) + ".\n"
     end = text.rfind("\\end{document}")
     return text + said if end < 0 else text[:end] + said + text[end:]
@@ -1436,14 +1485,34 @@ def _display(path: str) -> str:
 
 
 class _Positions:
-    """1-based line:column (in characters) of offsets in one text."""
+    """1-based line:column (in characters) of offsets in one text; in a notebook's, the
+    cell's and the line and column in it, as ``check`` says them (``cell 3:2:5``)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, path: str = ""):
         self.starts = line_starts(text)
+        nb = _notebook_of(path) if path.lower().endswith(".ipynb") else None
+        self.notebook = nb if nb is not None and nb.text == text else None
+
+    def at(self, offset: int) -> dict[str, int]:
+        """The position as JSON: its line and column (in its cell, for a notebook's)."""
+        from texgrad.reading.notebook import cell_position
+
+        if self.notebook is not None:
+            cell, line, col = cell_position(self.notebook, offset)
+            return {"cell": cell, "line": line + 1, "column": col + 1, "offset": offset}
+        line, col = line_col(self.starts, offset)
+        return {"line": line + 1, "column": col + 1, "offset": offset}
 
     def __call__(self, offset: int) -> str:
-        line, col = line_col(self.starts, offset)
-        return f"{line + 1}:{col + 1}"
+        at = self.at(offset)
+        cell = f"cell {at['cell']}:" if "cell" in at else ""
+        return f"{cell}{at['line']}:{at['column']}"
+
+    def span(self, start: int, end: int) -> str:
+        """``a-b`` (the cell said once where both are in one)."""
+        a, b = self(start), self(end)
+        head = a.rsplit(":", 2)[0] + ":" if a.startswith("cell ") else None
+        return f"{a}-{b[len(head) :]}" if head and b.startswith(head) else f"{a}-{b}"
 
 
 def _snippet(text: str, limit: int = 70) -> str:
@@ -1455,7 +1524,7 @@ def _print_report(r: _FileReport, out: TextIO) -> None:
     from texgrad.syntax.show import show
 
     doc = r.doc
-    pos = _Positions(doc.text)
+    pos = _Positions(doc.text, doc.path)
     name = _display(doc.path)
     nrows = sum(len(reg.rows) for reg in doc.regions)
     out.write(f"{name} ({doc.format}): {len(doc.regions)} regions, {nrows} rows\n")
@@ -1466,10 +1535,10 @@ def _print_report(r: _FileReport, out: TextIO) -> None:
         rows_by_region.setdefault(i, []).append(pr)
     for i, region in enumerate(doc.regions):
         out.write(
-            f"  {pos(region.start)}-{pos(region.end)} {region.kind} {_snippet(doc.text[region.start : region.end])}\n"
+            f"  {pos.span(region.start, region.end)} {region.kind} {_snippet(doc.text[region.start : region.end])}\n"
         )
         for row, pr in zip(region.rows, rows_by_region.get(i, []), strict=True):
-            where = f"{pos(row.start)}-{pos(row.end)}"
+            where = pos.span(row.start, row.end)
             if pr.error is not None:
                 out.write(
                     f"    row {row.index + 1} {where} error at {pos(pr.error.start)}: {pr.error.message}\n"
@@ -1533,11 +1602,7 @@ def _json_report(r: _FileReport, stats_only: bool) -> dict[str, object]:
     from texgrad.syntax.show import show
 
     doc = r.doc
-    starts = line_starts(doc.text)
-
-    def at(offset: int) -> dict[str, int]:
-        line, col = line_col(starts, offset)
-        return {"line": line + 1, "column": col + 1, "offset": offset}
+    at = _Positions(doc.text, doc.path).at  # (a notebook's: in its cells, as check's)
 
     parsed = iter(pr for _, pr in r.rows)
     regions = []

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from texgrad.reading.document import Format, detect_format
-from texgrad.reading.files import MAX_DOCUMENT_BYTES, SKIPPED_CODES
+from texgrad.reading.files import MAX_DOCUMENT_BYTES, SKIPPED_CODES, printable
 from texgrad.reading.macros import Macro, merge
+from texgrad.reading.notebook import SUFFIX as NOTEBOOK_SUFFIX
 from texgrad.reading.problems import ReadProblem
 from texgrad.reading.project import Project, ProjectFile, load_project, normalize, scan_text
 from texgrad.settings import resolve
@@ -50,6 +51,17 @@ _STRUCTURE = re.compile(
     r"subinputfrom|documentclass|usepackage|RequirePackage|LoadClass)\b[^\n]*"
     r"|%\s*!\s*[Tt][Ee][Xx]\s+root[^\n]*"
 )
+
+
+def notebook_note(path: str) -> str:
+    """Why a notebook opened as a file is not analysed: its text is the notebook's JSON,
+    where no position of a cell's Markdown is the editor's (``reading/notebook.py``)."""
+    name = printable(os.path.basename(path))
+    return (
+        f"texgrad does not read {name} as a text file: it is a notebook's JSON. Open it in a "
+        f"notebook editor (each Markdown cell is read), or run `texgrad check {name}` "
+        "(cell, line and column of each finding)."
+    )
 
 
 def structure(text: str) -> tuple[str, ...]:
@@ -284,6 +296,8 @@ class Workspace:
                 note=f"texgrad does not analyse documents longer than "
                 f"{MAX_ANALYSED_CHARS:,} characters (this one has {len(text):,}).",
             )
+        if path.lower().endswith(NOTEBOOK_SUFFIX):
+            return Analysis(path, text or "", None, (path,), note=notebook_note(path))
         own = dict(buffers)
         if text is not None:
             own[path] = text

@@ -45,7 +45,13 @@ from texgrad.calculus.nested_sums import differentiate_nested
 from texgrad.calculus.notation import copy_style, sigmoid_apart
 from texgrad.calculus.own_functions import calls, in_function_names
 from texgrad.calculus.own_names import in_defined_names, in_own_name
-from texgrad.calculus.planning import DiffPlan, plans_of, statement_at
+from texgrad.calculus.planning import (
+    DiffPlan,
+    plans_of,
+    stated_jacobian,
+    stated_jacobian_reason,
+    statement_at,
+)
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.readout import CONSTANT
 from texgrad.calculus.reasons import parse_problem, unknown_shape
@@ -85,7 +91,7 @@ from texgrad.calculus.vector_sums import differentiate_vector_sum
 from texgrad.calculus.written import MATRIX_FUNCTION_NAMES, written_latex
 from texgrad.calculus.written_simplex import unit_vectors_stated
 from texgrad.reading.macros import MacroTable, expand
-from texgrad.reading.project import Project, load_project, normalize, text_project
+from texgrad.reading.project import Project, load_project, normalize, read_file, text_project
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker, CheckResult
 from texgrad.shapes.dims import Shape
@@ -223,8 +229,9 @@ def diff_in_document(
 ) -> DiffOutcome:
     """Differentiate the math on ``line`` (1-based) of a document (of ``project``, whose
     declarations and macros it then reads: an included section's symbols are declared in
-    the main file)."""
-    src = Path(path).read_text(encoding="utf-8", errors="replace") if text is None else text
+    the main file; a notebook's lines are those of its Markdown cells joined, as texgrad
+    reads them: ``reading/notebook.py``)."""
+    src = read_file(path)[0] if text is None else text
     lines = src.split("\n")
     if not 1 <= line <= len(lines):
         return DiffOutcome(error=f"line {line} is outside the document (1–{len(lines)})")
@@ -996,6 +1003,9 @@ def _asked(
     given = parse_row(MappedText.identity(wrt)).tree if wrt.strip() else None
     # ∂f/∂X = …: the derivative the row writes (--wrt X: by that X), as the plans read it
     request = row_request(tree, _key_of(given) if wrt.strip() else None)
+    stated = stated_jacobian(tree, ctx) if request is None else None
+    if stated is not None:  # J_g(x) = A x: a claim of g's derivative, not a function J_g
+        return tree, wrt, hessian, layout, stated_jacobian_reason(stated, text)
     if request is None and not wrt.strip():  # E(w) = …: by its one parameter
         wrt = _parameter_of(tree, text, ctx)
     if request is None:

@@ -238,7 +238,9 @@ class _Differ:
         return RULE_NAMES.get(type(f))
 
     def _unknown(self, f: Expr) -> Expr:
-        raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
+        from texgrad.calculus.printing import quoted  # (printing reads the engine's results)
+
+        raise CalculusError(f"cannot differentiate {quoted(f)}")
 
     # -- one rule per construct (see _DIFFERENTIATE) ----------------------------------------
     def _var(self, f: e.Var) -> Expr:
@@ -277,7 +279,9 @@ class _Differ:
 
     def _hadamard_power(self, f: e.HPow) -> Expr:
         if not self.depends(f.arg):
-            raise CalculusError(f"cannot differentiate `{type(f).__name__}`")
+            from texgrad.calculus.printing import quoted
+
+            raise CalculusError(f"cannot differentiate {quoted(f)}")
         p = f.exp
         return e.mul(e.num(p), e.had(e.hpow(f.arg, p - 1), self.d(f.arg)))
 

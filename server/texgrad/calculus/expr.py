@@ -1322,4 +1322,6 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
         return lse(a)
     if isinstance(e, Norm):
         return norm(a, e.p)
-    raise CalculusError(f"cannot rebuild {type(e).__name__}")
+    from texgrad.calculus.printing import quoted  # (printing imports this module)
+
+    raise CalculusError(f"cannot rebuild {quoted(e)}")

@@ -345,6 +345,13 @@ def _no_probability(name: str | None, f: t.Node, node: t.Apply) -> None:
         raise CalculusError(f"`{written}(\\cdot \\mid \\cdot)` (a probability) is not supported")
 
 
+def sign_marked(node: t.Node) -> bool:
+    r"""``\mathbf z_i^{+}``, ``\mathbf z^{-}``: a letter with a sign mark (a name of its own
+    where declared, the positive and negative examples)."""
+    mark = node.exponent if isinstance(node, t.Power) else None
+    return isinstance(mark, t.Symbol) and mark.name in ("+", "-") and not mark.accents
+
+
 class Lowerer:
     def __init__(self, env: Env, keep_names: bool = False, opaque: frozenset[str] = frozenset()):
         self.env = env
@@ -1378,7 +1385,12 @@ class Lowerer:
             return self._norm(base, p)
         if isinstance(base, t.Apply) and base.parens is not False and is_named(base.func):
             pass
-        x = self.lower(base)
+        try:
+            x = self.lower(base)
+        except UnknownShape as exc:
+            if exc.node is base and sign_marked(node):  # \mathbf z_k^-: the name as written
+                raise UnknownShape(node, written_latex(node)) from None
+            raise
         ex = node.exponent
         elementwise = without_circ(ex)
         if elementwise is not None:  # x^{\circ 2}, x^{\circ 1/2}, x^{\odot -1}: elementwise
@@ -1389,8 +1401,7 @@ class Lowerer:
     def _marked(self, node: t.Power) -> Lowered | None:
         r"""A name a sign mark makes (``\mathbf z_i^{+}``, ``\mathbf z^{-}``: the positive
         and negative examples) where the document declares it; None otherwise."""
-        mark = node.exponent
-        if not (isinstance(mark, t.Symbol) and mark.name in ("+", "-")):
+        if not sign_marked(node):
             return None
         key = member_key(node)
         if key is None or key[0] not in self.env.vars:

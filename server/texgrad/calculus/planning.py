@@ -41,6 +41,48 @@ def statement_at(tree: t.Node, start: int, end: int) -> t.Node:
     return next((p for p in parts if p.start < end and p.end >= start), parts[0])
 
 
+def stated_jacobian(tree: t.Node, ctx: Context) -> t.Apply | None:
+    r"""The left side of a row stating a Jacobian, ``J_g(\mathbf x) = A\mathbf x`` of a
+    function ``g`` the document defines: a claim of g's derivative, which texgrad checks
+    (``written_derivatives``), not a function ``J_g`` to differentiate; None for any other
+    row (``J_k(\theta) = …`` of an index k: a function of its own)."""
+    head = jacobian_head(tree)
+    if head is None:
+        return None
+    assert isinstance(head.func, t.Sub)
+    named = symbol_key(head.func.index)
+    return head if named is not None and named[0] in ctx.env.functions else None
+
+
+def jacobian_head(tree: t.Node) -> t.Apply | None:
+    r"""The ``J_g(\mathbf x)`` a row starts with (written as a Jacobian), else None."""
+    if not isinstance(tree, t.Chain) or len(tree.items) < 2:
+        return None
+    head = tree.items[0]
+    if (
+        isinstance(head, t.Apply)
+        and isinstance(head.func, t.Sub)
+        and isinstance(head.func.base, t.Symbol)
+        and head.func.base.name == "J"
+        and not head.func.base.accents
+    ):
+        return head
+    return None
+
+
+def stated_jacobian_reason(head: t.Apply, text: str) -> str:
+    """Why a row stating a Jacobian (:func:`stated_jacobian`) offers nothing to
+    differentiate, in the document's own writing."""
+    assert isinstance(head.func, t.Sub)
+    own = text[head.start : head.end]
+    g = text[head.func.index.start : head.func.index.end].strip().strip("{}").strip()
+    return (
+        f"`{own}` states the Jacobian of `{g}`: texgrad checks it against the derivative of "
+        f"`{g}` (differentiate `{g}` where it is defined), and does not differentiate it as a "
+        "function of its own"
+    )
+
+
 def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[DiffPlan]:
     """One plan per variable of the row's expression (in order of appearance), with the
     kind of result it will be; none if the row cannot be read.  ``offset``: of a row
@@ -50,6 +92,8 @@ def plans_of(row: PlacedRow, ctx: Context, offset: int | None = None) -> list[Di
     assert row.tree is not None
     function = ""
     tree = row.tree if offset is None else statement_at(row.tree, offset, offset + 1)
+    if stated_jacobian(tree, ctx) is not None:
+        return []  # J_g(x) = A x: a claim of g's derivative (checked), not a function J_g
     if isinstance(tree, t.Chain) and isinstance(tree.items[0], t.Apply):
         k = symbol_key(tree.items[0].func)
         function = ctx.style.symbols.get(k[0], k[0]) if k is not None else ""

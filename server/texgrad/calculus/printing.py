@@ -98,6 +98,15 @@ def latex(x: Expr, style: Style | None = None) -> str:
     return _Printer(style or Style()).text(x)
 
 
+def quoted(x: Expr) -> str:
+    """``x`` printed in LaTeX and quoted, for a message a user reads (never the name of an
+    internal class); "this expression" where it cannot be printed."""
+    try:
+        return f"`{latex(x)}`"
+    except (ValueError, RecursionError, e.CalculusError):
+        return "this expression"
+
+
 def printer(style: Style) -> Callable[[Expr], str]:
     """:func:`latex` in ``style``, remembering every subexpression it printed: for many
     calls on expressions that share parts (the simplifier compares the lengths of

@@ -91,7 +91,9 @@ def adjoint(x: Expr, seed: Expr) -> Expr:
         return adjoint(x.arg, e.vec(seed))
     if isinstance(x, e.Kron):
         raise CalculusError("cannot read a gradient through a Kronecker product")
-    raise CalculusError(f"cannot read a gradient through `{type(x).__name__}`")
+    from texgrad.calculus.printing import quoted  # (printing imports this module)
+
+    raise CalculusError(f"cannot read a gradient through {quoted(x)}")
 
 
 def _adjoint_product(m: e.Mul, seed: Expr) -> Expr:
@@ -152,7 +154,9 @@ def jacobian(df: Expr, n: object) -> Expr:
         return _jacobian_product(df, n)
     if isinstance(df, e.Piecewise):
         return _by_cases(df, lambda v: jacobian(v, n))
-    raise CalculusError(f"cannot read a Jacobian through `{type(df).__name__}`")
+    from texgrad.calculus.printing import quoted
+
+    raise CalculusError(f"cannot read a Jacobian through {quoted(df)}")
 
 
 def _jacobian_product(df: e.Mul, n: object) -> Expr:

@@ -31,7 +31,7 @@ from texgrad.shapes.dims import dim_text
 from texgrad.shapes.formulas import WEAK_BESIDE_BOLD, weak_scalars
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import member_key, symbol_key
 
 _SCALAR_FUNCS = frozenset(("exp", "log", "ln", "sin", "cos", "tanh", "sqrt"))
 _MATRIX_FUNCS = frozenset(("det", "tr", "Tr", "trace", "logdet"))
@@ -50,7 +50,8 @@ def unknown_shape(tree: t.Node, exc: UnknownShape, env: Env) -> str:
     ``tree`` (the formula being read, with the document's knowledge ``env``)."""
     w = exc.written
     node = exc.node if isinstance(exc.node, t.Node) else None
-    if node is not None and symbol_key(node) is None:  # not a letter: nothing to declare
+    if node is not None and symbol_key(node) is None and member_key(node) is None:
+        # not a letter (nor one marked, \mathbf z_k^-): nothing to declare
         return why_not(f"cannot differentiate `{w}`")
     if node is not None and _called(tree, node):  # k(X, X_*): a function, not a quantity
         return (

@@ -13,7 +13,12 @@ from typing import Any
 
 from texgrad.calculus.context import context_at, row_at
 from texgrad.calculus.evidence import inferred_use
-from texgrad.calculus.planning import plans_of
+from texgrad.calculus.planning import (
+    jacobian_head,
+    plans_of,
+    stated_jacobian,
+    stated_jacobian_reason,
+)
 from texgrad.calculus.quotes import in_document_words
 from texgrad.calculus.reasons import refusal
 from texgrad.calculus.requests import Request, request_in, title_of
@@ -48,9 +53,14 @@ def refusal_at(result: CheckResult, offset: int) -> Refusal | None:
     request = request_in(row.tree)
     if request is not None:
         return _unanswered(result, row, request)
+    ctx = context_at(result, row) if jacobian_head(row.tree) is not None else None
+    stated = stated_jacobian(row.tree, ctx) if ctx is not None else None
+    if stated is not None:  # J_g(x) = A: a claim, not a function J_g
+        said = stated_jacobian_reason(stated, result.doc.text)
+        return Refusal(row.start, row.end, _head(row.tree, result.doc.text), said)
     if not _states_function(row.tree) or _not_a_function(result, row):
         return None
-    ctx = context_at(result, row)
+    ctx = ctx or context_at(result, row)
     if plans_of(row, ctx):
         return None
     reason = refusal(row.tree, ctx)

@@ -38,7 +38,9 @@ def vec_jacobian(df: Expr, v: e.Var) -> Expr:
         return _product(df, v)
     if isinstance(df, e.T) and isinstance(df.arg, e.D):  # vec(dXᵀ) = K_{mn} vec(dX)
         return e.commutation(v.rows, v.cols)
-    raise CalculusError(f"cannot read the Jacobian ∂vec F/∂vec X through `{type(df).__name__}`")
+    from texgrad.calculus.printing import quoted  # (printing reads the engine's results)
+
+    raise CalculusError(f"cannot read the Jacobian ∂vec F/∂vec X through {quoted(df)}")
 
 
 def _product(df: e.Mul, v: e.Var) -> Expr:

@@ -396,7 +396,7 @@ class Checker:
         report = _report(
             target, table, names, defined, old, change, stats, first, shared, moves, answers
         )
-        told = undeclared.note(table, target.rows, target.doc.path)  # nothing declared: how
+        told = undeclared.note(table, target.rows, target.doc.path, target.doc.text)  # how
         if told is not None:
             report.diagnostics.insert(0, told)
 

@@ -88,6 +88,8 @@ def family_of(
     ]
     if not found and form in ("(", "["):
         found = _from_first(base, form, tag, declared)
+    if not found and form == "_" and not tagged and declared(base) is None:
+        found = _from_one_member(base, tag, declared)
     if len(found) > 1 and form == "_":  # x_{k+1} of x_k before x_t: its own letter first
         own = [f for f in found if f[2] is not None and f[2][0] in (f[1], f[1].upper())]
         found = own or found
@@ -139,6 +141,27 @@ def _from_first(
     swaps = {d: symbol(f"{m[1]}_{v}") for d, m in widths.items() if m is not None}
     shape = Shape(first.rows.xreplace(swaps), first.cols.xreplace(swaps))
     return [(key, v, member, shape)]
+
+
+# the members that may declare a family alone: its first (P_0, P_1) or its last (P_N, P_T)
+_ONE_MEMBER = ("0", "1", "N", "T", "K")
+
+
+def _from_one_member(
+    base: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> list[tuple[str, str, Label | None, Shape]]:
+    r"""A family declared by one member only, its first or last (``P_0 \in
+    \mathbb{S}^n``, ``P_N = Q_f`` of a Riccati recursion): ``P_k``, ``P_{k+1}`` share its
+    shape, where that shape names no label (n×n, not n_0×n_0) and the member asked for is
+    labelled by an index letter (``P_{k+1}``, not ``P_2`` or ``P_x``)."""
+    parts, _ = _parts(tag)
+    if len(parts) != 1 or parts[0][0] not in SUBSCRIPT_LABELS:
+        return []
+    members = [(k, s) for n in _ONE_MEMBER if (s := declared(k := f"{base}_{{{n}}}")) is not None]
+    if len(members) != 1 or any("_" in str(d) for d in _free(members[0][1])):
+        return []
+    key, shape = members[0]
+    return [(key, parts[0][0], parts[0], shape)]
 
 
 # a layer's width at the input: n_0, d_{0}

@@ -1076,6 +1076,9 @@ _FAMILY = [
     re.compile(r"\b(?:[Ww]obei|[Mm]it|und)\s+(?:die\s+|den\s+)?(?:Vektoren\s+)?" + _M.format("member")
                + r"\s+(?P<stacked>die|den)\s+(?P<part>Zeilen|Spalten)\s+(?:von|der\s+Matrix)\s+"
                + _M.format("matrix") + r"(?!\s*(?:und|,)\s*\$)"),
+    # Chinese: "$X$ 的第 $i$ 行为 $x_i^\top$", "$X \in …$，其第 $i$ 行是 $x_i^\top$" (其: its)
+    re.compile(_M.format("matrix") + r"\s*(?:的|[，,、]\s*(?:且|并且|而)?\s*其)\s*第\s*\$[^$]{1,8}\$\s*"
+               + r"(?P<part>行|列)\s*(?:为|為|是|记为|記為)\s*(?:向量\s*)?" + _M.format("member")),
 ]  # fmt: skip
 
 
@@ -1120,7 +1123,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
     out = _samples(text, rows, lo, hi)
-    if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte")):
+    if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
         text = text.replace("\\(", " $").replace("\\)", " $")
@@ -1140,7 +1143,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
             mkey = symbol_key(matrix) if matrix is not None else None
             if matrix is None or mkey is None:
                 continue
-            part = "row" if m.group("part").lower().startswith(("row", "zeil")) else "column"
+            part = "row" if m.group("part").lower().startswith(("row", "zeil", "行")) else "column"
             out += [
                 Family(k[0], k[1], s, e, mkey, matrix.start, part, matrix_end=matrix.end)
                 for k, s, e in _members(

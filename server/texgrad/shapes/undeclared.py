@@ -11,6 +11,7 @@ none.  Cheap: a document with a declaration is answered at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from texgrad.shapes.diagnostics import Diagnostic
@@ -37,9 +38,48 @@ def declares_nothing(table: SymbolTable) -> bool:
     return not (table.declarations or table.signatures or table.weak or table.stacks or table.bound)
 
 
-def note(table: SymbolTable, rows: Iterable[PlacedRow], path: str) -> Diagnostic | None:
+# "All variables are real", "the quantities are real-valued", "x is a real vector": the
+# field said, the shapes not
+_REAL = re.compile(
+    r"\b(?:is|are)\s+(?:all\s+)?(?:real(?:-valued)?|in\s+\$?\\mathbb\{?R\}?\$?)(?=[\s.,;:)]|$)"
+)
+_OF_ALL = re.compile(
+    r"\b(?:all|every|each|throughout|variables?|quantities|symbols?|scalars?|unknowns?|"
+    r"parameters?|entries|letters?)\b",
+    re.IGNORECASE,
+)
+_QUOTED = 60  # characters of the sentence quoted at most
+
+
+def _real_said(text: str) -> str | None:
+    """The words of a document that say its symbols are real without a shape (the
+    sentence up to "are real"), else None."""
+    found = _REAL.search(text)
+    if found is None:
+        return None
+    start = max(text.rfind(".", 0, found.start()), text.rfind("\n\n", 0, found.start())) + 1
+    said = " ".join(text[start : found.end()].split())
+    if _OF_ALL.search(said) is None:  # "its eigenvalues are real": not of the symbols
+        return None
+    return said if len(said) <= _QUOTED else "…" + said[-_QUOTED:].lstrip()
+
+
+def real_message(said: str) -> str:
+    return (
+        f"the document says its symbols are real (“{said}”) but gives no shape: real scalars, "
+        "vectors and matrices differ — declare each symbol's shape where you introduce it, e.g. "
+        r"`$\lambda \in \mathbb{R}$`, `$x \in \mathbb{R}^n$` or "
+        r"`$A \in \mathbb{R}^{m \times n}$`, so that texgrad can check shapes and "
+        "differentiate (see " + HELP[CODE] + ")"
+    )
+
+
+def note(
+    table: SymbolTable, rows: Iterable[PlacedRow], path: str, text: str = ""
+) -> Diagnostic | None:
     """The note on the first formula (an operation on letters, not a lone letter or
-    number) of a document whose project declares nothing; None otherwise."""
+    number) of a document whose project declares nothing; None otherwise.  Where its
+    ``text`` says its symbols are real, the note says what is missing: their shapes."""
     if not declares_nothing(table):
         return None
     rows = list(rows)
@@ -52,7 +92,9 @@ def note(table: SymbolTable, rows: Iterable[PlacedRow], path: str) -> Diagnostic
         if tree is None or isinstance(tree, _LEAVES):
             continue
         if any(isinstance(n, t.Symbol) and n.name.isalpha() for n in tree.walk()):
-            return Diagnostic(CODE, "information", MESSAGE, path, row.start, row.end)
+            said = _real_said(text)
+            message = MESSAGE if said is None else real_message(said)
+            return Diagnostic(CODE, "information", message, path, row.start, row.end)
     return None
 
 
