@@ -184,7 +184,8 @@ _PROSE = [
                + r"\s+(?:in|from)\s+" + _M.format("dims")),
     # "… uses $\mathbf{H}$, the $(T-2) \times (T-2)$ matrix with 2 on the diagonal": an
     # apposition after a comma that sizes the letter before it
-    re.compile(_M.format("sym") + r",\s+(?:the|an?)\s+" + _BEFORE_SIZE
+    # (a letter alone: "$G = \frac1B Z Z^\top$, a $B \times B$ Gram matrix" sizes a wrong value)
+    re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+(?:the|an?)\s+" + _BEFORE_SIZE
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?\s+(?:[A-Za-z-]+\s+){0,2}?"
                + r"(?P<kind>matrix)\b"),
 ]  # fmt: skip

@@ -205,8 +205,13 @@ class FunctionRules(ExponentialRules):
         in it (``J(x_k)``, ``\Sigma(\theta)``) is a value at a point: nothing is said."""
         if arg is None and _at_a_time(node.args[0]):
             return self._at_time(node)
-        if isinstance(node.args[0], _AT_A_POINT) and self._called_at_a_point(node):
-            return self._at_time(node)  # J(q) for a J declared both alone and at a call
+        # J(q) for a J declared both alone and at a call (not k_u(X_*) at a matrix of
+        # points: the values stack)
+        if (
+            isinstance(node.args[0], _AT_A_POINT) and (arg is None or arg.cols == ONE)
+            and self._called_at_a_point(node)
+        ):  # fmt: skip
+            return self._at_time(node)
         if arg is None or isinstance(node.args[0], _AT_A_POINT):
             return None
         shape = self.infer(node.func)
