@@ -45,6 +45,7 @@ def test_one_member_sizes_the_family(decl: str, tmp_path: Path) -> None:
         r"$P_0 \in \mathbb{R}^{n_0 \times n_0}$",  # a size of its own label: not the family's
         r"$P_0 \in \mathbb{S}^n$ and $P_N \in \mathbb{S}^m$",  # two: which one is unknown
         r"$P_2 \in \mathbb{S}^n$",  # not a first or last member
+        r"$P_0 = 1$",  # a number (a worked example's) beside the family: not its shape
     ],
 )
 def test_otherwise_nothing_is_said(decl: str, tmp_path: Path) -> None:

@@ -152,13 +152,15 @@ def _from_one_member(
 ) -> list[tuple[str, str, Label | None, Shape]]:
     r"""A family declared by one member only, its first or last (``P_0 \in
     \mathbb{S}^n``, ``P_N = Q_f`` of a Riccati recursion): ``P_k``, ``P_{k+1}`` share its
-    shape, where that shape names no label (n×n, not n_0×n_0) and the member asked for is
+    shape, where that shape is an array naming no label (n×n, not n_0×n_0) and the member asked for is
     labelled by an index letter (``P_{k+1}``, not ``P_2`` or ``P_x``)."""
     parts, _ = _parts(tag)
     if len(parts) != 1 or parts[0][0] not in SUBSCRIPT_LABELS:
         return []
     members = [(k, s) for n in _ONE_MEMBER if (s := declared(k := f"{base}_{{{n}}}")) is not None]
-    if len(members) != 1 or any("_" in str(d) for d in _free(members[0][1])):
+    if len(members) != 1 or members[0][1].is_scalar:
+        return []  # (p_0 = 1 of a worked example beside the vectors p_k: not the family's)
+    if any("_" in str(d) for d in _free(members[0][1])):
         return []
     key, shape = members[0]
     return [(key, parts[0][0], parts[0], shape)]
