@@ -11,7 +11,6 @@ gate ask again, and only those whose answers changed are inferred again.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 
@@ -87,7 +86,7 @@ _SUMMED_SIZES = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=64)
+@by_text()
 def summed_sizes(text: str) -> tuple[tuple[str, str], ...]:
     r"""The sizes ``text`` defines as a sum of a family's sizes, with their counts:
     ``K = k_1 + \dots + k_M`` gives ``("K", "M")``."""
@@ -121,7 +120,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     raise ValueError(gate)
 
 
-@functools.lru_cache(maxsize=1024)
+@by_text()
 def _says_shape_kept(text: str, spelling: str) -> bool:
     r"""Does ``text`` say, in one sentence and with no other math between, that the function
     written ``spelling`` keeps its argument's shape ("$\FFN$ acts row-wise and keeps the
@@ -132,7 +131,7 @@ def _says_shape_kept(text: str, spelling: str) -> bool:
     return re.search(letter + r"[^.$;,]{0,60}?\b" + KEEPS, text, re.IGNORECASE) is not None
 
 
-@functools.lru_cache(maxsize=1024)
+@by_text()
 def _says_elementwise(text: str, name: str) -> bool:
     r"""Does ``text`` say, in one sentence and with no other math between, that the function
     ``name`` applies entry by entry ("$\phi$ is applied elementwise", "an element-wise

@@ -5,8 +5,9 @@ block of a matrix (``\begin{bmatrix} \mathbf{1}_n & t_i' \end{bmatrix}``), as a 
 
 from __future__ import annotations
 
-import functools
 import re
+
+from texgrad.reading.memo import by_text
 
 # a primed capital (a matrix), with its index, written against another matrix: Z_i' D, X'X,
 # X_i' V_i^{-1}, A' \Sigma (not A' \in …, A' = …: a capital after the backslash, a Greek matrix)
@@ -17,12 +18,12 @@ _PRODUCT = re.compile(
 _ENOUGH = 2
 
 
-@functools.lru_cache(maxsize=64)
+@by_text()
 def transposes_with_primes(text: str) -> bool:
     return len(_PRODUCT.findall(text)) >= _ENOUGH
 
 
-@functools.lru_cache(maxsize=256)
+@by_text()
 def another_letter(text: str, spelling: str) -> bool:
     r"""Is ``spelling`` (``x'``, ``t_i'``) written somewhere as a letter of its own: an
     argument or a list's member (``k(x, x')``, ``(x, x')``), alone in its formula
