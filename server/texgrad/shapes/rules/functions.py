@@ -584,10 +584,31 @@ def _says_elementwise(text: str, name: str) -> bool:
         return False
     letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
     after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE  # (no comma: "…, and $\psi$ is …")
-    before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
-    if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
+    if re.search(after, text, re.IGNORECASE) is not None:
         return True
+    starts = _entrywise_starts(text)
+    if starts:  # (the words first: "elementwise $\phi$" is matched only where they are)
+        before = re.compile(
+            r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter, re.IGNORECASE
+        )
+        if any(before.match(text, at) is not None for at in starts):
+            return True
     return re.search(_named_as(name), text) is not None
+
+
+_ENTRYWISE = re.compile(ENTRYWISE, re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def _entrywise_starts(text: str) -> tuple[int, ...]:
+    """Where ``text`` says "elementwise", "entry-wise", …: a sentence saying a function
+    applies entry by entry with the words before its letter starts at one of them.  (The
+    words looked for once per text: searched for with each letter, a pattern starting with
+    them, which no literal anchors, took ~10 ms of the Matrix Cookbook's 151,000
+    characters a letter, ~0.15 s of its cold check.)  No two of them overlap (no word of
+    ``ENTRYWISE`` starts inside another followed by "wise"), so the matches found one
+    after the other are all of them."""
+    return tuple(m.start() for m in _ENTRYWISE.finditer(text))
 
 
 def _named_as(name: str) -> str:
