@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from texgrad.shapes.gates import ENTRYWISE
+from texgrad.shapes.gates import ELEMENTWISE, ENTRYWISE, SHAPE_KEEPING
 from texgrad.shapes.rules import functions as f
 
 
@@ -24,7 +24,21 @@ def reference(text: str, name: str) -> bool:
     before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
     if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
         return True
-    return re.search(f._named_as(name), text) is not None
+    return re.search(named_as(name), text) is not None
+
+
+def named_as(name: str) -> str:
+    """rules/functions.py's ``_named_as`` as it was."""
+    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
+    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
+    return (
+        r"(?<![\\A-Za-z])"
+        + re.escape(name)
+        + r"(?![A-Za-z_^'])\s*=\s*(?:"
+        + named
+        + r")(?![A-Za-z])"
+        r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
+    )
 
 
 WRITTEN = [
@@ -41,6 +55,17 @@ WRITTEN = [
     (r"$h$ applied elementwise", "h", True),
     (r"$f$ acts componentwise. Then $g$", "g", False),
     (r"h = \tanh is used", "h", True),  # named as an elementwise function
+    (r"$\phi=\operatorname{ReLU}$ and", r"\phi", True),
+    ("h \u00a0\n\u2003= \\mathrm{gelu}$", "h", True),  # blanks of any kind before "="
+    (r"h  =  \tanh(x)", "h", False),  # a value, not the function
+    (r"\h = \tanh", "h", False),  # (a macro \h)
+    (r"ah = \tanh", "h", False),
+    (r"1h = \tanh", "h", True),
+    (r"h_ = \tanh", "h", False),
+    (r"h = \tanhx", "h", False),
+    (r"g = \tanh; h = \sigma \big( x", "h", False),
+    (r"g = \tanh; h = \tanh", "h", True),  # the second "="
+    (r"h = \tanh", r"h ", True),  # a name ending in a blank
     (r"elementwise $hh$", "h", False),
     (r"no words at all, $h$", "h", False),
 ]

@@ -5,6 +5,7 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import replace
 from functools import lru_cache
 
@@ -593,7 +594,7 @@ def _says_elementwise(text: str, name: str) -> bool:
         )
         if any(before.match(text, at) is not None for at in starts):
             return True
-    return re.search(_named_as(name), text) is not None
+    return _named_so(text, name)
 
 
 _ENTRYWISE = re.compile(ENTRYWISE, re.IGNORECASE)
@@ -611,16 +612,52 @@ def _entrywise_starts(text: str) -> tuple[int, ...]:
     return tuple(m.start() for m in _ENTRYWISE.finditer(text))
 
 
+def _named_so(text: str, name: str) -> bool:
+    """Does ``text`` make ``name`` another name of an elementwise function (what
+    :func:`_named_as` says, found from the ``= \\tanh`` read once per text: searched for with
+    each letter, its pattern took ~2 ms of the Matrix Cookbook a letter, and as long again
+    to compile)?  The letter stands before one of them, blanks between."""
+    if not name:
+        return re.search(_named_as(name), text) is not None
+    size = len(name)
+    for at in _named_at(text):
+        end = at
+        while True:  # every split of the blanks before "=": the letter, then blanks
+            start = end - size
+            if start >= 0 and text.startswith(name, start):
+                if start == 0 or text[start - 1] not in _NOT_BEFORE:
+                    return True
+            if end == 0 or not text[end - 1].isspace():
+                break
+            end -= 1
+    return False
+
+
+_NOT_BEFORE = frozenset("\\" + string.ascii_letters)  # (_named_as's look-behind)
+
+
+@lru_cache(maxsize=8)
+def _named_at(text: str) -> tuple[int, ...]:
+    """Where ``text`` writes ``=`` then an elementwise function alone (:func:`_named_as`
+    after its letter).  A match holds no "=" but its first: the matches found one after the
+    other are all of them."""
+    return tuple(m.start() for m in _NAMED_TAIL.finditer(text))
+
+
 def _named_as(name: str) -> str:
     r"""``h = \tanh``, ``\phi = \mathrm{ReLU}``: the letter made another name of a function
     applied entry by entry, written alone (not ``h = \tanh(W x)``, a value)."""
+    return r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_^'])\s*" + _named_tail()
+
+
+def _named_tail() -> str:
+    """``= \\tanh`` written alone: what :func:`_named_as` reads after its letter."""
     funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
     named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
     return (
-        r"(?<![\\A-Za-z])"
-        + re.escape(name)
-        + r"(?![A-Za-z_^'])\s*=\s*(?:"
-        + named
-        + r")(?![A-Za-z])"
+        r"=\s*(?:" + named + r")(?![A-Za-z])"
         r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
     )
+
+
+_NAMED_TAIL = re.compile(_named_tail())
