@@ -177,34 +177,7 @@ class SymbolRules(RuleBase):
                     self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
                 )
             return self._tagged_member(node) or self.infer(power)
-        return SCALAR if self._is_dimension(node) else self._generic_step_member(node)
-
-    def _generic_step_member(self, node: t.Node) -> Shape | None:
-        r"""``\mathbf{x}`` and ``\mathbf{u}`` of a Bellman step, ``V_k(\mathbf{x}) =
-        \mathbf{x}^\top P_k \mathbf{x}``, where the document declares only the step families
-        ``\mathbf{x}_k \in \mathbb{R}^n``, ``\mathbf{u}_k``: the bare letter, declared and
-        defined nowhere, is a generic state or input, of the family's shape.  Only a bold
-        letter (a plain ``x`` of ``x_k`` may be a scalar's name), only a family of column
-        vectors labelled by a step (k, t) whose shape does not depend on it, and only where one
-        such family is in force."""
-        if not isinstance(node, t.Symbol) or node.accents or node.font not in BOLD_FONTS:
-            return None
-        key = symbol_key(node)
-        if key is None or self._declared(key[0]) or self._defined_anywhere(key[0]):
-            return None
-        shapes = set()
-        for label in _RECURSION_LABELS:
-            family = f"{key[0]}_{{{label}}}"
-            if not self._declared(family):
-                continue
-            decl = self._lookup((family, key[1]), node.start)
-            if decl is None:
-                continue
-            shape = decl.shape
-            if shape.cols != ONE or shape.is_scalar or mentions(shape, label):
-                return None
-            shapes.add(shape)
-        return shapes.pop() if len(shapes) == 1 else None
+        return SCALAR if self._is_dimension(node) else None
 
     def _beside_bold(self, key: tuple[str, str | None], at: int) -> bool:
         """Is a plain Latin letter said to be a number (``w > 0``) beside its bold array?"""
