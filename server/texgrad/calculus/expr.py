@@ -1322,6 +1322,28 @@ def rebuild(e: Expr, kids: list[Expr]) -> Expr:  # noqa: C901 - a constructor pe
         return lse(a)
     if isinstance(e, Norm):
         return norm(a, e.p)
-    from texgrad.calculus.printing import quoted  # (printing imports this module)
+    # (no node is left out above; printing it here would make this module import the printer)
+    raise CalculusError("cannot rebuild this expression")
 
-    raise CalculusError(f"cannot rebuild {quoted(e)}")
+
+def segments(factors: tuple[Expr, ...]) -> list[list[Expr]]:
+    """Split a product into its scalar groups and (at most one) matrix chain.
+
+    A 1×1 factor is a group of its own; a chain whose running product becomes
+    1×1 before a factor it cannot multiply (``x^\\top y\\, z``) ends a group.
+    """
+    groups: list[list[Expr]] = []
+    current: list[Expr] = []
+    acc: tuple[object, object] | None = None
+    for f in factors:
+        if f.is_scalar:
+            groups.append([f])
+            continue
+        if acc is not None and acc == (ONE, ONE) and f.rows != ONE:
+            groups.append(current)
+            current, acc = [], None
+        current.append(f)
+        acc = (f.rows, f.cols) if acc is None else (acc[0], f.cols)
+    if current:
+        groups.append(current)
+    return groups

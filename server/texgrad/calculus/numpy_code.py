@@ -37,9 +37,8 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.expr import ONE, CalculusError, Expr, segments
 from texgrad.calculus.lower import Env
-from texgrad.calculus.readout import segments
 from texgrad.shapes.dims import Shape
 
 # precedence of what an expression prints as

@@ -19,8 +19,7 @@ from typing import Any
 import sympy
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.expr import Expr
-from texgrad.calculus.readout import segments
+from texgrad.calculus.expr import Expr, segments
 from texgrad.shapes.dims import Shape
 
 _POWER_NAME = re.compile(r"(.+)\^\{(\d+)\}")  # \sigma^{2}: written.power_name

@@ -15,34 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.expr import ONE, CalculusError, Expr, segments
 
 # what differentiating an expression the variable is not in says (a sum's other terms
 # take it as a zero)
 CONSTANT = "the expression does not involve the variable: its derivative is 0"
-
-
-def segments(factors: tuple[Expr, ...]) -> list[list[Expr]]:
-    """Split a product into its scalar groups and (at most one) matrix chain.
-
-    A 1×1 factor is a group of its own; a chain whose running product becomes
-    1×1 before a factor it cannot multiply (``x^\\top y\\, z``) ends a group.
-    """
-    groups: list[list[Expr]] = []
-    current: list[Expr] = []
-    acc: tuple[object, object] | None = None
-    for f in factors:
-        if f.is_scalar:
-            groups.append([f])
-            continue
-        if acc is not None and acc == (ONE, ONE) and f.rows != ONE:
-            groups.append(current)
-            current, acc = [], None
-        current.append(f)
-        acc = (f.rows, f.cols) if acc is None else (acc[0], f.cols)
-    if current:
-        groups.append(current)
-    return groups
 
 
 def _product(group: list[Expr]) -> Expr:

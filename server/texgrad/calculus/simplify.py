@@ -22,11 +22,10 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.differential import UNLIMITED, Budget
-from texgrad.calculus.expr import Expr
+from texgrad.calculus.expr import Expr, segments
 from texgrad.calculus.hyperbolic import fold_tanh
 from texgrad.calculus.polynomials import factored
 from texgrad.calculus.printing import Style, printer
-from texgrad.calculus.readout import segments
 from texgrad.calculus.rewrite import (
     absorb_into_hadamard,
     cancel,

@@ -11,8 +11,8 @@ commutation matrix ``K_{mn}`` (``vec(Xᵀ) = K_{mn} vec(X)``), named with its de
 from __future__ import annotations
 
 from texgrad.calculus import expr as e
-from texgrad.calculus.expr import ONE, CalculusError, Expr
-from texgrad.calculus.readout import gradient, segments
+from texgrad.calculus.expr import ONE, CalculusError, Expr, segments
+from texgrad.calculus.readout import gradient
 
 
 def vec_jacobian(df: Expr, v: e.Var) -> Expr:
