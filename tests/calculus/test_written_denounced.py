@@ -1,8 +1,9 @@
 r"""A derivative the prose itself calls wrong ("A common slip is to write …", "… which has
-the wrong sign", "这是错误的", a ✗ beside it) is not reported as ``wrong-derivative``
-(calculus/written_denounced.py): the author knows.  The same slip written without such words
-is still reported; a judgement negated ("not a mistake"), "error" as a quantity and words
-about another claim denounce nothing."""
+the wrong sign", "这是错误的", a ✗ beside it) is reported as ``wrong-derivative`` saying that
+the text calls it wrong, as information, not a warning (calculus/written_denounced.py): the
+author is told how it differs, not warned of what they know.  The same slip written without
+such words is a warning; a judgement negated ("not a mistake"), "error" as a quantity and
+words about another claim denounce nothing."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from texgrad.calculus.unchecked import claim_reason
 from texgrad.calculus.written_denounced import denounced
-from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.calculus.written_derivatives import Tally, check_written, diagnostics_of
 from texgrad.shapes.check import Checker
 
 HEAD = (
@@ -25,11 +25,26 @@ SLIP = f"{QUAD} = 2B\\mathbf x"  # (B is not symmetric: (B + Bᵀ)x)
 
 
 def _lines(tmp_path: Path, body: str, name: str = "doc.md") -> tuple[list[int], Tally]:
+    """The lines of the findings the text does not call wrong (warnings)."""
+    found, tally = _found(tmp_path, body, name)
+    return [line for line, said in found if not said], tally
+
+
+def _denounced(tmp_path: Path, body: str, name: str = "doc.md") -> list[tuple[int, str]]:
+    """The lines of the findings the text calls wrong, with its words."""
+    return [(line, said) for line, said in _found(tmp_path, body, name)[0] if said]
+
+
+def _found(tmp_path: Path, body: str, name: str) -> tuple[list[tuple[int, str]], Tally]:
     text = HEAD + body
     checked = Checker().check(str(tmp_path / name), text=text)
     tally = Tally()
     found = check_written(checked, seconds=120.0, tally=tally)
-    return [text.count("\n", 0, f.start) + 1 for f in found], tally
+    diagnostics = diagnostics_of(checked, found)
+    for f, d in zip(found, diagnostics, strict=True):  # (information where the text says so)
+        assert d.severity == ("information" if f.denounced else "warning")
+        assert d.message.startswith(f"as the text says (“{f.denounced}”), ") == bool(f.denounced)
+    return [(text.count("\n", 0, f.start) + 1, f.denounced) for f in found], tally
 
 
 def _said(text: str) -> str | None:
@@ -81,7 +96,7 @@ def test_words_that_do_not(text: str) -> None:
     assert _said(text) is None
 
 
-def test_a_denounced_slip_is_not_reported_and_the_note_says_why(tmp_path: Path) -> None:
+def test_a_denounced_slip_is_information_saying_so(tmp_path: Path) -> None:
     body = (
         f"A common slip is to write ${SLIP}$ for a general $B$.\n\n"  # line 3
         f"Here ${SLIP}$ is what we claim.\n\n"  # line 5: reported
@@ -90,12 +105,8 @@ def test_a_denounced_slip_is_not_reported_and_the_note_says_why(tmp_path: Path) 
     )
     lines, tally = _lines(tmp_path, body)
     assert lines == [5, 12]
-    reasons = [r[2] for r in tally.undecided if r[2].startswith("denounced")]
-    assert reasons == ["denounced: slip", "denounced: tempting"]
-    assert claim_reason(reasons[0]) == (
-        "this derivative is not checked: the text beside it calls it wrong, so it is not "
-        "reported: “slip”"
-    )
+    assert _denounced(tmp_path, body) == [(3, "slip"), (9, "tempting")]
+    assert tally.reasons["denounced"] == 2
 
 
 def test_a_judgement_belongs_to_the_nearest_claim(tmp_path: Path) -> None:
@@ -107,6 +118,7 @@ def test_a_judgement_belongs_to_the_nearest_claim(tmp_path: Path) -> None:
     )
     lines, _ = _lines(tmp_path, body, "doc.tex")
     assert lines == [6]
+    assert _denounced(tmp_path, body, "doc.tex") == [(5, "Wrong")]
 
 
 def test_words_after_a_chain_judge_its_rows(tmp_path: Path) -> None:
@@ -123,6 +135,7 @@ def test_words_after_a_chain_judge_its_rows(tmp_path: Path) -> None:
     )
     lines, _ = _lines(tmp_path, body, "doc.tex")
     assert lines == [11]
+    assert _denounced(tmp_path, body, "doc.tex") == [(5, "slip")]
 
 
 def test_rows_after_an_intertext_continue_the_chain(tmp_path: Path) -> None:
@@ -165,3 +178,4 @@ def test_a_mark_in_or_beside_the_formula(tmp_path: Path) -> None:
     )
     lines, _ = _lines(tmp_path, body)
     assert lines == [5]
+    assert [line for line, _ in _denounced(tmp_path, body)] == [3, 7]

@@ -53,9 +53,7 @@ def test_a_slip_the_hedge_allows_is_no_finding(tmp_path: Path) -> None:
         f"Up to sign, ${GRAD} = A^\\top(\\mathbf b - A\\mathbf x)$ still lacks a factor 2.\n\n"
         f"The gradient ${QUAD} = 2D\\mathbf x$ holds only up to symmetrising $D$.\n\n"
         f"The gradient ${QUAD} = -2D\\mathbf x$ holds only up to symmetrising $D$.\n\n"
-        # (not "… is wrong": a claim its own prose calls wrong is not reported, see
-        # test_written_denounced.py)
-        f"Without a hedge, ${GRAD} = 2A^\\top(\\mathbf b - A\\mathbf x)$ is our claim.\n"
+        f"Without a hedge, ${GRAD} = 2A^\\top(\\mathbf b - A\\mathbf x)$ is wrong.\n"
     )
     lines, tally = _lines(tmp_path, body)
     assert lines == [5, 9, 11]  # the factor 2 and the sign: no hedge allows them

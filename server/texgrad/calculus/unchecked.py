@@ -628,7 +628,6 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ),
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
     ("hedged: ", "its sentence hedges it, and it is right "),
-    ("denounced: ", "the text beside it calls it wrong, so it is not reported: "),
     (
         "upstream: several, read together, no",  # (no simple cause, no fix in its words)
         "it differs from the derivative through the upstream gradients it is written in, "
@@ -684,8 +683,6 @@ def claim_reason(why: str, function: str = "", wrt: str = "") -> str:
             )
     if said is not None and why.startswith("hedged: "):  # "… it holds up to sign"
         said += why.removeprefix("hedged: ")
-    if said is not None and why.startswith("denounced: "):  # "… it is not reported: “slip”"
-        said += f"“{why.removeprefix('denounced: ')}”"
     if said is not None and why.startswith("upstream: several: "):  # (the gradients named)
         said += why.removeprefix("upstream: several: ")
     if said is not None and why.startswith("never reported: ") and ": " in why[16:]:

@@ -179,6 +179,7 @@ class Finding:
     start: int
     end: int
     kind: str = ""  # the simple cause's kind (discrepancy.Cause.kind), "" where none is found
+    denounced: str = ""  # the words by which the text itself calls it wrong ("slip"), if any
 
 
 @dataclass
@@ -1027,10 +1028,11 @@ def check_written(
 def _unless_denounced(
     checked: CheckResult, claims: list[WrittenDerivative], n: int, verdict: _Verdict, tally: Tally
 ) -> _Verdict:
-    """``verdict``, or none where it is a finding on a claim the prose itself calls wrong ("A
-    common slip is to write …": :mod:`~texgrad.calculus.written_denounced`), which is left
-    undecided and noted so.  (The cache keeps the claim's own verdict: the prose around it
-    is read again at every check.)"""
+    """``verdict``, its finding marked where the prose itself calls the claim wrong ("A
+    common slip is to write …": :mod:`~texgrad.calculus.written_denounced`): still reported
+    — the author is told it is indeed not the derivative, and how it differs — but as
+    information, not a warning, saying that the text calls it wrong.  (The cache keeps the
+    claim's own verdict: the prose around it is read again at every check.)"""
     if not isinstance(verdict.found, Finding):
         return verdict
     claim = claims[n]
@@ -1043,10 +1045,10 @@ def _unless_denounced(
     )  # fmt: skip
     if said is None:
         return verdict
-    reason = f"denounced: {said}"
     tally.reasons["denounced"] += 1
-    tally.undecided.append((claim.start, claim.end, reason, *_written_parts(checked, claim)))
-    return replace(verdict, found=None)
+    found = verdict.found
+    message = f"as the text says (“{said}”), {found.message}"
+    return replace(verdict, found=replace(found, denounced=said, message=message))
 
 
 def _count(
@@ -4314,7 +4316,7 @@ def diagnostics_of(checked: CheckResult, findings: list[Finding]) -> list[Diagno
         out.append(
             Diagnostic(
                 CODE,
-                "warning",
+                "information" if finding.denounced else "warning",  # (the text says so too)
                 finding.message,
                 checked.path,
                 finding.start,
