@@ -195,6 +195,9 @@ REVIEWED_STEPS = {
     "tests/documents/homework-align-22/hw3-solutions.tex": [20, 67],
     # (session 24: 17 the cross term of the expansion loses its factor 2)
     "tests/documents/lecture-align-chains-24/lecture07.tex": [17],
+    # (session 38: 29 the cross term's factor 2 appears from nowhere; 33 G + Gᵀ written 2G
+    # for a general G — the row the chain's wrong-derivative is also on)
+    "tests/documents/lecture-intertext-25/lecture09.tex": [29, 33],
 }
 
 

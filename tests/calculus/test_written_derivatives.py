@@ -388,9 +388,11 @@ def test_notes_with_macros_and_align_chains() -> None:
     text = (WRITTEN / "notes.tex").read_text(encoding="utf-8")
     checked = Checker().check(str(WRITTEN / "notes.tex"), text=text)
     (d,) = diagnostics_of(checked, check_written(checked))
-    assert d.message.startswith(
-        r"`X^\top(\vy - \mathbf{p})` is not the derivative of `\ell` with respect to `\vw`"
+    assert d.message.startswith(  # (information: the notes call it a slip themselves)
+        r"as the text says (“slip”), `X^\top(\vy - \mathbf{p})` is not the derivative of "
+        r"`\ell` with respect to `\vw`"
     )
+    assert d.severity == "information"
     assert d.fixes[0].text == r"X^\top(\mathbf{p} - \vy)"  # the claim's own text, its slip undone
 
 

@@ -33,8 +33,8 @@ def test_jacobian_entries_right_and_wrong() -> None:
     assert lines == [10, 13, 16, 22, 26, 30, 30]
     assert tally.verified == 7 and tally.flagged == 7
     swapped_m_by_n, swapped_square, one, softmax, matrix, diagonal, sign = messages
-    assert swapped_m_by_n == (
-        "`a_{ji}` is not the derivative of `f_i` with respect to `x_j`: texgrad finds "
+    assert swapped_m_by_n == (  # (the text calls it a slip itself)
+        "as the text says (“slip”), `a_{ji}` is not the derivative of `f_i` with respect to `x_j`: texgrad finds "
         "`a_{ij}`, verified numerically at every index (i and j are swapped)"
     )
     assert "(i and j are swapped: this is the entry (j, i))" in swapped_square
