@@ -1576,7 +1576,11 @@ class Lowerer:
             if name == "max":
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
-        raise CalculusError(f"cannot differentiate `\\{name}` except max(0, x)")
+        if len(written) == 2:
+            pair = _max_of_two(name, self.lower(written[0]), self.lower(written[1]))
+            if pair is not None:
+                return pair
+        raise CalculusError(f"cannot differentiate `\\{name}` of these arguments")
 
     def _defined(self, fdef: FunctionDef) -> Lowered:
         if self.depth > 150 or fdef.key in self.expanding:
@@ -1978,7 +1982,21 @@ class Lowerer:
             if function_name(node.func) == "max":  # \sum_i \max(0, 1 - y_i z_i)
                 return e.elem("relu", other)
             return e.neg(e.elem("relu", e.neg(other)))
+        if len(written) == 2:  # \sum_i \max(\tau r_i, (\tau - 1) r_i): the pinball loss
+            name = function_name(node.func) or "max"
+            return _max_of_two(name, self._entrywise(written[0]), self._entrywise(written[1]))
         return None
+
+
+def _max_of_two(name: str, a: Expr, b: Expr) -> Expr | None:
+    """``\\max(a, b) = a + \\max(0, b - a)`` and ``\\min(a, b) = a - \\max(0, a - b)``,
+    entry by entry, for a and b of one shape (differentiable wherever a ≠ b, as max(0, x) is
+    where x ≠ 0); None for arguments of different shapes."""
+    if a.shape != b.shape:
+        return None
+    if name == "max":
+        return e.add(a, e.elem("relu", e.add(b, e.neg(a))))
+    return e.add(a, e.neg(e.elem("relu", e.add(a, e.neg(b)))))
 
 
 def plain_key(name: str) -> str:

@@ -1029,9 +1029,10 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r",?\s+(?:(?:which|that)\s+)?(?:stacks?|collects?|has|holds?|contains?)\s+(?:the\s+)?"
                + _M.format("member") + r"\s+as\s+(?:its\s+)?" + _PART),
     # "…, whose rows are $x_i^\top$", "with rows $\mathbf{x}_1^\top, \dots, \mathbf{x}_N^\top$"
-    # (also "$X$ is the $n \times p$ design matrix, whose rows are the $x_i^\top$")
+    # (also "$X$ is the $n \times p$ design matrix, whose rows are the $x_i^\top$", and
+    # "let $X \in …$ have rows $\mathbf{x}_i^\top$")
     re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
-               + r",?\s+(?:whose|with)\s+(?:the\s+)?" + _PART
+               + r",?\s+(?:whose|with|ha(?:ve|s))\s+(?:the\s+)?" + _PART
                + r"\s+(?:are\s+)?(?:the\s+)?(?:vectors\s+)?" + _M.format("member")),
     # "let $X$ be an $n \times p$ matrix whose $i$-th row is the observation $\mathbf{x}_i^\top$",
     # "$X \in …$, whose $i$-th row is $x_i^\top$"
