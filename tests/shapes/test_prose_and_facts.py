@@ -302,6 +302,23 @@ def test_a_letter_compared_with_an_inner_product_is_a_weak_scalar(tmp_path: Path
     assert found(result) == set()
 
 
+def test_a_greek_letter_compared_with_a_count_is_a_weak_scalar(tmp_path: Path) -> None:
+    r"""``\nu > p - 1`` (a Wishart's degrees of freedom): a Greek letter compared with one
+    plain letter and a number is a number, as with ``\nu > 0``; a Latin letter so compared
+    (``x > n - 1``, perhaps an entrywise bound) and a comparison with two letters
+    (``\tau > p - q``) are not."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        With $\nu > p - 1$, $x > n - 1$, $\tau > p - q$ and $V \in \mathbb{R}^{p \times q}$,
+        the scale $\nu V$ is fine but $V \nu V$ is not.
+                                       ^^^^^^^
+        """,
+    )
+    assert set(result.table.weak) == {"\\nu"}
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
 def test_a_comparison_in_a_value_defines_no_function(tmp_path: Path) -> None:
     r"""``\sigma_{\min}(\Phi) = \sigma > 0`` states a value at Φ: applying ``\sigma_{\min}`` to
     another matrix later is no argument mismatch."""

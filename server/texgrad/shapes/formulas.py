@@ -812,7 +812,8 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                 beside = sym is None and strict and this is _plain_latin(this)
                 if beside:  # w > 0: a number only beside a bold \mathbf{w} (declarations.py)
                     sym = this
-                if sym is not None and (_number(other) or _inner_product(other)):
+                counted = not beside and _count_bound(other)  # \nu > p - 1 (a Greek letter)
+                if sym is not None and (_number(other) or _inner_product(other) or counted):
                     key = symbol_key(sym)
                     if key is not None:
                         how = WEAK_BESIDE_BOLD if beside else WEAK_STRICT if strict else "weak"
@@ -989,3 +990,21 @@ def _number(node: t.Node | None) -> bool:
     if isinstance(node, t.Neg):
         node = node.operand
     return isinstance(node, t.Number)
+
+
+def _count_bound(node: t.Node | None) -> bool:
+    r"""``p - 1``, ``n + 1``: one plain letter (a dimension) and one number — what a count is
+    compared with (``\nu > p - 1``, a Wishart's degrees of freedom), a number itself."""
+    if not isinstance(node, t.Add) or len(node.terms) != 2:
+        return False
+    numbers = [x for x in node.terms if isinstance(x, t.Number)]
+    letters = [
+        x
+        for x in node.terms
+        if isinstance(x, t.Symbol)
+        and not x.accents
+        and x.font is None
+        and len(x.name) == 1
+        and x.name.isalpha()
+    ]
+    return len(numbers) == 1 and len(letters) == 1
