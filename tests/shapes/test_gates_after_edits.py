@@ -4,15 +4,11 @@ changed or removed, the rows that asked ask again."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from texgrad.shapes.check import Checker
-from texgrad.shapes.gates import ELEMENTWISE, SHAPE_KEEPING
 
 _FILLER = "Some prose that keeps the rows apart. " * 30
 
@@ -153,73 +149,3 @@ def test_a_gate_s_answer_changed_gives_a_fresh_check_and_infers_only_who_asked(
     assert [d.code for d in plain] != [d.code for d in said]
     # (not the whole document again: B_i = C_i D_i asked no gate)
     assert 0 < again.stats["inferred"] <= fresh.stats["inferred"] - len(_ROWS.splitlines()) // 2
-
-
-def _says_elementwise_searched(text: str, name: str) -> bool:
-    """What gates._says_elementwise answers, as it searched the whole text (before it matched
-    the words where they start): the reference it must agree with."""
-    from texgrad.shapes.gates import ENTRYWISE
-
-    if name not in text:
-        return False
-    letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE
-    before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
-    if re.search(f"{after}|{before}", text, re.IGNORECASE) is not None:
-        return True
-    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
-    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
-    return (
-        re.search(
-            r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_^'])\s*=\s*(?:" + named
-            + r")(?![A-Za-z])(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])",
-            text,
-        )
-        is not None
-    )  # fmt: skip
-
-
-_WORDS = ["$", "\\phi", "h", "ah", " ", "\n", "elementwise", "Element-wise", "entry wise",
-          "POINTWISE", "applied", "and", "or", "an", "=", "\\tanh", "\\mathrm{ReLU}", "(",
-          "\\cdot", ")", ",", ".", "x", "\u0131", "\\", "_"]  # fmt: skip
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from(["\\phi", "h"]))
-def test_what_says_a_function_applies_entrywise_is_found_as_the_whole_text_search_found_it(
-    words: list[str], name: str
-) -> None:
-    from texgrad.shapes.gates import _says_elementwise
-
-    text = "".join(words)
-    assert _says_elementwise(text, name) == _says_elementwise_searched(text, name)
-
-
-def test_what_says_a_function_applies_entrywise_in_written_texts() -> None:
-    from texgrad.shapes.gates import _says_elementwise
-
-    said = [
-        ("an element-wise nonlinearity $\\phi(\\cdot)$", "\\phi"),
-        ("$h$ is applied pointwise", "h"),
-        ("with $h = \\tanh$ and", "h"),
-        ("Element-wise maps $h$", "h"),
-    ]
-    unsaid = [("an elementwise map, and $\\phi$", "\\phi"), ("$ah = \\tanh$", "h"),
-              ("$h = \\tanh(x)$", "h")]  # fmt: skip
-    for text, name in said + unsaid:
-        assert _says_elementwise(text, name) == _says_elementwise_searched(text, name)
-    found = [_says_elementwise(text, name) for text, name in said + unsaid]
-    assert found == [True] * len(said) + [False] * len(unsaid)
-
-
-_WISE_BITS = ["element", "Entry", "point", "compo", "component", "coordinate", "-", " ",
-              "wise", "WıSE", "wiſe", "a", "x", "$", "_"]  # fmt: skip
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_WISE_BITS), max_size=20))
-def test_entrywise_words_are_found_where_the_whole_text_search_finds_them(bits: list[str]) -> None:
-    from texgrad.shapes.gates import _ENTRYWISE_START, _entrywise_starts
-
-    text = "".join(bits)
-    assert _entrywise_starts(text) == tuple(m.start() for m in _ENTRYWISE_START.finditer(text))

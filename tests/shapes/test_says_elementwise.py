@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from texgrad.shapes import gates as f
 from texgrad.shapes.gates import ELEMENTWISE, ENTRYWISE, SHAPE_KEEPING
@@ -101,3 +103,50 @@ def test_the_corpus_letters_answer_as_before(corpus: Path) -> None:
             checked += 1
             said += expected
     assert checked > 100
+
+
+# (from i17edit: random texts of the words that matter, and a few written ones)
+_WORDS = ["$", "\\phi", "h", "ah", " ", "\n", "elementwise", "Element-wise", "entry wise",
+          "POINTWISE", "applied", "and", "or", "an", "=", "\\tanh", "\\mathrm{ReLU}", "(",
+          "\\cdot", ")", ",", ".", "x", "\u0131", "\\", "_"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from(["\\phi", "h"]))
+def test_what_says_a_function_applies_entrywise_is_found_as_the_whole_text_search_found_it(
+    words: list[str], name: str
+) -> None:
+    from texgrad.shapes.gates import _says_elementwise
+
+    text = "".join(words)
+    assert _says_elementwise(text, name) == reference(text, name)
+
+
+def test_what_says_a_function_applies_entrywise_in_written_texts() -> None:
+    from texgrad.shapes.gates import _says_elementwise
+
+    said = [
+        ("an element-wise nonlinearity $\\phi(\\cdot)$", "\\phi"),
+        ("$h$ is applied pointwise", "h"),
+        ("with $h = \\tanh$ and", "h"),
+        ("Element-wise maps $h$", "h"),
+    ]
+    unsaid = [("an elementwise map, and $\\phi$", "\\phi"), ("$ah = \\tanh$", "h"),
+              ("$h = \\tanh(x)$", "h")]  # fmt: skip
+    for text, name in said + unsaid:
+        assert _says_elementwise(text, name) == reference(text, name)
+    found = [_says_elementwise(text, name) for text, name in said + unsaid]
+    assert found == [True] * len(said) + [False] * len(unsaid)
+
+
+_WISE_BITS = ["element", "Entry", "point", "compo", "component", "coordinate", "-", " ",
+              "wise", "WıSE", "wiſe", "a", "x", "$", "_"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_WISE_BITS), max_size=20))
+def test_entrywise_words_are_found_where_the_whole_text_search_finds_them(bits: list[str]) -> None:
+    from texgrad.shapes.gates import _ENTRYWISE_START, _entrywise_starts
+
+    text = "".join(bits)
+    assert _entrywise_starts(text) == tuple(m.start() for m in _ENTRYWISE_START.finditer(text))
