@@ -2,9 +2,10 @@ r"""Derivatives the prose itself calls wrong: "A common slip is to write $\nabla
 x$", "it is tempting but wrong to write …", "**Incorrect:** …", "… which has the wrong sign",
 "这是错误的", a ✗ beside the formula.
 
-The author knows: a ``wrong-derivative`` finding on such a claim is no help ("a common mistake
-is $\nabla = Ax$" does not want a warning there), so :func:`denounced` tells the check to say
-nothing of it.  The words are read, in the claim's sentence (a display continues the
+The author knows: a ``wrong-derivative`` warning on such a claim is no help ("a common mistake
+is $\nabla = Ax$" does not want a warning there), so where :func:`denounced` finds the words the
+finding is information, saying that the text calls it wrong (and how it differs).  The words
+are read, in the claim's sentence (a display continues the
 sentence that leads into it),
 
 - before the claim, with no other claim written between them (a cheat sheet's "Wrong:" over

@@ -1004,7 +1004,7 @@ def check_written(
                 if deadline.passed():  # cut off in the middle: not decided, not kept
                     raise BudgetExceeded(deadline.message())
                 _count(
-                    _unless_denounced(checked, claims, n, verdict, tally), tally, cache, out, parts
+                    _noting_denounced(checked, claims, n, verdict, tally), tally, cache, out, parts
                 )
                 n += 1
     except BudgetExceeded:  # (raised by a check, or by the timer signal: anywhere above)
@@ -1025,7 +1025,7 @@ def check_written(
     return out
 
 
-def _unless_denounced(
+def _noting_denounced(
     checked: CheckResult, claims: list[WrittenDerivative], n: int, verdict: _Verdict, tally: Tally
 ) -> _Verdict:
     """``verdict``, its finding marked where the prose itself calls the claim wrong ("A
