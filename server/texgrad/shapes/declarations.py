@@ -109,6 +109,7 @@ class _Rows(NamedTuple):
     keys: list[RowKey]
     declares: list[_RowDeclares]
     declaring: list[int]  # the rows that declare something (few), in order
+    drawn: list[int]  # the rows _drawn_sizes reads (products, draws: few), in order
 
 
 class _Alike(NamedTuple):
@@ -245,7 +246,9 @@ def _collect(
     table.counted = _counted(texts, table)
     for d in [d for path, fams in sized.items() for d in stacked_matrices(fams, path, table)]:
         table.add(d)  # X, the rows of which are the x_i^\top of x_1, …, x_n: n×d
-    for d in _drawn_sizes(by_path, table):  # (once the drawn vectors' declarations are known)
+    for d in _drawn_sizes(
+        by_path, table, fresh
+    ):  # (once the drawn vectors' declarations are known)
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
@@ -524,37 +527,66 @@ def _piece_scan(
     return _range_ends_in(piece), frozenset(listed), _sizes_written_in(piece), compared
 
 
-def _drawn_sizes(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> list[Declaration]:
+def _drawn_sizes(
+    by_path: dict[str, list[PlacedRow]], table: SymbolTable, fresh: CollectMemo | None = None
+) -> list[Declaration]:
     r"""``\mathbf x \sim \mathcal{N}(\boldsymbol\mu, \Sigma)`` with x a declared column of d
     entries: the mean and the covariance, where the document declares and defines neither, are
     d and d×d (what the distribution says of them), declared where the row is."""
-    from texgrad.shapes.rules.distributions import normal_parts
-
     out: list[Declaration] = []
     for path, rows in by_path.items():
         text = table.texts.get(path, "")
+        read = fresh.rows.get(path) if fresh is not None else None
+        if read is not None and read.starts == sorted(read.starts):
+            # (the rows in order, and which may say something here: _from_rows kept them)
+            for k in read.drawn:
+                out.extend(_drawn_at(rows[k - 1] if k else None, rows[k], text, path, table))
+            continue
         rows = sorted(rows, key=attrgetter("start"))
         for before, row in zip([None, *rows], rows, strict=False):
-            tree = row.tree_as_parsed
-            if isinstance(tree, t.Product) and before is not None:
-                out.extend(_drawn_in_prose(before, row, tree, text, path, table))
-            if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
-                continue
-            for i, rel in enumerate(tree.relations):
-                drawn, law = tree.items[i], tree.items[i + 1]
-                if rel != "\\sim" or drawn is None or not isinstance(law, t.Product):
-                    continue
-                parts = normal_parts(*law.factors, plain=True) if len(law.factors) == 2 else None
-                key = symbol_key(drawn)
-                if parts is None or parts[0] is not None or key is None:
-                    continue
-                if _italic_n(law.factors[0]) and "N" in table.declarations:
-                    continue  # (an italic N the document declares: not a normal's)
-                decl = table.lookup(key[0], key[1], path, row.start)
-                if decl is None or decl.shape.cols != ONE or decl.shape.rows == ONE:
-                    continue
-                shift = row.start - tree.start  # (an edit may have moved the row)
-                out.extend(_normal_sized(parts, decl.shape.rows, path, shift, table))
+            out.extend(_drawn_at(before, row, text, path, table))
+    return out
+
+
+def _may_draw(row: PlacedRow) -> bool:
+    """Whether :func:`_drawn_at` may find something in ``row`` (by its tree alone: a normal
+    with no point, or a ``\\sim``)."""
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    tree = row.tree_as_parsed
+    if isinstance(tree, t.Product):
+        parts = normal_parts(*tree.factors) if len(tree.factors) == 2 else None
+        return parts is not None and parts[0] is None
+    return isinstance(tree, t.Chain) and "\\sim" in tree.relations
+
+
+def _drawn_at(
+    before: PlacedRow | None, row: PlacedRow, text: str, path: str, table: SymbolTable
+) -> list[Declaration]:
+    """What :func:`_drawn_sizes` finds in one row (``before``: the row before it)."""
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    tree = row.tree_as_parsed
+    if isinstance(tree, t.Product) and before is not None:
+        return _drawn_in_prose(before, row, tree, text, path, table)
+    if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
+        return []
+    out: list[Declaration] = []
+    for i, rel in enumerate(tree.relations):
+        drawn, law = tree.items[i], tree.items[i + 1]
+        if rel != "\\sim" or drawn is None or not isinstance(law, t.Product):
+            continue
+        parts = normal_parts(*law.factors, plain=True) if len(law.factors) == 2 else None
+        key = symbol_key(drawn)
+        if parts is None or parts[0] is not None or key is None:
+            continue
+        if _italic_n(law.factors[0]) and "N" in table.declarations:
+            continue  # (an italic N the document declares: not a normal's)
+        decl = table.lookup(key[0], key[1], path, row.start)
+        if decl is None or decl.shape.cols != ONE or decl.shape.rows == ONE:
+            continue
+        shift = row.start - tree.start  # (an edit may have moved the row)
+        out.extend(_normal_sized(parts, decl.shape.rows, path, shift, table))
     return out
 
 
@@ -823,14 +855,13 @@ def _from_rows(
                 *[_NOTHING] * (hi - lo),
                 *last.declares[hi - shift :],
             ]
-            old = last.declaring
-            before = old[: bisect.bisect_left(old, head)]
-            after = [k + shift for k in old[bisect.bisect_left(old, hi - shift) :]]
+            before, after = _outside(last.declaring, head, hi, shift)
+            drawn_before, drawn_after = _outside(last.drawn, head, hi, shift)
         else:
             lo, hi = 0, len(group)
             declares = [_NOTHING] * hi
-            before, after = [], []
-        middle = []
+            before, after, drawn_before, drawn_after = [], [], [], []
+        middle, drawn = [], []
         for k in range(lo, hi):
             row = group[k]
             if known is None and (hi - lo > 8 or last is None):
@@ -839,12 +870,24 @@ def _from_rows(
             declares[k] = got
             if got is not _NOTHING:
                 middle.append(k)
+            if _may_draw(row):
+                drawn.append(k)
         declaring = [*before, *middle, *after]
         for k in declaring:
             _replay(table, declares[k], path, starts[k])
         if text is not None and None not in keys:
-            fresh.rows[path] = _Rows(text, starts, keys, declares, declaring)
+            drawn = [*drawn_before, *drawn, *drawn_after]
+            fresh.rows[path] = _Rows(text, starts, keys, declares, declaring, drawn)
     return by_path, alike
+
+
+def _outside(marked: list[int], head: int, hi: int, shift: int) -> tuple[list[int], list[int]]:
+    """Of the rows ``marked`` at the last collect (their indices, in order), those of the
+    head kept (before ``head``) and those of the tail, moved (from ``hi - shift`` on, now
+    ``shift`` further)."""
+    before = marked[: bisect.bisect_left(marked, head)]
+    after = [k + shift for k in marked[bisect.bisect_left(marked, hi - shift) :]]
+    return before, after
 
 
 def _known_rows(memo: CollectMemo | None) -> dict[RowKey, _RowDeclares]:
