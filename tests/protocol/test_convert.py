@@ -50,3 +50,37 @@ def test_the_cache_keeps_a_few_texts_of_each_path() -> None:
     assert again is not got[0] and again.starts == got[0].starts and again.text == texts[0]
     assert again.position(9) == types.Position(1, 2)  # (its first line and break: 7)
     assert len(cache) == 3
+
+
+@given(
+    st.text(alphabet="ab\n\r é😀", max_size=40),
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(0, 8), st.text(alphabet="ab\n\r é", max_size=6)),
+        max_size=6,
+    ),
+)
+def test_positions_after_edits_are_those_of_the_new_text(
+    text: str, edits: list[tuple[int, int, str]]
+) -> None:
+    # (each edit's positions made from the last text's, through the cache as a server does)
+    cache = PositionCache(PositionCodec())
+    cache.of("a.md", text)
+    for at, cut, typed in edits:
+        at = min(at, len(text))
+        text = text[:at] + typed + text[at + cut :]
+        made = cache.of("a.md", text)
+        fresh = Positions(text, PositionCodec())
+        assert made.text == text
+        assert made.starts == fresh.starts
+        assert made.position(at) == fresh.position(at)
+
+
+def test_positions_after_an_edit_keep_the_lines_before_it() -> None:
+    text = "".join(f"line {i}\n" for i in range(2000))
+    last = Positions(text, PositionCodec())
+    at = text.index("line 1000")
+    new = text[:at] + "x\ny\n" + text[at + 3 :]
+    made = Positions.after(last, new)
+    assert made.starts == Positions(new, PositionCodec()).starts
+    assert made.starts[:1001] == last.starts[:1001]  # (the lines before: as they were)
+    assert len(made.starts) == len(last.starts) + 2

@@ -23,6 +23,8 @@ from itertools import accumulate
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
+from texgrad.reading.edits import TextEdit
+
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -39,11 +41,32 @@ class Positions:
 
     __slots__ = ("text", "codec", "starts", "_ascii")
 
-    def __init__(self, text: str, codec: PositionCodec):
+    def __init__(self, text: str, codec: PositionCodec, starts: list[int] | None = None):
         self.text = text
         self.codec = codec
-        self.starts = _line_starts(text)
+        self.starts = _line_starts(text) if starts is None else starts
         self._ascii = text.isascii()
+
+    @classmethod
+    def after(cls, last: Positions, text: str) -> Positions:
+        """The conversions of ``text`` made from those of the text an edit made it from
+        (``last``): the starts of the lines before the edit kept, those after it moved, those
+        in it found (a split of the whole Cookbook took 0.3 ms of each keystroke).  Texts
+        with a ``\\r`` are split afresh."""
+        was = last.text
+        if "\r" in text or "\r" in was:
+            return cls(text, last.codec)
+        edit = TextEdit.between(was, text)
+        old = last.starts
+        head = old[: bisect.bisect_right(old, edit.start)]  # (a line starts after a newline)
+        i = text.find("\n", edit.start, edit.new_end)
+        while i >= 0:
+            head.append(i + 1)
+            i = text.find("\n", i + 1, edit.new_end)
+        d = edit.delta
+        tail = old[bisect.bisect_right(old, edit.old_end) :]
+        head += [q + d for q in tail] if d else tail
+        return cls(text, last.codec, head)
 
     def _line_end(self, line: int) -> int:
         """End of ``line``'s content (before its line break)."""
@@ -107,7 +130,10 @@ class PositionCache:
             if hit is not None and (hit.text is text or hit.text == text):
                 self._recent.move_to_end(k)  # (most recently used: kept longest)
                 return hit
-        made = Positions(text, self.codec)  # (outside the lock: a pass over the text)
+        with self._lock:  # (the last text of the path: most likely the one edited)
+            last = next((p for (k, _), p in reversed(self._recent.items()) if k == key), None)
+        # (outside the lock: a pass over the text)
+        made = Positions(text, self.codec) if last is None else Positions.after(last, text)
         with self._lock:
             recent = self._recent
             recent[k] = made
