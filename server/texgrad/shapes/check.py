@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
@@ -461,8 +461,18 @@ def _learn(
         # inferred again there
         learner.report = d is target
         old_runs = old.first.get(d.doc.path, []) if old is not None else []
+        aligned = change.aligned[d.doc.path]
         runs: list[RowRun] = []
-        for i, (row, j) in enumerate(zip(d.rows, change.aligned[d.doc.path], strict=True)):
+        start = 0
+        if not dirty and old_runs and (d is not target or forced_from >= len(d.rows)):
+
+            def again(i: int, prior: RowRun | None, d: ParsedDocument = d) -> RowRun:
+                return _infer_row(learner, d.rows[i], prior, dirty, stats)
+
+            start, plain = _while_clean(aligned, old_runs, False, dirty, runs, again)
+            reused += plain
+        for i in range(start, len(d.rows)):
+            row, j = d.rows[i], aligned[i]
             prior = old_runs[j] if j >= 0 else None
             if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
                 if d is not target or i < forced_from:
@@ -502,21 +512,22 @@ def _report(
     diagnostics = _redeclarations(table, path, target.doc.text, shared)
     evidence: dict[str, tuple[Dim | None, Dim | None]] = {}
     conflicting: set[str] = set()
-    shapes = []
     reused = 0
-    for i, (row, j) in enumerate(zip(target.rows, change.aligned[path], strict=True)):
-        prior = old_runs[j] if j >= 0 and old_runs else None
+    rows, aligned = target.rows, change.aligned[path]
+
+    def step(i: int, prior: RowRun | None) -> RowRun:
+        """One row's run, unless it is reused as it was (or may not be)."""
+        nonlocal reused
+        row = rows[i]
         if prior is None and first is not None:  # (a cold check: all of them)
             run = first[i]  # (asked of this table: what pass 1 defined is asked again)
             if not run.diagnostics and same_answers(inference, run, row.start, dirty, True, True):
                 reused += 1
                 # (what it defines pass 1 has defined: inferred again, it would write nothing)
                 run = replace(run, writes=()) if run.writes else run
-                runs.append(run)
                 for note in run.notes:
                     merge_evidence(evidence, conflicting, *note)
-                shapes.append((row.start, row.end, run.shapes))
-                continue
+                return run
         if (
             prior is not None
             and i < forced_from
@@ -524,21 +535,60 @@ def _report(
             and prior.reads.isdisjoint(dirty)
         ):
             reused += 1  # (most rows: the loop's fast path)
-            runs.append(prior)
-            shapes.append((row.start, row.end, prior.shapes))
-            continue
+            return prior
         force = i >= forced_from
         run = _infer_row(inference, row, prior, dirty, stats, change.edit, path, force=force)
         if moves and run is prior and run.diagnostics:  # (reused: another file was edited)
             run = replace(run, diagnostics=tuple(_through(g, moves) for g in run.diagnostics))
-        runs.append(run)
-        diagnostics += [diagnostic_moved(g, row.start) for g in run.diagnostics]
+        diagnostics.extend(diagnostic_moved(g, row.start) for g in run.diagnostics)
         for note in run.notes:
             merge_evidence(evidence, conflicting, *note)
-        shapes.append((row.start, row.end, run.shapes))
+        return run
+
+    start = 0
+    if not dirty and old_runs and forced_from >= len(rows):
+        start, plain = _while_clean(aligned, old_runs, True, dirty, runs, step)
+        reused += plain
+    for i in range(start, len(rows)):
+        j = aligned[i]
+        runs.append(step(i, old_runs[j] if j >= 0 and old_runs else None))
+    shapes = [(row.start, row.end, run.shapes) for row, run in zip(rows, runs, strict=True)]
     diagnostics.sort(key=lambda d: (d.start, d.end))
     stats["reused"] += reused
     return _Report(runs, diagnostics, shapes, evidence)
+
+
+def _while_clean(
+    aligned: list[int],
+    old_runs: list[RowRun],
+    reports: bool,
+    dirty: set[str],
+    runs: list[RowRun],
+    again: Callable[[int, RowRun | None], RowRun],
+) -> tuple[int, int]:
+    """A pass's rows while nothing is dirty (the common edit: ``dirty`` empty, no row
+    forced): each row with a run last time that writes nothing (and, in the pass that
+    ``reports``, has no diagnostics nor notes) is reused as it was, all at once (its reads
+    cannot meet an empty ``dirty``); the others, in order, are the runs ``again`` makes (the
+    pass's own step).  Stops after the row that made something dirty: the row to go on
+    from, and how many rows were reused here."""
+    last = [old_runs[j] if j >= 0 else None for j in aligned]
+    done = plain = 0
+    if reports:  # (pass 2; one comprehension each: a call per row took most of the time)
+        marked = [
+            i for i, r in enumerate(last) if r is None or r.writes or r.diagnostics or r.notes
+        ]
+    else:
+        marked = [i for i, r in enumerate(last) if r is None or r.writes]
+    for i in marked:
+        runs += last[done:i]  # type: ignore[arg-type]  # (none is None: not marked)
+        plain += i - done
+        runs.append(again(i, last[i]))
+        done = i + 1
+        if dirty:
+            return done, plain
+    runs += last[done:]  # type: ignore[arg-type]
+    return len(aligned), plain + len(aligned) - done
 
 
 def _infer_row(
