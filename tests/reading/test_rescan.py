@@ -351,3 +351,61 @@ def test_problems_of_regions_kept_moved_and_built_again_after_edits(tmp_path: Pa
         fresh = _read_facts(read_document(path, text=text))
         assert facts == fresh
         assert any(p.code == "macro-loop" for p in got.problems)
+
+
+_LINES = ("$$", "$$ ", "1. Compute $x$", "1.", "- item $y$", "### Notes $z$", "###", "```",
+          "<div>", "\\[", "\\begin{align}", "[a]: /url", "***", "Let $x$ be", "> Let $q$",
+          "    code $c$", "Then $w$ \\\\", "---", "$$ (eq1)", "Text $a$  ", "##Notes $x$|2",
+          "1.Compute $x$|2", "-item $y$|1", "$$x$$|2")  # fmt: skip
+
+
+@pytest.mark.parametrize("line", _LINES)
+@pytest.mark.parametrize("blank", [" ", "  ", "\t"])
+def test_blanks_at_a_lines_end_keep_the_paragraphs(line: str, blank: str) -> None:
+    # a blank typed at the end of a line (or at ``|k``, in its first word), or deleted
+    # there: the scan after it keeps the paragraphs for the next edit only where they are
+    # those of a whole scan
+    line, _, k = line.partition("|")
+    text = f"Intro $a$ here.\n\n{line}\nmore $b$ text.\n\n$$\nx = y\n$$\n\nLast $c$ one.\n"
+    at = text.index(line) + (int(k) if k else len(line))
+    for old, new in ((text, text[:at] + blank + text[at:]), (text[:at] + blank + text[at:], text)):
+        full = _full(new, "markdown")
+        fast = rescan(old, _full(old, "markdown"), new, "markdown")
+        if fast is not None:
+            assert fast == full
+            assert fast.paragraphs in (None, full.paragraphs)
+
+
+def test_blanks_typed_at_lines_ends_keep_the_paragraphs_of_the_corpus(corpus: Path) -> None:
+    # blanks typed and deleted at the ends of lines (the benchmark's one-line edit), often
+    # after a display's `$$`, with a letter or a dollar typed between: each scan is a whole
+    # scan's, paragraphs included, and the paragraphs stay known after a blank at the end
+    # of a `$$` line (the next edit in a paragraph is read paragraph-wise)
+    rng = random.Random(17)
+    after_dollars = 0
+    for name in ("matrix-cookbook-md/main.md", "d2l-en/backprop.md", "quantecon/linear_models.md"):
+        text = (corpus / name).read_text(encoding="utf-8")
+        scan = _full(text, "markdown")
+        for _ in range(40):
+            ends = [i for i, c in enumerate(text) if c == "\n" and i and text[i - 1] != "\n"]
+            displays = [i for i in ends if text[text.rfind("\n", 0, i) + 1 : i].strip() == "$$"]
+            at = rng.choice(displays if displays and rng.random() < 0.5 else ends)
+            if rng.random() < 0.3 and text[at - 1] in " \t":
+                new = text[: at - 1] + text[at:]
+            elif rng.random() < 0.2:
+                at = rng.randrange(len(text))
+                new = text[:at] + rng.choice(("x", "$", " ")) + text[at:]
+            else:
+                new = text[:at] + rng.choice((" ", "  ", "\t")) + text[at:]
+            full = _full(new, "markdown")
+            fast = rescan(text, scan, new, "markdown") or rescan_paragraph(text, scan, new)
+            if fast is not None:
+                assert fast == full, f"{name}: edit at {at}"
+                assert fast.paragraphs in (None, full.paragraphs), f"{name}: edit at {at}"
+                line = new[new.rfind("\n", 0, at) + 1 : new.find("\n", at)]
+                after_dollars += line.strip() == "$$" and fast.paragraphs is not None
+                scan = fast if fast.paragraphs is not None else full
+            else:
+                scan = full
+            text = new
+    assert after_dollars > 25  # (a blank after a `$$`: the paragraphs kept)

@@ -494,22 +494,30 @@ def _lines_kept(old_text: str, new_text: str, edit: TextEdit) -> bool:
     and in both texts the edited line's first word (after list markers and quote marks)
     and the blank after it are before the edit — or that word starts with a letter, a
     single `$` or a parenthesis, and the edit is past its first character — and the line
-    is not one of markers only (a rule, a setext underline)?"""
+    is not one of markers only (a rule, a setext underline)?  Blanks typed or deleted at
+    the end of a line after its first word (``$$`` and a blank) leave it too."""
     removed, inserted = old_text[edit.start : edit.old_end], new_text[edit.start : edit.new_end]
     if any(c in removed or c in inserted for c in "\r\n"):
         return False
+    blanks = not (removed + inserted).strip(" \t")  # (blanks typed or deleted)
     for text, end in ((old_text, edit.old_end), (new_text, edit.new_end)):
         line = text.rfind("\n", 0, edit.start) + 1
         content = _content_start(text, line)
         word = _FIRST_WORD.match(text, content)
         if word is None or word.end() == word.start() or content >= edit.start:
             return False
-        if word.end() >= edit.start and not (
-            text[content] in _NEUTRAL_START and not text.startswith("$$", content)
-        ):
-            return False  # (the edit is in a first word that may start a block: `1.`, `###`)
         line_end = text.find("\n", end)
-        if _MARKERS_ONLY.fullmatch(text, line, line_end if line_end >= 0 else len(text)):
+        line_end = len(text) if line_end < 0 else line_end
+        if (
+            word.end() >= edit.start
+            and not (text[content] in _NEUTRAL_START and not text.startswith("$$", content))
+            and not (blanks and not text[end:line_end].strip(" \t"))
+        ):
+            # (the edit is in a first word that may start a block: `1.`, `###`; blanks at
+            # the end of a line that holds more, after its first word (`$$ `), leave its
+            # block as it was: a block rule reads a line's words, not the blanks after them)
+            return False
+        if _MARKERS_ONLY.fullmatch(text, line, line_end):
             return False
     return True
 
