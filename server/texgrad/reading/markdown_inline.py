@@ -34,6 +34,15 @@ MATH_EVENT = re.compile(
     + r")(?![A-Za-z])|.)|\$\$?",
     re.S,
 )
+# MATH_EVENT as find_closer reads it: of a backslash and the character after it, only those
+# it acts on (\$, \\, \] and \), besides \end and the text commands) — the others (\mathbf,
+# \alpha: most of a formula's events) do nothing there, and their second character can start
+# no event (one starts at a backslash or a dollar), so skipping them finds the same closers
+_CLOSER_EVENT = re.compile(
+    r"\\(?:(?:"
+    + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=len, reverse=True))
+    + r")(?![A-Za-z])|[\\$\])])|\$\$?",
+)
 _BRACE_EVENT = re.compile(r"\\[\\{}]|[{}]")
 # inline R code (R Markdown `r …`, Quarto `{r} …`) inside math: knitr writes its value there
 _INLINE_R = re.compile(r"`(?:r|\{r\})[ \t][^`\r\n]*`")
@@ -275,7 +284,7 @@ def open_env(text: str, pos: int, hi: int, envs: frozenset[str]) -> tuple[str, i
 def find_closer(text: str, pos: int, hi: int, closer: str, failed: dict[str, int]) -> Span | None:
     """Read math from ``pos``; return (body end, region end) at ``closer``, or None."""
     env = closer[5:-1] if closer.startswith("\\end{") else None
-    while m := MATH_EVENT.search(text, pos, hi):
+    while m := _CLOSER_EVENT.search(text, pos, hi):
         tok = m.group()
         s = m.start()
         pos = m.end()

@@ -215,6 +215,10 @@ _NEEDS = (
     ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
+# every word any pattern needs, each looked for once per paragraph (each pattern's own
+# ``any(w in chunk …)`` was ~9% of the Cookbook's analysis: 32 patterns, ~580 paragraphs)
+_NEEDED_WORDS = tuple(dict.fromkeys(w for needs in _NEEDS for w in needs))
+_NEEDS_SETS = tuple(frozenset(needs) for needs in _NEEDS)
 
 
 # "For invertible square $A, B$: $(AB)^{-1} = B^{-1}A^{-1}$", "for any matrices $A$ and $B$":
@@ -431,8 +435,9 @@ def from_prose(
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     end = len(text) if hi is None else hi
     chunk = text[lo:end]
-    for pattern, needs in zip(_PROSE, _NEEDS, strict=True):
-        if not any(w in chunk for w in needs):
+    present = {w for w in _NEEDED_WORDS if w in chunk}
+    for pattern, needs in zip(_PROSE, _NEEDS_SETS, strict=True):
+        if present.isdisjoint(needs):
             continue
         for m in pattern.finditer(text, lo, end):
             if m.groupdict().get("lead") in (",", "and") and not _declaring(text, lo, m.start()):
