@@ -82,7 +82,9 @@ def test_a_document_notation_after_edits_is_what_a_whole_walk_learns(
             assert context.document_style(result) == whole, (name, step)
             rows = [r for r in result.rows if r.parsed]
             new = [r for r in rows if r.key not in kept]
-            assert len(walked) == (len(new) if step else len(trees)), (name, step)
+            # (a row written twice, same text and map, is walked once: the Cookbook's 1,338
+            # rows are 973 texts)
+            assert len(walked) == len({r.key for r in new}), (name, step)
             kept = {r.key for r in rows}  # a row whose text the next check keeps: not walked
 
 

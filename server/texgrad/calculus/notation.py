@@ -38,6 +38,8 @@ def document_style(result: CheckResult) -> Style:
         if not row.parsed:
             continue
         hit = before.get(row.key) if row.key is not None else None
+        if hit is None and row.key is not None:
+            hit = now.get(row.key)  # (a row written again: what it taught, if read alike)
         if hit is not None and hit.still(text, row.start):
             taught = hit
         else:

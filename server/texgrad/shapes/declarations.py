@@ -833,11 +833,12 @@ def _from_rows(
         every = _known_rows(memo)  # (nothing is remembered for the next)
         for _, group in groups:
             for row in group:
-                got = _declares(row, every)
+                got = _declares(row, every, every)
                 if got is not _NOTHING:
                     _replay(table, got, row.path, row.start)
         return by_path, alike
     known: dict[RowKey, _RowDeclares] | None = None
+    seen: dict[RowKey, _RowDeclares] = {}  # (a row written again in this collect: read once)
     for path, group in groups:
         starts = [r.start for r in group]
         keys = [r.key for r in group]
@@ -866,7 +867,7 @@ def _from_rows(
             row = group[k]
             if known is None and (hi - lo > 8 or last is None):
                 known = _known_rows(memo)
-            got = _declares(row, known or {})
+            got = _declares(row, known or {}, seen)
             declares[k] = got
             if got is not _NOTHING:
                 middle.append(k)
@@ -897,9 +898,25 @@ def _known_rows(memo: CollectMemo | None) -> dict[RowKey, _RowDeclares]:
     return {k: d for rs in memo.rows.values() for k, d in zip(rs.keys, rs.declares, strict=True)}
 
 
-def _declares(row: PlacedRow, known: dict[RowKey, _RowDeclares]) -> _RowDeclares:
-    got = known.get(row.key) if row.key is not None else None
-    return _row_declares(row) if got is None else got
+def _declares(
+    row: PlacedRow,
+    known: dict[RowKey, _RowDeclares],
+    seen: dict[RowKey, _RowDeclares] | None = None,
+) -> _RowDeclares:
+    """What ``row`` declares: as the last collect found (``known``) or this one found
+    already (``seen``, which gets what is found anew) for a row of the same key (its text
+    and map, relative to its start), else read."""
+    key = row.key
+    if key is None:
+        return _row_declares(row)
+    got = known.get(key)
+    if got is None and seen is not None:
+        got = seen.get(key)
+    if got is None:
+        got = _row_declares(row)
+        if seen is not None:
+            seen[key] = got
+    return got
 
 
 def _alike(last: _Rows, text: str, starts: list[int], keys: list[RowKey]) -> _Alike:
@@ -1049,6 +1066,8 @@ def _prose_by_paragraph(
                 [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
                  for bound in scratch.bound.values() for d, s, e in bound],
             )  # fmt: skip
+            if keyed and known is not None:  # (a paragraph written again: read once)
+                known[key] = got
         found[k] = _Paragraph(key, got)
         if got[0] or got[1] or got[2]:
             middle.append(k)

@@ -346,7 +346,14 @@ class SymbolTable:
         if not p.here or not self.facts:
             return False
         facts = self._plain_facts()
-        return bool(facts) and _one_meaning(p.here, facts)
+        if not facts:
+            return False
+        known = p.one_under  # (asked at every lookup of the letter: its declarations compared
+        if known is not None and known[0] is facts:  # once per view and facts, not each time)
+            return known[1]
+        one = _one_meaning(p.here, facts)
+        p.one_under = (facts, one)
+        return one
 
     def _plain_facts(self) -> dict[Any, Any]:
         """The sizes made of others the text states once for the whole of it (``n = n_1 n_2``,
@@ -647,7 +654,7 @@ class SymbolTable:
         return self._in_force(known[2], path, offset)
 
 
-_VIEWED = 8  # in_force keeps the views of lists this long
+_VIEWED = 1  # in_force keeps the views of lists this long
 
 
 class _FileView:
@@ -680,6 +687,8 @@ class _FileView:
         self._sorted: tuple[list[Any], list[tuple[str, int]], int] | None = None
         self._main: _MainLine | None | bool = False  # (not yet known)
         self._one_outside: bool | None = None  # (not yet known)
+        # whether ``here`` gives one shape under the facts (the table's ``_plain_facts``)
+        self.one_under: tuple[dict[Any, Any], bool] | None = None
 
     def other(self, table: SymbolTable) -> Any:
         """What holds here from the project's other files: the first declaration there (in
