@@ -81,3 +81,29 @@ def test_a_signals_value_transposed_is_its_transpose(tmp_path: Path) -> None:
     Wrong: $\mathbf{g}(t)\, M$.
     """
     assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_a_plain_parameter_is_no_member(tmp_path: Path) -> None:
+    r"""A plain ``z`` beside the states ``z_k \in \mathbb{R}^{n}`` is the number of a
+    transfer function: ``zI_n`` is no product of a vector with ``I_n``."""
+    text = r"""
+    %! main.md
+    Let $z_k \in \mathbb{R}^{n}$, $A \in \mathbb{R}^{n \times n}$, $K \in \mathbb{R}^{m \times n}$ and $B \in \mathbb{R}^{n \times m}$.
+
+    The loop transfer is $\mathcal{L}(z) = K (z I_n - A)^{-1} B$.
+    """
+    assert _codes(text, tmp_path) == []
+
+
+def test_a_further_member_beside_the_generic_one_is_a_point_not_an_entry(
+    tmp_path: Path,
+) -> None:
+    r"""With the generic ``\mathbf{x}`` of the ``\mathbf{x}_i`` sized, ``\mathbf{x}_{n+1}``
+    is one more point (not an entry of ``\mathbf{x}``): stacked under X as a column, wrong."""
+    text = r"""
+    %! main.md
+    Inputs $\mathbf{x}_i \in \mathbb{R}^{d}$ are the rows of $X \in \mathbb{R}^{n \times d}$, with mean $m(\mathbf{x}) = 0$.
+
+    Right: $\begin{bmatrix} X \\ \mathbf{x}_{n+1}^\top \end{bmatrix}$. Wrong: $\begin{bmatrix} X \\ \mathbf{x}_{n+1} \end{bmatrix}$.
+    """
+    assert _codes(text, tmp_path) == [(3, "block-mismatch")]

@@ -9,7 +9,9 @@ written.  Only what the document writes decides: a bare letter merely used besid
 (``A\mathbf{x}`` beside ``\mathbf{x}_t``) is not read as a member — its shape is not
 guessed — nor is one of a family of numbers (``y`` beside ``y_i \in \mathbb{R}`` is as
 often the vector of the y_i), nor one whose family's shape depends on its label (``x_k \in
-\mathbb{R}^{n_k}``), nor one of two families (``x_i`` and ``x_t`` of other shapes).
+\mathbb{R}^{n_k}``), nor one of two families (``x_i`` and ``x_t`` of other shapes), nor a
+plain letter (a bold one is an array; a plain ``z`` beside ``z_k \in \mathbb{R}^{n}`` may be
+the number of a transfer function, ``L(z) = K(zI - A)^{-1}B``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
 _DEFINES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
 _OPTIMISATIONS = frozenset({"min", "max", "argmin", "argmax", "arg\\min", "arg\\max"})
 
 
@@ -43,8 +46,10 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
                 letter = symbol_key(node.base if isinstance(node, t.Prime) else node)
                 if key is None or letter is None or key in seen or key[0] in table.declarations:
                     continue
-                if letter[0] in table.declarations:
-                    continue  # (x' beside a declared x: another point of x's own shape, not said)
+                if letter[0] in table.declarations or letter[1] not in _BOLD:
+                    # (x' beside a declared x: another point of x's own shape, not said; a plain
+                    # z may be a number of its own: the frequency of a transfer function L(z))
+                    continue
                 shape = _family_shape(letter[0], letter[1], table)
                 if shape is None:
                     continue
