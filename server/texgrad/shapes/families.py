@@ -100,10 +100,10 @@ def family_of(
         return None
     key, v, member, shape = found[0]
     if form == "_" and member is not None and member[0] not in (None, v, v.upper()):
-        own = declared(base)
+        alone = declared(base)
         if (
             written is None or not written(key)
-            or (own is not None and own != shape) or _subscripts_name(base, declared)
+            or (alone is not None and alone != shape) or _subscripts_name(base, declared)
         ):  # fmt: skip
             # x_i of x \in \mathbb{R}^n is an entry; W_g beside W_i, W_f: a gate (not x_{n+1}
             # beside a generic point x of the shape of the x_i: one more point)
