@@ -178,13 +178,24 @@ def _declared_vars(
     # thesis makes a thousand; ``positive`` is VarInfo's default)
     new, cls = object.__new__, _Declared
     declared: dict[str, _Declared] = {}
-    for key in result.table.declarations:
+    for key in _letters_declared(result):
         info: _Declared = new(cls)
         info.key = key
         info._place = place
         declared[key] = info
     env.vars.update(declared)
     return declared
+
+
+def _letters_declared(result: CheckResult) -> list[str]:
+    r"""The symbols the document declares as letters: not one whose every declaration is of
+    a call's value (``\psi(X) \in \mathbb{R}^{n \times D}``: \psi is a function, its value at
+    X is n×D; read as a matrix \psi, ``\psi(\mathbf{x})`` would be a product)."""
+    return [
+        key
+        for key, decls in result.table.declarations.items()
+        if not all(d.how == "value" for d in decls)
+    ]
 
 
 class _Place:
@@ -410,7 +421,7 @@ def _defined_of(result: CheckResult) -> _Defined:
     learnt = _learnt_of(result)
     if learnt.defined is not None:
         return learnt.defined
-    declared = set(result.table.declarations) | _dimension_letters(result)
+    declared = set(_letters_declared(result)) | _dimension_letters(result)
     before: list[tuple[int, bool, str, FunctionDef]] = []
     later: list[tuple[int, str, FunctionDef]] = []
     not_yet = _declared_later(result)
@@ -1212,7 +1223,9 @@ def _definition_steps(
             params = [symbol_key(a) for a in head.args]
             if key is not None and all(p is not None for p in params):
                 fdef = FunctionDef(key[0], tuple(p[0] for p in params if p is not None), body)
-                out.append((True, key[0], fdef))
+                # (\psi(X) = … \in \mathbb{R}^{n \times D}, a value sized at a batch: the map
+                # restated for the batch, not in place of its definition at a point)
+                out.append((node.relations[-1] != "\\in", key[0], fdef))
         else:
             named = power_name(head)  # \sigma^2 = …: a name of its own, σ its root
             base = symbol_key(head.base) if isinstance(head, t.Power) else None

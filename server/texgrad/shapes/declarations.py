@@ -33,6 +33,7 @@ from texgrad.reading.memo import by_text
 from texgrad.shapes.dims import ONE, Dim, Shape
 from texgrad.shapes.facts import Fact, apart_key, fact_key, facts_of, scoped
 from texgrad.shapes.formulas import PLAIN_REALS, WEAK_BESIDE_BOLD, from_formula, weak_scalars
+from texgrad.shapes.generic_members import generic_members
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
 from texgrad.shapes.placed import placed
@@ -249,6 +250,8 @@ def _collect(
     for d in _drawn_sizes(
         by_path, table, fresh
     ):  # (once the drawn vectors' declarations are known)
+        table.add(d)
+    for d in generic_members(by_path, table):  # W_t(\mathbf{s}) = … beside \mathbf{s}_t \in …
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)

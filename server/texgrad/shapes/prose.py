@@ -188,6 +188,10 @@ _PROSE = [
     re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+(?:the|an?)\s+" + _BEFORE_SIZE
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?\s+(?:[A-Za-z-]+\s+){0,2}?"
                + r"(?P<kind>matrix)\b"),
+    # "$\ba(t) = \partial L / \partial \bz(t)$, a vector in $\mathbb{R}^D$": an apposition
+    # after a definition that names the space (as "…, an $n \times n_*$ matrix" names the size)
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
+               + _BEFORE_SIZE + _IN_SPACE),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -213,6 +217,7 @@ _NEEDS = (
     (" by $", "-by-"),
     *[(" in $", " of $", " from $")] * 3,
     ("\\times",),
+    (" in $", " from $"),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own

@@ -20,6 +20,7 @@ from texgrad.syntax.notation import (
     constant_word,
     is_d,
     is_round,
+    round_base,
     sized_constant,
 )
 from texgrad.syntax.symbols import symbol_key
@@ -400,6 +401,10 @@ class ProductRules(DistributionRules):
             return True  # \mathbf{J}(\mathbf{q}) for a J declared at a call elsewhere
         if isinstance(bracket, t.Paren) and self._said_shape_keeping(f):
             return True  # \mathcal{F}(X) for "$\mathcal{F}$ keeps the shape of its input"
+        if _scripted_time(bracket) and isinstance(f, (t.Symbol, t.Sub)):
+            return (
+                True  # \mathbf{g}(t)^\top of a signal: the transpose of its value, not g (t)^\top
+            )
         return (
             not isinstance(bracket, t.Paren)
             and isinstance(f, (t.Symbol, t.Sub))
@@ -932,3 +937,10 @@ def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
             and isinstance(factors[i - 1], t.Number) and shapes[i] is not None
         ):  # fmt: skip
             shapes[i] = SCALAR
+
+
+def _scripted_time(bracket: t.Node) -> bool:
+    r"""Is ``bracket`` a round bracket around a time, transposed or raised (``(t)^\top``,
+    ``(\tau)^{-1}``): what follows a signal's letter in ``\mathbf{g}(t)^\top``?"""
+    wrapped = round_base(bracket)
+    return wrapped is not None and _time_letter(wrapped[1].body)

@@ -1,0 +1,109 @@
+r"""A bare letter that a document uses as the generic member of a family it declares.
+
+With ``\mathbf{s}_t \in \mathbb{R}^p`` declared and no ``\mathbf{s}`` itself, a function
+defined on a bare ``\mathbf{s}`` (``W_t(\mathbf{s}) = \mathbf{s}^\top M_t \mathbf{s}``,
+``k(\mathbf{x}, \mathbf{x}') = …``) or an optimisation over one (``\min_{\mathbf{a}}``, with
+``\mathbf{a}_t \in \mathbb{R}^q``) names the generic state, input or action: a member of the
+family, of its shape.  The letter is declared so where the definition (the optimisation) is
+written.  Only what the document writes decides: a bare letter merely used beside the family
+(``A\mathbf{x}`` beside ``\mathbf{x}_t``) is not read as a member — its shape is not
+guessed — nor is one of a family of numbers (``y`` beside ``y_i \in \mathbb{R}`` is as
+often the vector of the y_i), nor one whose family's shape depends on its label (``x_k \in
+\mathbb{R}^{n_k}``), nor one of two families (``x_i`` and ``x_t`` of other shapes), nor a
+plain letter (a bold one is an array; a plain ``z`` beside ``z_k \in \mathbb{R}^{n}`` may be
+the number of a transfer function, ``L(z) = K(zI - A)^{-1}B``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from texgrad.shapes.dims import Shape, mentions
+from texgrad.shapes.families import SUBSCRIPT_LABELS
+from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.table import Declaration, SymbolTable
+from texgrad.syntax import tree as t
+from texgrad.syntax.symbols import symbol_key
+
+_DEFINES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
+_OPTIMISATIONS = frozenset({"min", "max", "argmin", "argmax", "arg\\min", "arg\\max"})
+
+
+def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> list[Declaration]:
+    """The bare letters the rows use as a family's generic member, each declared at its
+    first such use in each file."""
+    out: list[Declaration] = []
+    for path, rows in by_path.items():
+        seen: set[tuple[str, str | None]] = set()
+        for row in sorted(rows, key=lambda r: r.start):
+            tree = row.tree_as_parsed
+            if tree is None:
+                continue
+            shift = row.start - tree.start  # (an edit may have moved the row)
+            for node in _generic_arguments(tree):
+                key = symbol_key(node)
+                letter = symbol_key(node.base if isinstance(node, t.Prime) else node)
+                if key is None or letter is None or key in seen or key[0] in table.declarations:
+                    continue
+                if letter[0] in table.declarations or letter[1] not in _BOLD:
+                    # (x' beside a declared x: another point of x's own shape, not said; a plain
+                    # z may be a number of its own: the frequency of a transfer function L(z))
+                    continue
+                shape = _family_shape(letter[0], letter[1], table)
+                if shape is None:
+                    continue
+                seen.add(key)
+                start, end = node.start + shift, node.end + shift
+                out.append(Declaration(key[0], key[1], shape, path, start, end, "prose"))
+    return out
+
+
+def _generic_arguments(tree: t.Node) -> Iterator[t.Symbol | t.Prime]:
+    r"""The bare letters ``tree`` defines a function on (``f(x, x') = …``: x) or optimises
+    over (``\min_{a}``)."""
+    for node in tree.walk():
+        if isinstance(node, t.Chain) and node.relations and node.relations[0] in _DEFINES:
+            yield from _parameters(node.items[0])
+        elif isinstance(node, t.Func) and node.name.lstrip("\\") in _OPTIMISATIONS:
+            if isinstance(node.sub, t.Symbol):
+                yield node.sub
+
+
+def _parameters(head: t.Node | None) -> Iterator[t.Symbol | t.Prime]:
+    r"""The bare letters between the parentheses of a defined function's head
+    (``W_t(\mathbf{s})``, ``k(\mathbf{x}, \mathbf{x}')``)."""
+    if isinstance(head, t.Product) and len(head.factors) == 2:
+        func, paren = head.factors
+        if not isinstance(func, t.Symbol | t.Sub) or not isinstance(paren, t.Paren):
+            return
+        if paren.open != "(" or paren.body is None:
+            return
+        body = paren.body
+        items = body.items if isinstance(body, t.List) else (body,)
+    elif isinstance(head, t.Apply) and isinstance(head.func, t.Symbol | t.Sub):
+        items = head.args
+    else:
+        return
+    for item in items:  # (x' of k(x, x'): another member)
+        if isinstance(item, t.Symbol) or (
+            isinstance(item, t.Prime) and isinstance(item.base, t.Symbol)
+        ):
+            yield item
+
+
+def _family_shape(base: str, font: str | None, table: SymbolTable) -> Shape | None:
+    """The shape of the one family ``base_{label}`` declared (in ``font``) with one
+    non-scalar shape that does not depend on its label; None if none or several."""
+    found: set[Shape] = set()
+    for label in SUBSCRIPT_LABELS:
+        decls = [
+            d
+            for d in table.declarations.get(f"{base}_{{{label}}}", [])
+            if d.font == font and d.how not in ("definition", "value")
+        ]
+        for d in decls:
+            if d.shape.is_scalar or mentions(d.shape, label):
+                return None
+            found.add(d.shape)
+    return found.pop() if len(found) == 1 else None
