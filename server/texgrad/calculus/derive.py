@@ -42,6 +42,7 @@ from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.sympy_dims import same
+from texgrad.calculus.variable_exponent import variable_exponents
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
 from texgrad.reading.source import MappedText
@@ -267,8 +268,8 @@ def _from_expr(
     args = (f, wrt, ctx, layout, budget, hessian, tree, entry, indexed, free, names)
     env = ctx.env
     info = env.vars[wrt]
-    _no_variable_exponent(f, wrt, names)
     v = e.var(wrt, info.shape, info.symmetric)
+    f, names = variable_exponents(f, wrt, v, names)  # (1 - p_i)^γ by γ: e^{γ log(1 - p_i)}
     style = ctx.style
     naming = names is not None and tree is not None
     names = dict(names or {})
@@ -380,18 +381,6 @@ def _from_expr(
         values=values,
         numpy_later=later,
     )
-
-
-def _no_variable_exponent(f: Expr, wrt: str, names: dict[str, Expr] | None) -> None:
-    r"""Refuses a variable a constant exponent is read as (``(1 - p_i)^\gamma`` of "\gamma >
-    0", by the lowering: a number there), in ``f`` or in the names it keeps."""
-    bare = wrt.lstrip("\\")
-    if any(
-        isinstance(x, (e.Pow, e.HPow)) and any(str(s) == bare for s in x.exp.free_symbols)
-        for y in (f, *(names or {}).values())
-        for x in y.walk()
-    ):
-        raise CalculusError(f"cannot differentiate with the variable exponent `{wrt}`")
 
 
 def _in_row_name(
