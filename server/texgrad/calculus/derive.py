@@ -337,6 +337,7 @@ def _from_expr(
         + _unit_note([k for k in on_labels if k in unit], unit_kinds, style)
         + (matrix_notes(f_x) or matrix_notes(result_x))
         + commutation_notes(result, style)
+        + _kinks_note(f_x, v, work.show)
     )
     show = work.show
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
@@ -678,6 +679,24 @@ def _on_centred(
         return simplify(z) if z != y else y
 
     return run
+
+
+def _kinks_note(f: Expr, v: e.Var, show: Callable[[Expr], str]) -> str:
+    """Where the result holds when ``f`` takes an absolute value of the variable (``|x|``,
+    ``\\|x\\|_1``): only where no entry of it is zero, ``|t|`` having no derivative at 0."""
+    kinked = [
+        x.arg
+        for x in f.walk()
+        if ((isinstance(x, e.Elem) and x.fn == "abs") or (isinstance(x, e.Norm) and x.p == "1"))
+        and e.depends(x.arg, v)
+    ]
+    if not kinked:
+        return ""
+    said = ", ".join(f"`{show(x)}`" for x in dict.fromkeys(kinked))
+    return (
+        f"; it holds where no entry of {said} is zero: an absolute value has no derivative "
+        "at 0 (a subgradient there)"
+    )
 
 
 def _binary_note(used: list[str], style: Style) -> str:
