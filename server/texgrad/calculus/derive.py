@@ -480,8 +480,10 @@ def _by_entry_of_entry(
     formula as written is compared with that vector entry by entry."""
     if kind != "jacobian" or work.v.cols != ONE:  # (∂vec F/∂vec X of a matrix X: no entry)
         raise CalculusError(
-            f"the formula has the free index {free}: write the sum over {free} (a derivative "
-            "by an entry of a matrix is of a number)"
+            f"the formula has the free index {free}: it is an entry of a vector, not a number, "
+            f"and its derivative by `{entry.written}` (an entry of a matrix) is a table of "
+            f"three indices, which texgrad does not compute. If {free} is meant summed, write "
+            f"the sum over {free}"
         )
     if free == entry.names[0] and not same(result.rows, result.cols):
         raise CalculusError(
