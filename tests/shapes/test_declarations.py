@@ -1585,3 +1585,22 @@ def test_intervals_and_comparisons_of_lists_and_numbered_letters_make_scalars(
         assert shape_of(result, scalar) == SCALAR, scalar
     assert shape_of(result, r"\theta") is None
     assert shape_of(result, r"\mathbf{u}") is None
+
+
+def test_an_accented_indexed_letter_in_an_interval_is_a_scalar(tmp_path: Path) -> None:
+    r"""``\bar\alpha_t \in (0, 1)`` (a diffusion schedule) makes ``\bar\alpha_t`` a scalar as
+    ``\tilde\mu \in (0, 2)`` makes ``\tilde\mu`` one; an accented bold letter stays unread."""
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $\bar\alpha_t \in (0, 1)$, $\hat\beta_k \in (0, \infty)$, $\bar{\mathbf{u}} \in (0, 1)$,
+        $A \in \mathbb{R}^{m \times n}$ and $x \in \mathbb{R}^n$.
+        Fine: $\sqrt{\bar\alpha_t} A x$, $\hat\beta_k A x$.
+        Wrong: $\bar\alpha_t x A$.
+                ^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert shape_of(result, r"\bar\alpha_t") == SCALAR
+    assert shape_of(result, r"\hat\beta_k") == SCALAR
+    assert shape_of(result, r"\bar{\mathbf{u}}") is None

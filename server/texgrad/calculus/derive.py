@@ -42,6 +42,7 @@ from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
 from texgrad.calculus.sympy_dims import same
+from texgrad.calculus.variable_exponent import variable_exponents
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
 from texgrad.reading.source import MappedText
@@ -267,8 +268,8 @@ def _from_expr(
     args = (f, wrt, ctx, layout, budget, hessian, tree, entry, indexed, free, names)
     env = ctx.env
     info = env.vars[wrt]
-    _no_variable_exponent(f, wrt, names)
     v = e.var(wrt, info.shape, info.symmetric)
+    f, names = variable_exponents(f, wrt, v, names)  # (1 - p_i)^γ by γ: e^{γ log(1 - p_i)}
     style = ctx.style
     naming = names is not None and tree is not None
     names = dict(names or {})
@@ -336,6 +337,7 @@ def _from_expr(
         + _unit_note([k for k in on_labels if k in unit], unit_kinds, style)
         + (matrix_notes(f_x) or matrix_notes(result_x))
         + commutation_notes(result, style)
+        + _kinks_note(f_x, v, work.show)
     )
     show = work.show
     status = f"texgrad: {check.note}." if check.ok else f"NOT VERIFIED by texgrad: {check.note}."
@@ -380,18 +382,6 @@ def _from_expr(
         values=values,
         numpy_later=later,
     )
-
-
-def _no_variable_exponent(f: Expr, wrt: str, names: dict[str, Expr] | None) -> None:
-    r"""Refuses a variable a constant exponent is read as (``(1 - p_i)^\gamma`` of "\gamma >
-    0", by the lowering: a number there), in ``f`` or in the names it keeps."""
-    bare = wrt.lstrip("\\")
-    if any(
-        isinstance(x, (e.Pow, e.HPow)) and any(str(s) == bare for s in x.exp.free_symbols)
-        for y in (f, *(names or {}).values())
-        for x in y.walk()
-    ):
-        raise CalculusError(f"cannot differentiate with the variable exponent `{wrt}`")
 
 
 def _in_row_name(
@@ -490,8 +480,10 @@ def _by_entry_of_entry(
     formula as written is compared with that vector entry by entry."""
     if kind != "jacobian" or work.v.cols != ONE:  # (∂vec F/∂vec X of a matrix X: no entry)
         raise CalculusError(
-            f"the formula has the free index {free}: write the sum over {free} (a derivative "
-            "by an entry of a matrix is of a number)"
+            f"the formula has the free index {free}: it is an entry of a vector, not a number, "
+            f"and its derivative by `{entry.written}` (an entry of a matrix) is a table of "
+            f"three indices, which texgrad does not compute. If {free} is meant summed, write "
+            f"the sum over {free}"
         )
     if free == entry.names[0] and not same(result.rows, result.cols):
         raise CalculusError(
@@ -689,6 +681,24 @@ def _on_centred(
         return simplify(z) if z != y else y
 
     return run
+
+
+def _kinks_note(f: Expr, v: e.Var, show: Callable[[Expr], str]) -> str:
+    """Where the result holds when ``f`` takes an absolute value of the variable (``|x|``,
+    ``\\|x\\|_1``): only where no entry of it is zero, ``|t|`` having no derivative at 0."""
+    kinked = [
+        x.arg
+        for x in f.walk()
+        if ((isinstance(x, e.Elem) and x.fn == "abs") or (isinstance(x, e.Norm) and x.p == "1"))
+        and e.depends(x.arg, v)
+    ]
+    if not kinked:
+        return ""
+    said = ", ".join(f"`{show(x)}`" for x in dict.fromkeys(kinked))
+    return (
+        f"; it holds where no entry of {said} is zero: an absolute value has no derivative "
+        "at 0 (a subgradient there)"
+    )
 
 
 def _binary_note(used: list[str], style: Style) -> str:

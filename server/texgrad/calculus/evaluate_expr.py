@@ -28,7 +28,7 @@ def _dim(d: sympy.Expr, sizes: Mapping[str, int]) -> int:
     return int(v)
 
 
-def _number(x: sympy.Expr, sizes: Mapping[str, int]) -> float:
+def _number(x: sympy.Expr, sizes: Mapping[str, float]) -> float:
     if x.is_Number:
         return float(x)
     v = x.subs({s: sizes[s.name] for s in x.free_symbols if s.name in sizes})
@@ -139,8 +139,21 @@ class _Eval:
     def number(self, x: sympy.Expr) -> float:
         v = self.numbers.get(x)
         if v is None:
-            v = self.numbers[x] = _number(x, self.sizes)
+            v = self.numbers[x] = _number(x, {**self._scalars(x), **self.sizes})
         return v
+
+    def _scalars(self, x: sympy.Expr) -> dict[str, float]:
+        r"""The scalar variables ``x`` names (``\gamma`` of ``b^{\gamma}``, differentiated by
+        γ), where no dimension has that name."""
+        out: dict[str, float] = {}
+        for s in x.free_symbols:
+            name = str(s)
+            for key in ("\\" + name, name):
+                v = self.values.get(key)
+                if v is not None and np.size(v) == 1 and name not in self.sizes:
+                    out[name] = float(np.asarray(v).reshape(-1)[0])
+                    break
+        return out
 
     def ev(self, x: Expr) -> Array:
         hit = self.memo.get(id(x))

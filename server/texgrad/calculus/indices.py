@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -464,6 +464,14 @@ class IndexReader:
         return x
 
     def _power(self, node: t.Power) -> Ix:
+        if (
+            isinstance(node.base, t.Symbol)
+            and node.base.name == "e"
+            and node.base.font is None
+            and Lowerer(self.env)._euler(node)
+            and self._mentions_entries(node.exponent)
+        ):  # e^{z_l}: the exponential of each entry
+            return _elementwise(self.read(node.exponent), lambda m: e.elem("exp", m))
         base = self.read(node.base)
         p = Lowerer(self.env).lower(node.exponent)
         if not isinstance(p, e.Num):
@@ -478,6 +486,14 @@ class IndexReader:
             shown = name if name is not None else written_latex(node.func)
             raise CalculusError(f"cannot read the function `{shown}` of entries")
         fn = FUNCTION_NAMES[name or ""]
+        arg = node.args[0]
+        while isinstance(arg, t.Paren) and arg.open == "(" and arg.body is not None:
+            arg = arg.body
+        if fn == "log" and isinstance(arg, t.Frac):
+            # log(a/b) = log a - log b, of each entry (the same derivative a'/a - b'/b for
+            # either sign: log|·|): e^{z_k}/\sum_l e^{z_l} under a log stays short
+            parts = (replace(node, args=(arg.num,)), replace(node, args=(arg.den,)))
+            return self._add(t.Add(start=node.start, end=node.end, terms=parts, signs=("", "-")))
         x = self.read(node.args[0])
         return _elementwise(x, lambda m: e.elem(fn, m))
 

@@ -513,6 +513,10 @@ class _Printer:
             return f"{inner}{s.transpose}" if fn not in ("abs", "step") else (
                 f"({inner}){s.transpose}"
             ), POSTFIX
+        if fn == "exp" and x.is_scalar:
+            power = self._power_of_log(x.arg)
+            if power is not None:  # e^{γ log b} = b^γ, as written (b > 0 where log b is)
+                return power
         arg = self.text(x.arg)
         if fn == "abs":
             return f"|{arg}|", ATOM
@@ -530,6 +534,23 @@ class _Printer:
             # (e^{η_i}, unless the document writes \exp(η_i): then as it does)
             return f"e^{{{arg}}}", POSTFIX
         return f"{s.op(fn)}({arg})", ATOM
+
+    def _power_of_log(self, x: Expr) -> tuple[str, int] | None:
+        """``b^{p}`` for the exponent ``p log b`` (``p`` a scalar without a logarithm);
+        None for any other."""
+        if not isinstance(x, e.Mul):
+            return None
+        logs = [f for f in x.factors if isinstance(f, e.Elem) and f.fn == "log" and f.is_scalar]
+        if len(logs) != 1:
+            return None
+        rest = [f for f in x.factors if f is not logs[0]]
+        if not all(f.is_scalar for f in rest):
+            return None
+        p = e.mul(*rest)
+        base = self.wrap(logs[0].arg, ATOM)
+        if base.startswith("\\frac"):
+            base = f"\\left({base}\\right)"
+        return f"{base}^{{{self.text(p)}}}", POSTFIX
 
     def _applied(self, x: e.Applied) -> tuple[str, int]:
         """``\\phi(z)``, ``\\phi'(z)``: a function the document defines, by its own name."""

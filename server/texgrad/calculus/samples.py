@@ -2004,7 +2004,7 @@ def _points(
                 shapes, positive_definite=pd, positive=pos, symmetric=sym, rng=rng,
                 labels=entries or None,
             )  # fmt: skip
-            _constant_exponents(terms, ctx, values, sizes)
+            _constant_exponents(terms, ctx, values, sizes, wrt)
             point = _Point(terms, values, sizes, rng, wrt, root, ctx.unit_sums, labels)
         except _OUTSIDE:
             continue
@@ -2013,18 +2013,52 @@ def _points(
 
 
 def _constant_exponents(
-    terms: list[_Term], ctx: Context, values: dict[str, Array], sizes: dict[str, int]
+    terms: list[_Term], ctx: Context, values: dict[str, Array], sizes: dict[str, int], wrt: str
 ) -> None:
     r"""A declared constant read as an exponent (``(1 - p_i)^\gamma`` of "\gamma > 0"): one
-    value, the exponent's and the letter's, wherever the terms use it."""
+    value, the exponent's and the letter's, wherever the terms use it (but the variable's,
+    sampled: ``(1 - p_i)^\gamma`` by γ)."""
     for tm in terms:
         for x in (*(tm.read.walk() if tm.read is not None else ()),
                   *(tm.result.walk() if tm.result is not None else ())):  # fmt: skip
             if isinstance(x, (e.Pow, e.HPow)):
                 for sym in x.exp.free_symbols:
+                    if str(sym) == wrt.lstrip("\\"):
+                        continue
                     sizes.setdefault(str(sym), 3)
                     if f"\\{sym}" in ctx.env.vars:
                         values[f"\\{sym}"] = np.array([[float(sizes[str(sym)])]])
+
+
+def _under_root_or_log(x: Expr) -> Expr | None:
+    """The argument ``x`` needs positive: of a logarithm or a non-integer power."""
+    if isinstance(x, e.Elem) and x.fn == "log":
+        return x.arg
+    if isinstance(x, (e.Pow, e.HPow)) and x.is_scalar and not x.exp.is_integer:
+        return x.arg
+    return None
+
+
+def _probabilities(terms: list[_Term]) -> set[str]:
+    r"""The scalar members a summand needs in (0, 1): both ``p`` and ``1 - p`` under a
+    logarithm or a non-integer power (``y_i\log p_i + (1 - y_i)\log(1 - p_i)``,
+    ``(1 - p_i)^\gamma\log p_i``), the function's domain there; sampled in it, as a point
+    with some ``p_i`` outside it cannot be evaluated."""
+    positive: set[str] = set()
+    below_one: set[str] = set()
+    for tm in terms:
+        for y in (tm.read, tm.result):
+            for x in y.walk() if y is not None else ():
+                arg = _under_root_or_log(x)
+                if isinstance(arg, e.Var) and arg.is_scalar:
+                    positive.add(arg.name)
+                elif isinstance(arg, e.Add) and len(arg.terms) == 2:
+                    below_one.update(
+                        v.name
+                        for v in arg.walk()
+                        if isinstance(v, e.Var) and v.is_scalar and arg == e.sub(e.num(1), v)
+                    )
+    return positive & below_one
 
 
 def _all_members(terms: list[_Term]) -> list[Member]:
@@ -2091,6 +2125,7 @@ class _Point:
         self.labels = labels or {}  # members sampled in a set of labels: y_i ∈ {-1, 1}
         for name, size in sizes.items():
             self.plain.setdefault(name, np.array([[float(size)]]))
+        self.probabilities = _probabilities(terms)  # p_i of log p_i and log(1 - p_i)
         self.each: list[list[dict[str, Array]]] = [self._members(tm) for tm in terms]
 
     def _count(self, s: SampleSum) -> int:
@@ -2142,6 +2177,8 @@ class _Point:
                     seq[at] = self.rng.standard_normal((rows, cols))
                     if m.key in self.labels and (rows, cols) == (1, 1):  # y_i ∈ {-1, 1}
                         seq[at] = np.array([[float(self.rng.choice(self.labels[m.key]))]])
+                    if m.key in self.probabilities and (rows, cols) == (1, 1):
+                        seq[at] = self.rng.uniform(0.05, 0.95, (1, 1))
                     if m.key in self.unit and cols == 1 and rows > 1:  # 1ᵀy_i = 1
                         one = {"y": seq[at]}
                         resample(one, {"y": self.unit[m.key]}, self.rng)

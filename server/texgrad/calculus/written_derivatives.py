@@ -1304,12 +1304,25 @@ def check_claim(
             return found
         found = _check_derivative(checked, claim, ctx, layout, seconds, said)
     except _ERRORS as error:
-        return _undecided(f"error {type(error).__name__}")
+        return _undecided(_error_said(error))
     if isinstance(found, Finding) and found.kind:  # "Up to sign, ∇_U F = (M - UVᵀ)V"
         hedged = hedged_kinds(checked.doc.text, claim.row.start, claim.end)
         if found.kind in hedged:
             return _undecided(f"hedged: {hedge_said(hedged)}")
     return found
+
+
+def _error_said(error: Exception) -> str:
+    """Why a claim was left undecided, in words (never a type name): the engine's own
+    refusal, or what the numbers could not do."""
+    if isinstance(error, CalculusError) and str(error):
+        return f"engine: {error}"
+    if isinstance(error, RecursionError):
+        return "error: the formula nests too deeply to evaluate"
+    numeric = (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ArithmeticError)
+    if not isinstance(error, numeric) and isinstance(error, (LookupError, TypeError, ValueError)):
+        return "error: a part of the formula could not be read"
+    return "error: the formula could not be evaluated at the random points"
 
 
 def _in_its_direction(text: str, claim: WrittenDerivative, found: Finding) -> Finding:

@@ -902,7 +902,10 @@ def _positive(number: str) -> bool:
 
 
 def _unaccented(node: t.Node) -> t.Node:
-    """``\\mu`` of ``\\tilde\\mu`` (a letter's accents left out)."""
+    """``\\mu`` of ``\\tilde\\mu``, ``\\alpha_t`` of ``\\bar\\alpha_t`` (a letter's accents left
+    out)."""
+    if isinstance(node, t.Sub) and node.base is not None:
+        return replace(node, base=_unaccented(node.base))
     return replace(node, accents=()) if isinstance(node, t.Symbol) and node.accents else node
 
 
