@@ -3369,7 +3369,9 @@ def _check_differential(
         k[0]
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
-        for k in [symbol_key(_untransposed(n.body))]  # \mathrm dX^\top: (dX)ᵀ, by X
+        for k in [
+            symbol_key(_untransposed(_vec_of(n.body) or n.body))
+        ]  # \mathrm dX^\top: (dX)ᵀ, by X
         if k is not None
     }
     if _d_of_first_factor(claim.derivative, dvars):
@@ -3859,6 +3861,11 @@ def _with_differentials(node: t.Node) -> t.Node:
         if len(out) == 1:
             return out[0]
         changes["factors"] = tuple(out)
+    matrix = _vec_of(node.body) if isinstance(node, t.Differential) and node.body else None
+    if matrix is not None:  # \mathrm d\operatorname{vec}X: \operatorname{vec}(\mathrm dX)
+        vec = t.Func(name="vec", start=node.start, end=node.start)
+        inner = t.Differential(matrix, start=node.start, end=node.end)
+        return t.Apply(vec, (inner,), start=node.start, end=node.end)
     return replace(node, **changes)  # type: ignore[arg-type]
 
 

@@ -1,0 +1,78 @@
+r"""Session i15's documents of the 26th round (tests/documents/*-26), and the rules they led
+to, each on a short text of its own:
+
+- a differential written in ``\mathrm d\operatorname{vec}X`` (Magnus–Neudecker:
+  ``\mathrm d\operatorname{vec}(AXB) = (B^\top \otimes A)\,\mathrm d\operatorname{vec}X``) is
+  checked by X, the vec read as that of ``\mathrm dX`` (it was "cannot tell which variables
+  the differential is taken in": silence on a swapped Kronecker product);
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.calculus.written_check import check_written
+from texgrad.shapes.check import Checker
+
+
+def _found(text: str, name: str = "doc.md") -> list[int]:
+    checked = Checker().check(name, text=text)
+    found = check_written(checked, only_findings=True)
+    return [text.count("\n", 0, f.start) + 1 for f in found]
+
+
+def _vec(m: np.ndarray) -> np.ndarray:
+    return m.reshape(-1, order="F")
+
+
+def test_the_kronecker_forms_are_what_central_differences_give() -> None:
+    """The reference the vec rule is judged by: (Bᵀ ⊗ A) is the Jacobian of vec(AXB), and
+    -(Z⁻ᵀ ⊗ Z⁻¹) that of vec(Z⁻¹), by central differences with distinct sizes."""
+    rng = np.random.default_rng(7)
+    m, p, q, r = 2, 3, 4, 5
+    a, x, b = rng.normal(size=(m, p)), rng.normal(size=(p, q)), rng.normal(size=(q, r))
+    z = rng.normal(size=(p, p)) + 3 * np.eye(p)
+
+    def jacobian(f, x0: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+        h, cols = 1e-6, []
+        for k in range(x0.size):
+            step = np.zeros(x0.size)
+            step[k] = h
+            d = step.reshape(x0.shape, order="F")
+            cols.append((_vec(f(x0 + d)) - _vec(f(x0 - d))) / (2 * h))
+        return np.stack(cols, axis=1)
+
+    assert np.allclose(jacobian(lambda y: a @ y @ b, x), np.kron(b.T, a), atol=1e-6)
+    assert not np.allclose(jacobian(lambda y: a @ y @ b, x), np.kron(a, b.T), atol=1e-3)
+    zi = np.linalg.inv(z)
+    assert np.allclose(jacobian(np.linalg.inv, z), -np.kron(zi.T, zi), atol=1e-5)
+    assert not np.allclose(jacobian(np.linalg.inv, z), -np.kron(zi, zi), atol=1e-3)
+
+
+VEC = r"""Let $X \in \mathbb{R}^{p \times q}$, $A \in \mathbb{R}^{m \times p}$, $B \in \mathbb{R}^{q \times r}$
+and $Z \in \mathbb{R}^{p \times p}$ invertible.
+
+$$
+\mathrm{d}\operatorname{vec}(AXB) = (B^\top \otimes A)\,\mathrm{d}\operatorname{vec}X
+$$
+
+$$
+\mathrm{d}\operatorname{vec}(AXB) = (A \otimes B^\top)\,\mathrm{d}\operatorname{vec}X
+$$
+
+$$
+\mathrm{d}\operatorname{vec}(XB) = (B^\top \otimes I_p)\,\mathrm{d}\operatorname{vec}X
+$$
+
+$$
+\mathrm{d}\operatorname{vec}(Z^{-1}) = -(Z^{-\top} \otimes Z^{-1})\,\mathrm{d}\operatorname{vec}(Z)
+$$
+
+$$
+\mathrm{d}\operatorname{vec}(Z^{-1}) = -(Z^{-1} \otimes Z^{-1})\,\mathrm{d}\operatorname{vec}Z
+$$
+"""
+
+
+def test_a_differential_in_vec_is_checked_by_the_matrix() -> None:
+    assert _found(VEC) == [9, 21]
