@@ -10,6 +10,7 @@ to, each on a short text of its own:
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.calculus.written_check import check_written
 from texgrad.shapes.check import Checker
@@ -76,3 +77,51 @@ $$
 
 def test_a_differential_in_vec_is_checked_by_the_matrix() -> None:
     assert _found(VEC) == [9, 21]
+
+
+# -- Italian ---------------------------------------------------------------------------------
+
+IT = (
+    "Notazione: $X \\in \\mathbb{{R}}^{{n \\times p}}$, $A \\in \\mathbb{{R}}^{{n \\times n}}$,"
+    " $B \\in \\mathbb{{R}}^{{p \\times n}}$. {layout}\n\n{said}"
+    "$\\frac{{\\partial}}{{\\partial X}}\\operatorname{{tr}}(X^\\top A X) = {right}$.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "right", "flagged"),
+    [
+        ("", "(A + A^\\top)X", False),
+        ("", "2AX", True),
+        ("Se $A$ è simmetrica, ", "2AX", False),
+        ("Se $A$ non è simmetrica, ", "2AX", True),
+        ("Sia $A$ una matrice simmetrica. ", "2AX", False),
+        ("Qui $A$ non è simmetrica. ", "2AX", True),
+    ],
+)
+def test_symmetric_said_in_italian(said: str, right: str, flagged: bool) -> None:
+    """(A + Aᵀ)X is the derivative of tr(XᵀAX) (tests/calculus' own rules check it by
+    central differences); 2AX only for a symmetric A, said in Italian as a condition or a
+    statement ("Se $A$ è simmetrica", "Sia $A$ una matrice simmetrica"), not denied."""
+    text = IT.format(layout="", said=said, right=right)
+    assert _found(text) == ([3] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("layout", "flagged"),
+    [
+        ("Usiamo la convenzione del denominatore.", True),
+        ("Adottiamo la notazione del numeratore.", False),
+        ("Alcuni usano la convenzione del denominatore, altri quella del numeratore.", False),
+        ("", False),
+    ],
+)
+def test_a_layout_stated_in_italian_decides_a_transpose(layout: str, flagged: bool) -> None:
+    """∂ tr(BX)/∂X is Bᵀ (X's shape, denominator layout) or B (numerator layout): B is wrong
+    only where the document states the denominator layout."""
+    text = (
+        "Notazione: $X \\in \\mathbb{R}^{n \\times p}$, $B \\in \\mathbb{R}^{p \\times n}$. "
+        + layout
+        + "\n\n$\\frac{\\partial}{\\partial X}\\operatorname{tr}(BX) = B$.\n"
+    )
+    assert _found(text) == ([3] if flagged else [])
