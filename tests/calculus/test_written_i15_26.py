@@ -125,3 +125,80 @@ def test_a_layout_stated_in_italian_decides_a_transpose(layout: str, flagged: bo
         + "\n\n$\\frac{\\partial}{\\partial X}\\operatorname{tr}(BX) = B$.\n"
     )
     assert _found(text) == ([3] if flagged else [])
+
+
+# -- layouts and symmetry said in English --------------------------------------------------
+
+TR_BX = (
+    "Let $X \\in \\mathbb{{R}}^{{n \\times p}}$ and $B \\in \\mathbb{{R}}^{{p \\times n}}$. {said}\n"
+    "\\[\n\\frac{{\\partial}}{{\\partial X}}\\operatorname{{tr}}(BX) = B^\\top {sep}\n\\]\n"
+    "and the transposed formula is wrong here:\n"
+    "\\[\n\\frac{{\\partial}}{{\\partial X}}\\operatorname{{tr}}(BX) = B .\n\\]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "sep", "flagged"),
+    [
+        # "what they are taken with respect to": the shape of X, the denominator layout
+        ("Gradients have the shape of what they are taken with respect to.", ".", True),
+        ("Gradients have the shape of what they are taken with respect to.", ",", True),
+        # the blame after a display is the displayed formula's, not the statement's
+        (
+            "For this $X$ (not square), in the layout where the derivative has the shape of $X$,",
+            ",",
+            True,
+        ),
+        ("In the layout where the derivative has the shape of $X$,", ",", True),
+        ("", ".", False),
+        ("If gradients had the shape of what they are taken with respect to, fine.", ".", False),
+    ],
+)
+def test_a_layout_said_by_shape(said: str, sep: str, flagged: bool) -> None:
+    """∂ tr(BX)/∂X = Bᵀ in the layout where it has X's shape (B the numerator layout's)."""
+    text = TR_BX.format(said=said, sep=sep)
+    lines = _found(text)
+    assert lines == ([7] if flagged else [])
+
+
+QUAD = (
+    "Let $\\mathbf{{x}} \\in \\mathbb{{R}}^k$ and $\\Gamma \\in \\mathbb{{R}}^{{k \\times k}}$ {said}.\n\n"
+    "$$\\nabla_{{\\mathbf{{x}}}}\\, \\tfrac12\\mathbf{{x}}^\\top\\Gamma\\mathbf{{x}} = \\Gamma\\mathbf{{x}}$$\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "flagged"),
+    [
+        ("a fixed positive definite (symmetric) metric", False),
+        ("a fixed symmetric metric", False),
+        ("the learned symmetric weight", False),
+        ("a fixed matrix", True),
+        ("a general non-symmetric matrix", True),
+        ("a not necessarily symmetric matrix", True),
+        ("the product of symmetric matrices", True),
+    ],
+)
+def test_symmetric_said_after_an_article_and_a_word_or_two(said: str, flagged: bool) -> None:
+    """∇ ½xᵀΓx = ½(Γ + Γᵀ)x: Γx only for a symmetric Γ."""
+    assert _found(QUAD.format(said=said)) == ([3] if flagged else [])
+
+
+# -- the parameter of an entrywise function's definition -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "codes"),
+    [
+        ("\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))", []),
+        ("g(z) = z(1 - z)", []),
+        # the declared vector itself: z(1 - z) of an m-vector is no product
+        ("g(\\mathbf{z}) = \\mathbf{z}(1 - \\mathbf{z})", ["matmul-mismatch"]),
+        # outside a definition the plain letter still reads the declared vector
+        ("\\sigma(z)(1 - \\sigma(z)) = 0", ["matmul-mismatch"]),
+    ],
+)
+def test_a_plain_parameter_is_not_the_declared_bold_vector(row: str, codes: list[str]) -> None:
+    text = f"With $\\mathbf{{z}} \\in \\mathbb{{R}}^m$, ${row}$ acts entrywise.\n"
+    found = Checker().check("t.md", text=text).diagnostics
+    assert [d.code for d in found] == codes

@@ -1403,8 +1403,13 @@ _SAID_SYMMETRIC = re.compile(
     r"\s+(?:(?:(?!(?:part|parts|of|for|to|in|on|and|or|with|the|a|an)\b)[A-Za-z-]+\s+){0,2}"
     r"(?:matrix|matrices)\s+|matrix\s+|matrices\s+)?\$([^$]{1,60})\$"
     r"|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
-    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
-    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
+    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?"
+    # "is the (symmetric) …", "$\Gamma \in …$ a fixed positive definite metric": after an
+    # article, a word or two of its role (not one that denies or generalises what follows)
+    r"(?:(?:a|an|the)\s+(?:(?!(?:not|non|never|necessarily|skew|anti|general|generally|arbitrary"
+    r"|possibly|nearly|almost|any|no|of|for|to|in|on|with|and|or|by|from|than|times)\b)"
+    r"[A-Za-z]+\s+){0,2}?)?"
+    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",
     re.I,
 )
 # "$K \in \mathbb{R}^{n \times n}$ is the kernel matrix; it is symmetric and positive
