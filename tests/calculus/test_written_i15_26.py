@@ -202,3 +202,53 @@ def test_a_plain_parameter_is_not_the_declared_bold_vector(row: str, codes: list
     text = f"With $\\mathbf{{z}} \\in \\mathbb{{R}}^m$, ${row}$ acts entrywise.\n"
     found = Checker().check("t.md", text=text).diagnostics
     assert [d.code for d in found] == codes
+
+
+# -- hedges and cases said beside a claim ----------------------------------------------------
+
+BILINEAR = (
+    "Let $M \\in \\mathbb{{R}}^{{n \\times n}}$ and $\\mathbf{{u}}, \\mathbf{{x}} \\in \\mathbb{{R}}^n$.\n"
+    "\\[\n\\nabla_{{\\mathbf{{x}}}}\\, (\\mathbf{{u}}^\\top M\\mathbf{{x}}) = M\\mathbf{{u}} .\n\\]\n"
+    "{after}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("after", "flagged"),
+    [
+        ("This is only right for symmetric $M$.", False),  # a hedge of the claim
+        ("The formula $M\\mathbf{u}$ is only right for symmetric $M$.", False),  # its own side
+        # the hedge of another formula quoted: not the claim's
+        (
+            "Full marks required $M^\\top\\mathbf{u}$; the answer $2M\\mathbf{x}$ is only right for symmetric $M$.",
+            True,
+        ),
+        # a hedge denied at once
+        ("This is only right for symmetric $M$, which we did not assume.", True),
+        ("It is only right for symmetric $M$, but $M$ is not symmetric.", True),
+        ("", True),
+    ],
+)
+def test_a_hedge_beside_a_claim(after: str, flagged: bool) -> None:
+    """∇ uᵀMx = Mᵀu (tests/calculus checks the rule numerically): Mu only for a symmetric M."""
+    assert _found(BILINEAR.format(after=after)) == ([3] if flagged else [])
+
+
+LOGDET = (
+    "Let $X \\in \\mathbb{{R}}^{{n \\times n}}$ be invertible and $g(X) = \\log\\det X$.\n"
+    "For symmetric positive definite $X$ this is $X^{{-1}}$. {lead}\n"
+    "\\[\n\\nabla g(X) = X^{{-1}} .\n\\]\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "flagged"),
+    [
+        ("Several students wrote for general $X$:", True),
+        ("Several students wrote for an arbitrary invertible $X$:", True),
+        ("So in that case", False),
+    ],
+)
+def test_a_claim_said_for_general_x_is_not_the_symmetric_case(lead: str, flagged: bool) -> None:
+    """∇ log det X = X⁻ᵀ; X⁻¹ only for a symmetric X, which "for general $X$" is not."""
+    assert _found(LOGDET.format(lead=lead)) == ([4] if flagged else [])
