@@ -312,9 +312,9 @@ _SIZED = re.compile(r"\bsquare\b|\bsame\s+(?:size|shape|dimension)")
 
 def _parameters_generic(path: str, rows: list[PlacedRow], table: SymbolTable) -> None:
     r"""The plain letter a row defines a function of, ``g(z) = z(1 - z)``, ``\sigma'(z) =
-    \sigma(z)(1 - \sigma(z))``, is any value in that row (the entrywise function's scalar
-    argument): not the vector a document declares in another font (``\mathbf z``), nor
-    anything else it declares."""
+    \sigma(z)(1 - \sigma(z))``, is in that row what the document declares in its own font
+    only, and else any value (the entrywise function's scalar argument): not the vector
+    declared in another font (``\mathbf z``, which a plain z elsewhere is read as)."""
     for row in rows:
         tree = row.tree
         if not isinstance(tree, t.Chain) or len(tree.items) != 2 or tree.relations != ("=",):
@@ -322,7 +322,7 @@ def _parameters_generic(path: str, rows: list[PlacedRow], table: SymbolTable) ->
         param = _parameter_of(tree.items[0])
         key = symbol_key(param) if param is not None else None
         if param is not None and key is not None and key[1] is None:
-            d = Declaration(key[0], None, SCALAR, path, param.start, param.end, "generic")
+            d = Declaration(key[0], None, SCALAR, path, param.start, param.end, "parameter")
             table.add_bound(d, row.start, row.end)
 
 
