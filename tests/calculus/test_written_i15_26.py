@@ -279,3 +279,25 @@ LOGDET = (
 def test_a_claim_said_for_general_x_is_not_the_symmetric_case(lead: str, flagged: bool) -> None:
     """∇ log det X = X⁻ᵀ; X⁻¹ only for a symmetric X, which "for general $X$" is not."""
     assert _found(LOGDET.format(lead=lead)) == ([4] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("said", "flagged"),
+    [
+        ("$\\partial_X f$ is the matrix of the $\\partial f/\\partial X_{ij}$.", True),
+        (
+            "$\\partial_X f$ is the matrix whose entries are $\\frac{\\partial f}{\\partial X_{ij}}$.",
+            True,
+        ),
+        ("$\\partial_X f$ is the matrix of the $\\partial f/\\partial X_{ji}$.", False),
+        ("", False),
+    ],
+)
+def test_a_layout_said_by_the_entries(said: str, flagged: bool) -> None:
+    """∂ tr(X⁻¹)/∂X = -(X⁻²)ᵀ as the matrix of the ∂f/∂X_ij; -X⁻² its transpose (tests/calculus
+    checks the rule by central differences)."""
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible. " + said + "\n\n"
+        "$$\\partial_X \\operatorname{tr}(X^{-1}) = -X^{-2}$$\n"
+    )
+    assert _found(text) == ([3] if flagged else [])
