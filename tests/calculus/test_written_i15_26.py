@@ -301,3 +301,32 @@ def test_a_layout_said_by_the_entries(said: str, flagged: bool) -> None:
         "$$\\partial_X \\operatorname{tr}(X^{-1}) = -X^{-2}$$\n"
     )
     assert _found(text) == ([3] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("right", "flagged"),
+    [
+        ("\\dfrac{e^{x_i}}{\\sum_{j=1}^n e^{x_j}}", False),
+        ("\\dfrac{1}{\\sum_{j=1}^n e^{x_j}}", True),  # no i: alike along it, and wrong
+        ("1", True),
+    ],
+)
+def test_an_entry_written_without_the_entrys_index(right: str, flagged: bool) -> None:
+    """∂/∂x_i log Σ_j e^{x_j} = e^{x_i}/Σ_j e^{x_j} (the softmax; tests/calculus checks it by
+    central differences); a side without i is the same number at every i, and wrong here."""
+    text = (
+        "Let $\\mathbf{x} \\in \\mathbb{R}^n$, and write $x_i$ for the entries of $\\mathbf{x}$.\n\n"
+        "For $s(\\mathbf{x}) = \\log\\sum_{j=1}^n e^{x_j}$, "
+        f"$\\dfrac{{\\partial s}}{{\\partial x_i}} = {right}$.\n"
+    )
+    assert _found(text) == ([3] if flagged else [])
+
+
+def test_an_entry_alike_along_its_index_is_verified() -> None:
+    """∂/∂x_i (1ᵀx + c) = 1 for every i: the side without i agrees (no false alarm)."""
+    text = (
+        "Let $\\mathbf{x} \\in \\mathbb{R}^n$, $c \\in \\mathbb{R}$, and write $x_i$ for the entries of"
+        " $\\mathbf{x}$.\n\nFor $u(\\mathbf{x}) = \\sum_{j=1}^n x_j + c$, "
+        "$\\dfrac{\\partial u}{\\partial x_i} = 1$,\nand $\\dfrac{\\partial u}{\\partial x_i} = 2$.\n"
+    )
+    assert _found(text) == [4]
