@@ -92,7 +92,7 @@ def _at(
     if g.shape != want.shape:
         return None, "gradient not of the variable's shape"
     free = set(free_indices(claimed, at, einstein))
-    if not free <= set(names) or not set(names) <= free:
+    if not free <= set(names):  # (one without an entry's index is alike along it: 1/Σ_j e^{x_j})
         return None, "indices of the written side not the entry's"
     w = written_entries(
         claimed, at, env, g.shape, lambda r, c: dict(zip(names, (r, c), strict=False)), einstein

@@ -1416,8 +1416,13 @@ _SAID_SYMMETRIC = re.compile(
     r"\s+(?:(?:(?!(?:part|parts|of|for|to|in|on|and|or|with|the|a|an)\b)[A-Za-z-]+\s+){0,2}"
     r"(?:matrix|matrices)\s+|matrix\s+|matrices\s+)?\$([^$]{1,60})\$"
     r"|((?:\$[^$]{1,60}\$(?:\s*,\s*|\s+and\s+)?)+)"
-    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?(?:a\s+|an\s+|the\s+)?"
-    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",  # "is the (symmetric) …"
+    r"\s*(?:is\s+|are\s+|to\s+be\s+|being\s+|be\s+)?(?:also\s+|both\s+)?"
+    # "is the (symmetric) …", "$\Gamma \in …$ a fixed positive definite metric": after an
+    # article, a word or two of its role (not one that denies or generalises what follows)
+    r"(?:(?:a|an|the)\s+(?:(?!(?:not|non|never|necessarily|skew|anti|general|generally|arbitrary"
+    r"|possibly|nearly|almost|any|no|of|for|to|in|on|with|and|or|by|from|than|times)\b)"
+    r"[A-Za-z]+\s+){0,2}?)?"
+    r"\(?(?:symmetric|positive\s+(?:semi-?)?definite|\$\\succ)",
     re.I,
 )
 # "$K \in \mathbb{R}^{n \times n}$ is the kernel matrix; it is symmetric and positive
@@ -1494,6 +1499,10 @@ def _symmetric_as_said(
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
+    general = _said_general(text, claim)  # "Several students wrote for general $X$: …"
+    said -= general
+    for name in general & set(env.vars):
+        env.vars[name] = replace(env.vars[name], symmetric=False, positive_definite=False)
     for name, info in list(env.vars.items()):
         if name not in said and "\\Sigma" not in name and info.latex not in said:
             continue  # (its shape not read: a context's symbols are looked up when read)
@@ -1502,6 +1511,25 @@ def _symmetric_as_said(
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+# "for general $X$", "for an arbitrary square $X$": the claim's sentence speaks of any X,
+# whatever a case said before it ("For symmetric positive definite $X$ this is …")
+_GENERAL = re.compile(
+    r"\bfor\s+(?:a\s+|an\s+)?(?:general|arbitrary)\s+(?:(?:square|invertible|real|nonsingular"
+    r"|non-singular)\s+)*(?:matri(?:x|ces)\s+)?\$([^$]{1,40})\$"
+)
+
+
+def _said_general(text: str, claim: WrittenDerivative) -> set[str]:
+    """The letters the claim's own sentence (up to the claim) says are general."""
+    lo, _ = sentence_at(text, claim.row.start, claim.end)
+    out = set()
+    for m in _GENERAL.finditer(text, lo, claim.row.start):
+        key = _symbol_in(m[1], declared=False)
+        if key is not None:
+            out.add(key)
+    return out
 
 
 # "$\psi(X) = \log\det X$ on $\mathbf{S}^n_{++}$", "$f(X) = …$, defined on $\mathbb S^n$": a
@@ -1675,6 +1703,20 @@ _CONDITION = re.compile(
 # needs $A$ symmetric"): the hedge, not a condition on the matrix
 _NEEDS = re.compile(r"\b(?:needs?|requires?|assumes?)\s+(?:an?\s+|the\s+)?$", re.I)
 _SENTENCE = re.compile(r"[.!?]\)?(?:\s|$)")  # (a sentence in brackets ends at ".)")
+# what denies a symmetry just said: "… only right for symmetric $X$, which we did not assume",
+# "…, which is not the case here", "…, but $X$ is not symmetric"
+_DENIED_AFTER = re.compile(
+    r"\s*[,;]?\s*(?:which|but|and)\s+(?:(?:we|I|the\s+\w+)\s+(?:did|do|does|have|has)\s+not"
+    r"\s+(?:assume|suppose|state|require)|(?:it|this|that|\$[^$]{1,30}\$)\s+is\s+not\b"
+    r"|is\s+not\s+(?:the\s+case|assumed|given)|was\s+not\s+assumed|(?:we|I)\s+(?:never|don't"
+    r"|didn't)\s+assume)",
+    re.I,
+)
+# a formula quoted as the subject of a hedge of its own: "the answer $2M\vx$ is only right
+# for symmetric $M$" (its hedge is that formula's, not the claim's)
+_HEDGED_QUOTE = re.compile(
+    r"\$([^$]{1,80})\$\s*,?\s*(?:which\s+)?(?:is|was|would\s+be|are|holds?)\b[^.$;]{0,30}?\bonly\b"
+)
 _DISPLAY_END = re.compile(r"(?:\\end\{[A-Za-z*]+\}|\\\]|\$\$)[ \t]*\n\s*(?=[A-Z])")
 _NEGATED = re.compile(
     r"(?:\b(?:non|skew|anti|un)[- ]?|(?<![A-Za-z])a|(?:\bnot|\bnever|n't)\s+(?:[a-z]+\s+){0,2})$",
@@ -1700,7 +1742,18 @@ def _next_to(text: str, claim: WrittenDerivative) -> tuple[int, str]:
         if "=" in m[0] and _WRITES_DERIVATIVE.search(m[0]):
             hi = m.start()  # ("… = W^{-⊤}$$ Many write $∇_W … = W^{-1}$, only right for …")
             break
+    own = _squeezed(text[claim.claimed.start : claim.claimed.end])
+    for m in _HEDGED_QUOTE.finditer(text, closing.end() if closing else hi, hi):
+        if _squeezed(m[1]) not in own and own not in _squeezed(m[1]):
+            hi = m.start()  # ("… = M\vu$. … the answer $2M\vx$ is only right for symmetric $M$")
+            break
     return lo, text[lo:hi]
+
+
+def _squeezed(source: str) -> str:
+    """``source`` without spaces, thin spaces and trailing punctuation (a quoted formula
+    compared with the claim's side)."""
+    return re.sub(r"\s+|\\[,;:! ]", "", source).rstrip(".,;")
 
 
 _MATH_END = re.compile(r"\$\$|\$|\\\]|\\end\{(?:equation|align|gather|multline|eqnarray)\*?\}")
@@ -1723,6 +1776,8 @@ def _said_in(
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
+        if _DENIED_AFTER.match(where, m.end()):
+            continue  # "… only right for symmetric $X$, which we did not assume"
         if (
             at is not None
             and _CONDITION.search(where, max(0, m.start() - 40), m.start())
@@ -3382,7 +3437,9 @@ def _check_differential(
         k[0]
         for n in claimed.walk()
         if isinstance(n, t.Differential) and n.body is not None
-        for k in [symbol_key(_untransposed(n.body))]  # \mathrm dX^\top: (dX)ᵀ, by X
+        for k in [
+            symbol_key(_untransposed(_vec_of(n.body) or n.body))
+        ]  # \mathrm dX^\top: (dX)ᵀ, by X
         if k is not None
     }
     if _d_of_first_factor(claim.derivative, dvars):
@@ -3872,6 +3929,11 @@ def _with_differentials(node: t.Node) -> t.Node:
         if len(out) == 1:
             return out[0]
         changes["factors"] = tuple(out)
+    matrix = _vec_of(node.body) if isinstance(node, t.Differential) and node.body else None
+    if matrix is not None:  # \mathrm d\operatorname{vec}X: \operatorname{vec}(\mathrm dX)
+        vec = t.Func(name="vec", start=node.start, end=node.start)
+        inner = t.Differential(matrix, start=node.start, end=node.end)
+        return t.Apply(vec, (inner,), start=node.start, end=node.end)
     return replace(node, **changes)  # type: ignore[arg-type]
 
 

@@ -43,6 +43,9 @@ _SYMMETRIC_WORDS = (
     # Spanish: simétrica(s)/simétrico(s), (semi)definida(s) positiva(s), diagonal(es)
     r"simétric[ao]s?(?:,?\s+(?:y\s+)?(?:semi)?definid[ao]s?\s+positiv[ao]s?)?"
     r"|(?:semi)?definid[ao]s?\s+positiv[ao]s?",
+    # Italian: simmetrica/o, simmetriche/i, (semi)definita/e/o/i positiva/e/o/i
+    r"simmetric(?:he|[aoi])(?:,?\s+(?:e\s+)?(?:semi)?definit[aeio]\s+positiv[aeio])?"
+    r"|(?:semi)?definit[aeio]\s+positiv[aeio]",
 )
 SYMMETRIC = "|".join(_SYMMETRIC_WORDS)
 # (a Latin word ends there: "symmetrische" is not "symmetrisch", "对称矩阵" is "对称")
@@ -55,7 +58,7 @@ _DEFINITE = re.compile(r"(?<!半)正定|(?<!semi)(?<!semi-)definit|(?<!semi-)dé
 
 # a word that denies what follows it, or a prefix that makes another property of it: 不对称,
 # 非对称, 反对称, 斜对称, 不一定, 未必; nicht, kein, unsymmetrisch, schiefsymmetrisch,
-# antisymmetrisch; non, pas, ne … pas, antisymétrique; no, ni, antisimétrica
+# antisymmetrisch; non, pas, ne … pas, antisymétrique; no, ni, antisimétrica; (Italian) non
 NEGATION = re.compile(
     r"[不非未反斜无無没沒]|\bnicht\b|\bkein\w*|\bun(?=symmetr)|schief|anti|\bnon\b|\bpas\b|\bne\b"
     r"|\bn'|\bno\b|\bni\b|\bsin\b|\bjamais\b|\bnunca\b|\bnie\b"
@@ -71,6 +74,10 @@ SUPPOSING = re.compile(
     r"|\bbeliebig\w*|\bfür\s+(?:alle|jede)\w*|\bsi\b|\bs'|\blorsque?\b|\bquand\b|\bseulement\b"
     r"|\buniquement\b|\bsauf\b|\bquelconques?\b|\bpour\s+(?:tout|toute|tous)\b|\bcuando\b"
     r"|\bsolo\b|\bsólo\b|\bsalvo\b|\bexcepto\b|\bcualquier\w*|\bpara\s+tod[ao]s?\b"
+    # Italian: se (before a letter: "Se $A$ è simmetrica"; not the French pronoun), soltanto,
+    # quando, purché, tranne, per ogni, qualsiasi, qualunque, supponiamo
+    r"|\bse\s+(?=\$)|\bsoltanto\b|\bquando\b|\bpurché\b|\btranne\b|\bper\s+ogni\b"
+    r"|\bqualsiasi\b|\bqualunque\b|\bsupponiamo\b|\bsupposto\b"
 )
 
 # words allowed between a letter and what is said of it: a verb, an article, a size, an
@@ -82,7 +89,7 @@ _BETWEEN = (
 )
 _LETTER = r"\$(?P<sym>[^$]{1,120})\$"
 # a list of letters: "$A$ 和 $B$", "$A$, $B$ und $C$", "$A$ et $B$"
-_AND = r"\s*(?:,|，|、|和|与|與|及|以及|\bund\b|\bet\b|\by\b)\s*"
+_AND = r"\s*(?:,|，|、|和|与|與|及|以及|\bund\b|\bet\b|\by\b|\be\b)\s*"
 _LETTERS = (
     _LETTER
     + r"(?:"
@@ -93,7 +100,7 @@ _LETTERS = (
 )
 # the nouns a property word may stand before ("对称矩阵 $S$", "symmetrische Matrix $S$")
 _MATRIX_NOUNS = (
-    r"(?:[\u4e00-\u9fff]{0,6}?(?:矩阵|矩陣|阵|陣)|(?:[a-zäöü]+-?)?matri(?:x|zen)|matrices?|matri(?:z|ces)"
+    r"(?:[\u4e00-\u9fff]{0,6}?(?:矩阵|矩陣|阵|陣)|(?:[a-zäöü]+-?)?matri(?:x|zen)|matrices?|matri(?:z|ces|ci)"
     r"|(?:kovarianz|gewichts|kern|gram)matrix)"
 )
 SYMMETRIC_PATTERNS = (
@@ -131,7 +138,8 @@ SYMMETRIC_PATTERNS = (
 SYMMETRIC_NEEDS = ("对称", "對稱", "正定", "对角", "對角", "symmetrisch", "positiv definit",
                    "positiv-definit", "positiv semidefinit", "positiv-semidefinit",
                    "diagonalmatri", "symétri", "définie", "diagonale", "simétric",
-                   "definid")  # fmt: skip
+                   "definid", "simmetric", "definita positiva", "definite positive",
+                   "definito positivo", "definiti positivi")  # fmt: skip
 
 
 def symmetric_statements(
@@ -235,12 +243,16 @@ LAYOUT_NAME = re.compile(
     r"(?:[«\"“]\s*)?(denominador|numerador))\b"
     # the English name in a Chinese sentence: "本文采用 denominator layout"
     r"|(?P<en>\b(denominator|numerator)[- ]layout)\b"
+    # convenzione (layout, notazione) del denominatore / numeratore
+    r"|(?P<it>(?:convenzione|notazione|disposizione|layout)\s+(?:del\s+|di\s+|a\s+)?"
+    r"(?:[«\"“]\s*)?(denominatore|numeratore))\b"
 )
 LAYOUT_WORDS = ("布局", "佈局", "分母形式", "分子形式", "分母约定", "分子约定", "約定", "nenner",
-                "zähler", "dénominateur", "numérateur", "denominador", "numerador")  # fmt: skip
+                "zähler", "dénominateur", "numérateur", "denominador", "numerador", "denominatore", "numeratore")  # fmt: skip
 _LAYOUT_OF = {"denominator": "denominator", "numerator": "numerator", "分母": "denominator", "分子": "numerator", "nenner": "denominator",
               "zähler": "numerator", "dénominateur": "denominator", "numérateur": "numerator",
-              "denominador": "denominator", "numerador": "numerator"}  # fmt: skip
+              "denominador": "denominator", "numerador": "numerator",
+              "denominatore": "denominator", "numeratore": "numerator"}  # fmt: skip
 
 # the document's own use of a layout: a verb of adoption ("采用", "Wir verwenden", "nous
 # adoptons", "usamos"), or a scope of the whole text ("全文", "durchgehend", "tout au long")
@@ -252,6 +264,8 @@ _USE = re.compile(
     r"|\btout\s+au\s+long\b|\bdans\s+tout\b|\bpartout\b"
     r"|\b(?:usamos|usaremos|utiliz|adopt|emple|seguimos|seguiremos|trabaj|elegi)\w*"
     r"|\ba\s+lo\s+largo\b|\ben\s+todo\b"
+    r"|\b(?:usiamo|useremo|adottiamo|adotteremo|utilizziamo|seguiamo|seguiremo|lavoriamo"
+    r"|scegliamo)\b|\bin\s+tutto\b|\bovunque\b"
 )
 # a supposition, a denial or a blame in the words of a sentence, or a remark on what others
 # use ("分子布局在统计学中被广泛使用", "manche verwenden …"): it states no layout
@@ -267,6 +281,8 @@ _NOT_STATED = re.compile(
     r"|\blittérature\b|\bmanuels?\b|\bauteurs?\b"
     r"|\berror\w*|\bequivoc\w*|\botr[ao]s?\b|\bambas?\b|\bo\b|\bmenudo\b|\bfrecuente\w*"
     r"|\balgun[ao]s\b|\bmuch[ao]s\b|\bsuele\w*|\bliteratura\b|\bautores\b"
+    r"|\bsbagliat\w*|\berrat\w*|\baltr[ie]\b|\bentramb\w*|\bspesso\b|\balcuni\b|\bmolti\b"
+    r"|\boppure\b|\bletteratura\b|\bautori\b"
 )  # fmt: skip
 # what a statement says it holds in (as "this section", "this example" in English): the
 # unit's English name, for the English reader of scopes
@@ -334,7 +350,7 @@ def named_layouts(text: str, start: int, end: int) -> set[str]:
 
 def _layout_names(text: str, start: int, end: int, english: bool) -> list[str]:
     return [
-        next(g for g in (m[2], m[4], m[6], m[8], m[10]) if g)
+        next(g for g in (m[2], m[4], m[6], m[8], m[10], m[12]) if g)
         for m in LAYOUT_NAME.finditer(text, start, end)
         if english or not m["en"]
     ]

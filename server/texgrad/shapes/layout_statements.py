@@ -151,7 +151,7 @@ _SHAPED = folded_pattern(
     r"(?:same\s+)?(?:shape|size|dimensions?)\s+(?:as|of)\s+(?:the\s+|that\s+|this\s+)?"
     r"(\$[^$]{1,30}\$|(?:transpose|matrix|variable|argument|parameter|weight)\b"
     # "… the shape of the quantity (the thing) it is taken with respect to"
-    r"|(?:quantity|thing|object|one)\s+(?:that\s+)?(?:it|they)\s+(?:is|are)\s+taken\s+"
+    r"|(?:(?:quantity|thing|object|one)\s+(?:that\s+)?|what\s+)(?:it|they)\s+(?:is|are)\s+taken\s+"
     r"(?:with\s+respect\s+to|by)\b)"
     # "… the gradient by a matrix has that matrix's shape"
     r"|(?:\bderivatives?\b|\bgradients?\b)[^.]{0,80}?\b(?:has|have|having|is|are)\s+(?:of\s+)?"
@@ -329,6 +329,10 @@ def _read(written: str) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], .
     shapes = _windows(text, _SHAPE_WORDS, _BEFORE_SHAPE, _AFTER_SHAPE)
     if shapes:
         found += _by_shape(written, text, shapes, seen)
+    entries = _windows(text, _ENTRY_WORDS, _BEFORE_ENTRY, _AFTER_ENTRY)
+    if entries:
+        found += _by_entries(text, entries, seen)
+        shapes += entries
     if "texgrad:" in text:
         for m in _DIRECTIVE.finditer(text):
             found.append(Statement(_which(m[1]), m.start(), len(text), m.start()))
@@ -341,6 +345,18 @@ _LAYOUT_WORDS = ("numerator", "denominator", "formulation", *language_cues.LAYOU
 _BEFORE_LAYOUT, _AFTER_LAYOUT = 250, 150
 _SHAPE_WORDS = ("shape", "size", "dimension")
 _BEFORE_SHAPE, _AFTER_SHAPE = 200, 80
+_ENTRY_WORDS = ("matrix of", "matrix whose entries", "matrix with entries")
+_BEFORE_ENTRY, _AFTER_ENTRY = 200, 120
+
+# a layout said by the entries of a derivative by a matrix: "$\partial_X f$ the matrix of the
+# $\partial f/\partial X_{ij}$" (entry i, j at row i, column j: the denominator layout), "…
+# whose entries are $\partial f / \partial X_{ji}$" (the numerator layout)
+_BY_ENTRIES = folded_pattern(
+    r"\bmatrix\s+(?:of|whose\s+entries\s+are|with\s+entries)\s+(?:the\s+|its\s+|all\s+)?\$\s*"
+    r"(?:\\frac\s*\{\s*\\partial\s*\\?[a-z]{1,8}\s*\}\s*\{\s*\\partial\s*\\?[a-z]{1,8}\s*_"
+    r"|\\partial\s*\\?[a-z]{1,8}\s*/\s*\\partial\s*\\?[a-z]{1,8}\s*_)"
+    r"\s*\{?\s*([a-z])\s*,?\s*([a-z])\s*\}?\s*\}?\s*\$"
+)
 
 
 def _windows(text: str, words: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
@@ -370,7 +386,15 @@ def _stated(text: str, start: int, m: re.Match[str]) -> bool:
     supposed or denied ("If we use numerator layout, …", "… is not used throughout")?"""
     if _COMMENTED.search(text, text.rfind("\n", 0, m.start()) + 1, m.start()):
         return False  # % We use numerator layout
-    return not (_SUPPOSED.search(text, start, m.start()) or _DENIED.search(text, start, m.end()))
+    if _SUPPOSED.search(text, start, m.start()):
+        return False
+    # (not a denial in a parenthesis of its own before it: "invertible $B$ (not symmetric), in
+    # the layout where the derivative has the shape of $B$" denies a property of B)
+    before = _ASIDE_PARENS.sub(" ", text[start : m.start()])
+    return not (_DENIED.search(before) or _DENIED.search(text, m.start(), m.end()))
+
+
+_ASIDE_PARENS = re.compile(r"\([^()$]*\)")
 
 
 def _in_words(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
@@ -417,6 +441,37 @@ def _in_other_languages(
     return found
 
 
+_DISPLAY_OPENS = re.compile(r"\\\[|\$\$|\\begin\{(?:equation|align|gather|multline|eqnarray)")
+
+
+def _own_words(sentence: str, after: int) -> str:
+    r"""The sentence up to the first display after offset ``after`` (what follows a display,
+    "\[ … \] and the symmetric-case formula is wrong here: \[ … \]", blames that display's
+    formula, not the statement before it)."""
+    found = _DISPLAY_OPENS.search(sentence, after)
+    return sentence[: found.start()] if found is not None else sentence
+
+
+def _by_entries(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
+    """The statements that say a layout by the entries of a derivative by a matrix."""
+    found = []
+    for m in (m for lo, hi in windows for m in _BY_ENTRIES.finditer(text, lo, hi)):
+        start, end = sentence_at(text, m.start(), m.end())
+        sentence = text[start:end]
+        if (
+            start in seen
+            or not _stated(text, start, m)
+            or _BLAME.search(_own_words(sentence, m.end() - start))
+        ):
+            continue
+        if m[1] == m[2] or _named(sentence):
+            continue  # (a sentence naming a layout is read as such)
+        layout = "denominator" if m[1] < m[2] else "numerator"  # (i, j): row i, column j
+        seen.add(start)
+        found.append(Statement(layout, start, _scope_end(text, m.start(), sentence), m.start()))
+    return found
+
+
 def _by_shape(
     written: str, text: str, windows: list[tuple[int, int]], seen: set[int]
 ) -> list[Statement]:
@@ -425,7 +480,11 @@ def _by_shape(
     for m in (m for lo, hi in windows for m in _SHAPED.finditer(text, lo, hi)):
         start, end = sentence_at(text, m.start(), m.end())
         sentence = text[start:end]
-        if start in seen or not _stated(text, start, m) or _BLAME.search(sentence):
+        if (
+            start in seen
+            or not _stated(text, start, m)
+            or _BLAME.search(_own_words(sentence, m.end() - start))
+        ):
             continue
         if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
