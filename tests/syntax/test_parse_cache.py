@@ -309,3 +309,38 @@ def test_check_twice_from_the_command_line(tmp_path: Path) -> None:
     assert file.stat().st_mtime_ns >= written  # read (touched), not written again
     assert first.returncode == second.returncode == 1
     assert first.stdout == second.stdout and "mismatch" in first.stdout
+
+
+def test_trees_read_back_share_equal_positions_and_names(tmp_path: Path) -> None:
+    """Read from the cache, a document's trees hold one object per equal offset, span and
+    name, as parsed (pickle writes each int and each node's name again); the same trees,
+    and nothing shared once the reading is done."""
+    text = DOC + "\nSome words. " * 30 + "\n$$\nA x + A^\\top b = x^\\top x\n$$\n"
+    cache = ParseCache(tmp_path / "parses")
+    _check(tmp_path, text, cache)
+    (file,) = (tmp_path / "parses").glob("*.parses")
+    data = file.read_bytes()
+    entries = pc._read(data, cache.version, str(tmp_path / "notes.md"))
+    plain = pickle.loads(data[len(pc._MAGIC) :])[2]  # (no sharing: what it saves)
+    nodes = [n for tree, _ in entries.values() if tree is not None for n in tree.walk()]
+    assert len(nodes) > 40
+    assert [_fields(tree) for tree, _ in entries.values()] == [
+        _fields(tree) for tree, _ in plain.values()
+    ]
+    by_value: dict[object, set[int]] = {}
+    for n in nodes:
+        for v in (n.start, n.end, n.span, getattr(n, "name", None)):
+            if v is not None:
+                by_value.setdefault(v, set()).add(id(v))
+    assert all(len(ids) == 1 for ids in by_value.values())
+    names = [n.name for n in nodes if isinstance(n, t.Symbol)]
+    assert names.count("A") >= 3 and names.count("x") >= 3
+    big = [v for v in by_value if isinstance(v, int) and v > 256]
+    assert big, "offsets past the small ints Python shares anyway"
+    plain_ids: dict[object, set[int]] = {}
+    for tree, _ in plain.values():
+        for n in tree.walk() if tree is not None else ():
+            for v in (n.start, n.end):
+                plain_ids.setdefault(v, set()).add(id(v))
+    assert any(len(plain_ids[v]) > 1 for v in big)
+    assert getattr(t._reading, "memo", None) is None

@@ -14,6 +14,7 @@ import functools
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from texgrad.calculus.printing import Style
 from texgrad.calculus.written import is_zero_literal, max_arguments, primed_among, upright_name
@@ -96,8 +97,24 @@ def taught_by(tree: t.Node, text: str, base: int) -> _Taught:
     lo = min(lo, hi)
     start, read = (None, "") if outside else (lo - base, text[lo:hi])
     bare = probe.vector_norm == ""
-    names, symbols = tuple(probe.names.items()), tuple(probe.symbols.items())
-    return _Taught(probe.transpose or None, names, symbols, start, read, bare)
+    names = _alike(tuple(map(_alike, probe.names.items())))
+    symbols = _alike(tuple(map(_alike, probe.symbols.items())))
+    return _alike(_Taught(probe.transpose or None, names, symbols, start, read, bare))
+
+
+# What rows teach is mostly alike (the same spellings, read from the same text at the same
+# place in rows that differ elsewhere): one object for equal values, as for equal runs in
+# shapes/check.py (a third of what _taught keeps for the corpus, issue 17).  Bounded: past
+# the limit it starts again (sharing saves memory, it decides nothing).
+_ALIKE: dict[object, object] = {}
+_ALIKE_LIMIT = 50_000
+_V = TypeVar("_V")
+
+
+def _alike(value: _V) -> _V:
+    if len(_ALIKE) > _ALIKE_LIMIT:
+        _ALIKE.clear()
+    return _ALIKE.setdefault(value, value)  # type: ignore[return-value]
 
 
 def copy_style(style: Style) -> Style:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, pairwise
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from texgrad.reading.document import DocumentRead, read_document
@@ -699,14 +700,15 @@ def _infer_row(
     inference.infer(row_tree(row))  # \operatorname{head}_i: a letter
     base = row.start
     run = RowRun(
-        _shared(frozenset(inference.reads)),
+        _shared(frozenset(_interned(inference.reads))),
         _shared(flat_questions(inference.asked, base)),
         tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
         tuple(diagnostic_moved(g, -base) for g in inference.diagnostics),
-        # (pass 1's shapes are never read: its runs keep none, a third of a run's memory)
-        {(s - base, e - base, k): shape for (s, e, k), shape in inference.shapes.items()}
+        # (pass 1's shapes are never read: its runs keep none, a third of a run's memory;
+        # the spans, relative to the row, mostly the same few: (0, 1, Symbol)…, shared)
+        {_shared((s - base, e - base, k)): shape for (s, e, k), shape in inference.shapes.items()}
         if inference.report
-        else {},
+        else _NO_SHAPES,
         tuple(inference.notes),
     )
     if prior is not None and run.writes != prior.writes:
@@ -721,6 +723,16 @@ def _infer_row(
 # the analysis of the corpus keeps, before).
 _SHARED: dict[object, object] = {}
 _SHARED_LIMIT = 200_000
+
+
+# the shapes of a run of pass 1 (none), one dict for all: a run's shapes are only read
+_NO_SHAPES: dict[tuple[int, int, type], Shape] = {}
+
+
+def _interned(names: set[str]) -> Iterator[str]:
+    """The names, each once for the process (a row's reads held their own copies)."""
+    for name in names:
+        yield intern(name) if type(name) is str else name
 
 
 def _shared(value: _T) -> _T:
