@@ -192,6 +192,12 @@ _PROSE = [
     # after a definition that names the space (as "…, an $n \times n_*$ matrix" names the size)
     re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + _BEFORE_SIZE + _IN_SPACE),
+    # "a random vector $\x$ with $p$ entries and $\y$ with $q$ entries", "$u$, with $n$
+    # components": a vector's length said by its count of entries (one dimension, no
+    # \times; not "with $k$ entries equal to one", nor "with $k$ nonzero entries": a count)
+    re.compile(_M.format("sym") + r",?\s+(?:with|having)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
+               + r"\s+(?P<kind>entries|components|coordinates)\b"
+               + r"(?!\s+(?:equal|set|that|which|are|is|being|in|of|from|at|on|to)\b)"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -218,6 +224,7 @@ _NEEDS = (
     *[(" in $", " of $", " from $")] * 3,
     ("\\times",),
     (" in $", " from $"),
+    (" entries", " components", " coordinates"),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -452,7 +459,8 @@ def _declaring(text: str, lo: int, at: int) -> bool:
 
 
 # "of length $n$" is a vector, "of order $n$" a square matrix
-_KIND_OF = {"length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
+_KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector",
+            "length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
             "shape": "vector", "order": "square matrix",
             "number": "scalar", "random variable": "scalar"}  # fmt: skip
 
@@ -1082,8 +1090,8 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
                + r",?\s+whose\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
                + r"\s+is\s+(?:the\s+|an?\s+)?(?:[A-Za-z]+\s+){0,2}?" + _M.format("member")),
-    # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$"
-    re.compile(_M.format("member") + r"\s+(?:is|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
+    # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$" (also "let $c_j$ be the $j$-th column of $A$")
+    re.compile(_M.format("member") + r"\s+(?:is|be|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
     # "the $i$-th row of $X$ is $\mathbf{x}_i^\top$", "The $j$th column of $V$ is $v_j$"
     re.compile(r"\b[Tt]he\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART + r"\s+of\s+" + _M.format("matrix")
@@ -1171,6 +1179,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
         text = text.replace("\\(", " $").replace("\\)", " $")
+    out += _paired(text, rows, lo, hi)
     for pattern in _FAMILY:
         for m in pattern.finditer(text, lo, len(text) if hi is None else hi):
             matrix_row, member_row = (
@@ -1194,6 +1203,58 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
                     member_row.tree, part, m.groupdict().get("stacked") is not None
                 )
             ]
+    return out
+
+
+# "with $\mathbf{a}_j, \mathbf{b}_j$ the $j$-th columns of $A$ and $B$", "where $u_j$ and
+# $v_j$ are the columns of $U$ and $V$": members paired with matrices in turn
+_PAIRED = re.compile(
+    r"\b(?:[Ww]ith|and|where)\s+(?:the\s+)?"
+    + _M.format("member")
+    + r"(?:(?:\s*,\s*|\s+and\s+)"
+    + _M.format("member2")
+    + r")?"
+    + r"\s+(?:are\s+|being\s+)?the\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?(?P<part>rows|columns)\s+of\s+"
+    + _M.format("matrix")
+    + r"(?:(?:\s*,\s*|\s+and\s+)"
+    + _M.format("matrix2")
+    + r")?"
+    + r"(?!\s*(?:,|and)\s*\$)"
+)
+
+
+def _paired(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    """The families of ``_PAIRED``: as many members as matrices, the k-th member a row or
+    a column of the k-th matrix (none if the counts differ)."""
+    out: list[Family] = []
+    for m in _PAIRED.finditer(text, lo, len(text) if hi is None else hi):
+        members = _listed(rows, m, "member", "member2")
+        matrices = _listed(rows, m, "matrix", "matrix2")
+        if len(members) < 2 or len(members) != len(matrices):
+            continue
+        part = "row" if m.group("part").startswith("row") else "column"
+        for member, matrix in zip(members, matrices, strict=True):
+            mkey = symbol_key(matrix)
+            if mkey is None:
+                return out
+            out += [
+                Family(k[0], k[1], s, e, mkey, matrix.start, part, matrix_end=matrix.end)
+                for k, s, e in _members(member, part)
+            ]
+    return out
+
+
+def _listed(rows: list[PlacedRow], m: re.Match[str], *groups: str) -> list[t.Node]:
+    """The items of the math of ``groups`` (a list ``a_j, b_j`` is its items)."""
+    out: list[t.Node] = []
+    for group in groups:
+        if m.group(group) is None:
+            continue
+        row = _row_at(rows, m.start(group))
+        tree = row.tree if row is not None else None
+        if tree is None:
+            return []
+        out += list(tree.items) if isinstance(tree, t.List) else [tree]
     return out
 
 

@@ -9,6 +9,7 @@ the patterns say what a sentence or a heading means for what is declared in it.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -663,3 +664,40 @@ def _theorem_names(text: str) -> set[str]:
         return set()
     return {m.group(1).strip() for m in _NEWTHEOREM.finditer(text)
             if _RESULT_TITLE.match(m.group(2).strip())}  # fmt: skip
+
+
+# where a definition opens: LaTeX's definition environments, MyST's ``{prf:definition}``
+# directive and Quarto's ``::: {#def-…}`` div; what it declares is notation for what follows
+_DEFINITION_OPEN = re.compile(
+    r"\\begin\{(?P<env>[Dd]efinitions?\*?|[Dd]efn\*?|[Dd]fn\*?|[Nn]otation\*?)\}"
+    r"|^[ \t]*(?P<fence>:{3,}|`{3,})[ \t]*(?:\{prf:definition\}|\{#def-[^}\n]*\})",
+    re.M,
+)
+
+
+@functools.lru_cache(maxsize=16)
+def definition_spans(text: str) -> tuple[tuple[int, int], ...]:
+    r"""The spans of a text's definitions (``\begin{definition}``, ``:::{prf:definition}``,
+    ``::: {#def-graph}``), each to its end or closing fence (a fence of the same character,
+    at least as long; the end of the text if none)."""
+    if "definition" not in text and "def" not in text and "otation" not in text:
+        return ()
+    spans: list[tuple[int, int]] = []
+    for m in _DEFINITION_OPEN.finditer(text):
+        if spans and m.start() < spans[-1][1]:
+            continue
+        if m.group("env"):
+            close = text.find("\\end{" + m.group("env") + "}", m.end())
+        else:
+            fence = m.group("fence")
+            c = re.compile(
+                r"^[ \t]*" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$", re.M
+            ).search(text, m.end())
+            close = c.start() if c else -1
+        spans.append((m.start(), len(text) if close < 0 else close))
+    return tuple(spans)
+
+
+def in_definition(text: str, offset: int) -> bool:
+    """Is ``offset`` inside a definition (``definition_spans``)?"""
+    return _inside(list(definition_spans(text)), offset)

@@ -27,6 +27,7 @@ from texgrad.shapes.sections import (
     clause_start,
     goes_on,
     heading_kind,
+    in_definition,
     next_break,
     sentence_start,
 )
@@ -567,6 +568,8 @@ class SymbolTable:
             text, sentence_start(text, max(0, d.start - SENTENCE_LOOKBACK), d.start), d.start
         ):
             return True
+        if in_definition(text, d.start):
+            return True  # (a Definition's letters are notation for what follows it)
         sections = (self.boundaries.get(d.path) or Boundaries([], [])).sections
         i = bisect.bisect_right(sections, d.start) - 1
         if i < 0:

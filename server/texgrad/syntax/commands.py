@@ -126,12 +126,26 @@ UNICODE_OPERATORS = {
     "∂": ("PARTIAL", "\\partial"), "∇": ("NABLA", "\\nabla"), "…": ("DOTS", "\\ldots"), "⋯": ("DOTS", "\\cdots"),
     "∑": ("BIGOP", "\\sum"), "∏": ("BIGOP", "\\prod"), "∫": ("BIGOP", "\\int"), "∞": ("SYMBOL", "\\infty"),
 }  # fmt: skip
+# Greek letters typed as characters (Markdown, unicode-math): the letter its command names,
+# with unicode-math's readings of the two epsilons, thetas and phis (ε is \varepsilon, ϵ is
+# \epsilon; φ is \varphi, ϕ is \phi), so ``α ∈ (0,1)`` declares the ``\alpha`` of the formulas.
+_GREEK_CHARACTERS = dict(
+    zip(
+        "αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩϵϑϕϱϖς",
+        """alpha beta gamma delta varepsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho
+        sigma tau upsilon varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi
+        Omega epsilon vartheta phi varrho varpi varsigma""".split(),
+        strict=True,
+    )
+)
+GREEK_CHARACTERS = {c: ("SYMBOL", "\\" + name) for c, name in _GREEK_CHARACTERS.items()}
 # Characters that are one token as they are: (kind, value).
 CHARACTERS = {
     "+": ("ADDOP", "+"), "-": ("ADDOP", "-"), "*": ("MULOP", "*"), "/": ("MULOP", "/"),
     "=": ("REL", "="), "<": ("REL", "<"), ">": ("REL", ">"), ",": ("COMMA", ","),
     ";": ("SEP", ";"), ".": ("SEP", "."), "'": ("PRIME", "'"), "!": ("BANG", "!"),
     **UNICODE_OPERATORS,
+    **GREEK_CHARACTERS,
 }  # fmt: skip
 SIZED_DELIMITERS = frozenset(
     size + side for size in ("big", "Big", "bigg", "Bigg") for side in ("", "l", "r", "m")

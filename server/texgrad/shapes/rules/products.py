@@ -464,7 +464,17 @@ class ProductRules(DistributionRules):
         self._emit("matmul-mismatch", message, left.start, right.end, related, tuple(fixes))
         return None
 
-    def _written_plainly(self, node: t.Add) -> bool:
+    def _broadcast(self, node: t.Node, a: Shape, b: Shape) -> bool:
+        r"""Is one operand a row (1×k) that broadcasts along the other's rows, by the rule
+        sums follow (``shapes.broadcasting``)?  Only a row, written or declared as one (DoRA's
+        magnitude ``m \odot V``): a column beside a matrix (``P_i \odot c_{t-1}``, an LSTM's
+        peephole as a full matrix) is the product ``P_i c_{t-1}`` mistyped."""
+        plain = self._written_plainly(node)
+        return (a.rows == 1 and broadcast_verdict(a, b, plain)) or (
+            b.rows == 1 and broadcast_verdict(b, a, plain)
+        )
+
+    def _written_plainly(self, node: t.Node) -> bool:
         r"""Is every letter of the sum sized by the document itself (declared, defined with a
         shape, or said to be a scalar, ``t > 0``)?  See ``shapes.broadcasting``."""
         at = node.start
@@ -736,16 +746,7 @@ class ProductRules(DistributionRules):
             if self._same(a.cols, b.rows, node.start):
                 return Shape(a.rows, b.cols)
         if op in ("\\odot", "\\oslash", "\\circ"):
-            if op == "\\circ" and (a.is_scalar or b.is_scalar):
-                return None  # (f \circ g of functions: no shape to compare)
-            if self._agrees(a, b, node.start):
-                return a
-            message = messages.elementwise_mismatch(
-                op, self._described(node.left, a), self._described(node.right, b)
-            )
-            related = self._related(node.left, node.right)
-            self._emit("elementwise-mismatch", message, node.start, node.end, related)
-            return None
+            return self._hadamard(node, node.right, a, b)
         if op == "\\otimes":
             return Shape(a.rows * b.rows, a.cols * b.cols)
         if op == "\\cdot":
@@ -754,6 +755,22 @@ class ProductRules(DistributionRules):
             return self._matmul(a, b, node.left, node.right)
         if op == "/":
             return a if b.is_scalar else None
+        return None
+
+    def _hadamard(self, node: t.BinOp, right: t.Node, a: Shape, b: Shape) -> Shape | None:
+        r"""``A \odot B``, ``A \oslash B``, ``A \circ B`` of arrays (``right`` is B): equal
+        shapes, or a row broadcast along a matrix (``_broadcast``)."""
+        if node.op == "\\circ" and (a.is_scalar or b.is_scalar):
+            return None  # (f \circ g of functions: no shape to compare)
+        if self._agrees(a, b, node.start):
+            return a
+        if self._broadcast(node, a, b):
+            return None  # m \odot M with m a 1×k row: broadcast along M's rows, as in sums
+        message = messages.elementwise_mismatch(
+            node.op, self._described(node.left, a), self._described(right, b)
+        )
+        related = self._related(node.left, right)
+        self._emit("elementwise-mismatch", message, node.start, node.end, related)
         return None
 
     def _functions_named(self, *nodes: t.Node | None) -> bool:
