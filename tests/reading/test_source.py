@@ -146,3 +146,14 @@ def test_concat_of_consecutive_slices_is_identity(pieces):
     joined = MappedText.concat(parts)
     assert joined.text == text
     assert joined.segments == t.segments
+
+
+def test_texts_of_one_segment_share_their_starts() -> None:
+    """A text of one segment from 0 (most rows and regions) keeps no list of its own: one
+    tuple for all (issue 17), and it maps as before."""
+    a = MappedText.identity("x + y", 300)
+    b = MappedText.identity("A x", 9000).slice(1, 3)
+    assert a._starts is b._starts == (0,)
+    assert a.source_range(0, 1) == (300, 301) and b.source_range(0, 2) == (9001, 9003)
+    two = MappedText.concat([MappedText.identity("ab", 10), MappedText.identity("cd", 50)])
+    assert two._starts == (0, 2) and two.source_range(2, 4) == (50, 52)

@@ -313,8 +313,8 @@ def test_check_twice_from_the_command_line(tmp_path: Path) -> None:
 
 def test_trees_read_back_share_equal_positions_and_names(tmp_path: Path) -> None:
     """Read from the cache, a document's trees hold one object per equal offset, span and
-    name, as parsed (pickle writes each int and each node's name again); the same trees,
-    and nothing shared once the reading is done."""
+    name, as parsed (pickle writes each int again: shared as read; a name the builder
+    interned it writes once); the same trees, and nothing shared once the reading is done."""
     text = DOC + "\nSome words. " * 30 + "\n$$\nA x + A^\\top b = x^\\top x\n$$\n"
     cache = ParseCache(tmp_path / "parses")
     _check(tmp_path, text, cache)
@@ -343,4 +343,4 @@ def test_trees_read_back_share_equal_positions_and_names(tmp_path: Path) -> None
             for v in (n.start, n.end):
                 plain_ids.setdefault(v, set()).add(id(v))
     assert any(len(plain_ids[v]) > 1 for v in big)
-    assert getattr(t._reading, "memo", None) is None
+    assert t._memo is None

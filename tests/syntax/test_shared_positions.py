@@ -63,3 +63,17 @@ def test_a_mapped_row_keeps_its_source_ranges() -> None:
     assert any(n.from_macro for n in nodes)
     assert all(40 <= n.start <= n.end <= 51 for n in nodes)
     assert pickle.loads(pickle.dumps(tree)) == tree
+
+
+def test_names_are_one_string_in_the_process() -> None:
+    r"""A letter's name is one string however many rows write it (the trees are kept for
+    every row of every open document; a name the parse cache writes once per file)."""
+    first = _nodes(parse_row(MappedText.identity(r"y = \mathbf{W} x + b", 100)).tree)
+    again = _nodes(parse_row(MappedText.identity(r"z = x^\top \mathbf{W} + y", 700)).tree)
+    names: dict[str, set[int]] = {}
+    for n in first + again:
+        for v in (getattr(n, "name", None), getattr(n, "font", None)):
+            if isinstance(v, str):
+                names.setdefault(v, set()).add(id(v))
+    assert {"x", "y", "W", "mathbf"} <= names.keys()
+    assert all(len(ids) == 1 for ids in names.values())

@@ -39,6 +39,9 @@ class Segment:
     verbatim: bool
 
 
+_FROM_ZERO = (0,)
+
+
 class MappedText:
     """An immutable string plus the map from its offsets to source offsets."""
 
@@ -58,7 +61,9 @@ class MappedText:
         # the segments, and how far their source offsets are behind (see shifted): one
         # value, read and written whole, so that threads sharing a text never move it twice
         self._state: tuple[tuple[Segment, ...], int] = (segs, 0)
-        self._starts = [s.start for s in segs]
+        # (one segment from 0, most texts: one tuple for all, kept for every row and region)
+        starts = tuple([s.start for s in segs])
+        self._starts = _FROM_ZERO if starts == _FROM_ZERO else starts
         self._key: tuple[int, Hashable] | None = None
 
     @property

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from sys import intern
 from typing import Any
 
 from texgrad.reading.source import MappedText
@@ -139,7 +140,7 @@ class Builder:
             return x  # type: ignore[no-any-return]
         a, b = _span(x)
         loc = self._loc(a, b)
-        v = str(x.value)
+        v = intern(str(x.value))  # (a name once for the process, and once in a cached file)
         ty = x.type
         if ty in ("LETTER", "SYMBOL"):
             return t.Symbol(v, **loc)
@@ -147,6 +148,7 @@ class Builder:
             return t.Number(v, **loc)
         if ty == "FSYMBOL":  # \mathbf{A}: "mathbf:A"
             font, _, name = v.partition(":")
+            font, name = intern(font), intern(name)
             inner = t.Number(name) if name.isdigit() else t.Symbol(name)
             return with_font(inner, font, loc)
         if ty == "DOTS":

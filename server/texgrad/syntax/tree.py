@@ -721,24 +721,26 @@ def _getstate(names: tuple[str, ...]) -> Callable[[Node], list[object]]:
     return __getstate__
 
 
-# While trees are read back (``sharing_values``), the values of these fields that are equal
-# share one object, as the builder makes them share it (one int per source offset of a row,
-# one tuple per span, syntax/build.py): pickle writes an int once per field, and a name once
-# per node, so the trees of the Cookbook read from the parse cache held ~60,000 ints and
-# ~13,000 names more than built (issue 17: the trees are kept for every open document).
-_SHARED_FIELDS = frozenset(("start", "end", "span"))
-_SHARED_TYPES = frozenset(("str", "str | None"))
-_reading = threading.local()
+# While trees are read back (``sharing_values``), equal source offsets share one int, as the
+# builder makes them share it (one int per offset of a row, syntax/build.py): pickle writes
+# an int once per field (a span, a tuple, and a name, interned when built, it writes once per
+# file), so the trees of the corpus read from the parse cache held ~37,000 ints (1 MB) more
+# than built (issue 17: the trees are kept for every row of every open document).
+_memo: dict[int, int] | None = None
+_sharing = threading.Lock()
 
 
 @contextmanager
 def sharing_values() -> Iterator[None]:
-    """Within it, nodes unpickled on this thread share their equal positions and names."""
-    _reading.memo = {}
-    try:
-        yield
-    finally:
-        _reading.memo = None
+    """Within it, nodes unpickled share their equal offsets (one reading at a time: a
+    reading on another thread waits)."""
+    global _memo
+    with _sharing:
+        _memo = {}
+        try:
+            yield
+        finally:
+            _memo = None
 
 
 def _setstate(cls: type, names: tuple[str, ...]) -> Callable[[Node, list[object]], None]:
@@ -746,17 +748,13 @@ def _setstate(cls: type, names: tuple[str, ...]) -> Callable[[Node, list[object]
     # past its __setattr__ (object.__setattr__ finds that setter again for every field of
     # every node: a sixth of loading the Cookbook's trees)
     setters = tuple(_slot(cls, name).__set__ for name in names)
-    types = {f.name: f.type for f in fields(cls)}
-    shared = tuple(
-        i for i, n in enumerate(names) if n in _SHARED_FIELDS or types[n] in _SHARED_TYPES
-    )
+    assert names[:2] == ("start", "end")  # (Node's own fields come first)
 
-    def __setstate__(self: Node, state: list[object]) -> None:
-        memo = getattr(_reading, "memo", None)
-        if memo is not None:
-            for i in shared:  # (a damaged file: IndexError, TypeError)
-                value = state[i]
-                state[i] = memo.setdefault(value, value)
+    def __setstate__(self: Node, state: list[Any]) -> None:
+        memo = _memo
+        if memo is not None:  # (a damaged file: IndexError, TypeError)
+            a, b = state[0], state[1]
+            state[0], state[1] = memo.setdefault(a, a), memo.setdefault(b, b)
         for set_field, value in zip(setters, state, strict=True):  # (a damaged file: ValueError)
             set_field(self, value)
 
