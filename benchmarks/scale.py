@@ -195,7 +195,9 @@ def edits(tmp: Path, files: int, *, as_server: bool = False) -> None:
     if as_server:
         gc.freeze()
     how = "the server's collector" if as_server else "the default collector"
-    print(f"\nEdits in a {files}-file project (in-process Workspace, as the language server; {how})")
+    print(
+        f"\nEdits in a {files}-file project (in-process Workspace, as the language server; {how})"
+    )
     print(f"open main.tex and check all {len(paths)} files: {wall:.2f} s wall, {cpu:.2f} s CPU")
     name = f"s{files // 2:03d}"
     section = normalize(folder / "sections" / f"{name}.tex")

@@ -1761,7 +1761,36 @@ _MATH_SPAN = re.compile(r"\$\$[^$]+\$\$|\$[^$]+\$")
 _WRITES_DERIVATIVE = re.compile(r"\\nabla|\\partial|\\mathrm\s*\{?d|\\frac\s*\{\s*d")
 
 
+# what _said_in found, by its question (each claim asks of its paragraph and of the sentences
+# beside it: the claims of one paragraph, and a paragraph written again, ask alike)
+_SAID_SYMMETRIC_FOUND: dict[
+    tuple[str, bool, int | None, bool], tuple[frozenset[str], tuple[tuple[str, int], ...]]
+] = {}
+_SAID_SYMMETRIC_KEPT = 1024
+
+
 def _said_in(
+    where: str, local: bool, at: int | None = None, hedged: bool = False,
+    positions: dict[str, list[int]] | None = None,
+) -> set[str]:  # fmt: skip
+    """:func:`_said_in_text`, each question read once (``positions`` gets the places found,
+    in the order found, for each symbol)."""
+    asked = (where, local, at, hedged)
+    hit = _SAID_SYMMETRIC_FOUND.get(asked)
+    if hit is None:
+        found: dict[str, list[int]] = {}
+        said = _said_in_text(where, local, at, hedged, found)
+        hit = (frozenset(said), tuple((k, p) for k, ps in found.items() for p in ps))
+        if len(_SAID_SYMMETRIC_FOUND) >= _SAID_SYMMETRIC_KEPT:
+            _SAID_SYMMETRIC_FOUND.clear()
+        _SAID_SYMMETRIC_FOUND[asked] = hit
+    if positions is not None:
+        for key, p in hit[1]:
+            positions.setdefault(key, []).append(p)
+    return set(hit[0])
+
+
+def _said_in_text(
     where: str, local: bool, at: int | None = None, hedged: bool = False,
     positions: dict[str, list[int]] | None = None,
 ) -> set[str]:  # fmt: skip
