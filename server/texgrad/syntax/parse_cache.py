@@ -185,7 +185,7 @@ class _TreesOnly(pickle.Unpickler):
 def _read(data: bytes, version: str, path: str) -> dict[Hashable, Entry]:
     if not data.startswith(_MAGIC):
         raise ValueError("not a texgrad parse file")
-    with t.sharing_values():  # (equal positions and names one object, as when built)
+    with t.sharing_values():  # (equal offsets one object, as when built)
         stored_version, stored_path, entries = _TreesOnly(io.BytesIO(data[len(_MAGIC) :])).load()
     if stored_version != version or stored_path != path or not isinstance(entries, dict):
         raise ValueError("another version's or document's file")
