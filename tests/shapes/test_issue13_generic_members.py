@@ -95,11 +95,12 @@ def test_a_plain_parameter_is_no_member(tmp_path: Path) -> None:
     assert _codes(text, tmp_path) == []
 
 
-def test_a_further_member_beside_the_generic_one_is_a_point_not_an_entry(
+def test_a_further_member_keeps_the_generic_letter_unsized(
     tmp_path: Path,
 ) -> None:
-    r"""With the generic ``\mathbf{x}`` of the ``\mathbf{x}_i`` sized, ``\mathbf{x}_{n+1}``
-    is one more point (not an entry of ``\mathbf{x}``): stacked under X as a column, wrong."""
+    r"""Beside ``\mathbf{x}_{n+1}`` (another label than the family's ``i``) the generic
+    ``\mathbf{x}`` is left unsized: declared, it would make ``\mathbf{x}_{n+1}`` its entry,
+    and the point stacked under X as a column would no longer be reported."""
     text = r"""
     %! main.md
     Inputs $\mathbf{x}_i \in \mathbb{R}^{d}$ are the rows of $X \in \mathbb{R}^{n \times d}$, with mean $m(\mathbf{x}) = 0$.

@@ -100,14 +100,11 @@ def family_of(
         return None
     key, v, member, shape = found[0]
     if form == "_" and member is not None and member[0] not in (None, v, v.upper()):
-        alone = declared(base)
         if (
             written is None or not written(key)
-            or (alone is not None and alone != shape) or _subscripts_name(base, declared)
+            or declared(base) is not None or _subscripts_name(base, declared)
         ):  # fmt: skip
-            # x_i of x \in \mathbb{R}^n is an entry; W_g beside W_i, W_f: a gate (not x_{n+1}
-            # beside a generic point x of the shape of the x_i: one more point)
-            return None
+            return None  # x_i of x \in \mathbb{R}^n is an entry; W_g beside W_i, W_f: a gate
     if member is None:  # h^{(i_1, i_2)}: only a shape that does not depend on the label
         shifted = None if mentions(shape, v) else shape
     else:

@@ -34,6 +34,7 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
     """The bare letters the rows use as a family's generic member, each declared at its
     first such use in each file."""
     out: list[Declaration] = []
+    others = _other_labels(by_path)
     for path, rows in by_path.items():
         seen: set[tuple[str, str | None]] = set()
         for row in sorted(rows, key=lambda r: r.start):
@@ -50,9 +51,12 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
                     # (x' beside a declared x: another point of x's own shape, not said; a plain
                     # z may be a number of its own: the frequency of a transfer function L(z))
                     continue
-                shape = _family_shape(letter[0], letter[1], table)
-                if shape is None:
+                found = _family_shape(letter[0], letter[1], table)
+                if found is None:
                     continue
+                shape, label = found
+                if not others.get(letter, set()) <= {label, label.upper()}:
+                    continue  # (x_{n+1} beside x_i: declared, x would make it an entry of x)
                 seen.add(key)
                 start, end = node.start + shift, node.end + shift
                 out.append(Declaration(key[0], key[1], shape, path, start, end, "prose"))
@@ -92,10 +96,10 @@ def _parameters(head: t.Node | None) -> Iterator[t.Symbol | t.Prime]:
             yield item
 
 
-def _family_shape(base: str, font: str | None, table: SymbolTable) -> Shape | None:
-    """The shape of the one family ``base_{label}`` declared (in ``font``) with one
-    non-scalar shape that does not depend on its label; None if none or several."""
-    found: set[Shape] = set()
+def _family_shape(base: str, font: str | None, table: SymbolTable) -> tuple[Shape, str] | None:
+    """The shape and label of the one family ``base_{label}`` declared (in ``font``) with
+    one non-scalar shape that does not depend on its label; None if none or several."""
+    found: set[tuple[Shape, str]] = set()
     for label in SUBSCRIPT_LABELS:
         decls = [
             d
@@ -105,5 +109,32 @@ def _family_shape(base: str, font: str | None, table: SymbolTable) -> Shape | No
         for d in decls:
             if d.shape.is_scalar or mentions(d.shape, label):
                 return None
-            found.add(d.shape)
+            found.add((d.shape, label))
     return found.pop() if len(found) == 1 else None
+
+
+def _other_labels(
+    by_path: dict[str, list[PlacedRow]],
+) -> dict[tuple[str, str | None], set[str]]:
+    r"""By letter, the letters its subscripts hold (``n`` of ``\mathbf{x}_{n+1}``): one other
+    than the family's label makes a member that, beside a declared bare letter, reads as its
+    entry, so the bare letter is then left unsized."""
+    out: dict[tuple[str, str | None], set[str]] = {}
+    for rows in by_path.values():
+        for row in rows:
+            tree = row.tree_as_parsed
+            if tree is None:
+                continue
+            for node in tree.walk():
+                if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+                    continue
+                key = symbol_key(node.base)
+                if key is None:
+                    continue
+                letters = {
+                    n.name
+                    for n in node.index.walk()
+                    if isinstance(n, t.Symbol) and n.name.isalpha()
+                }
+                out.setdefault(key, set()).update(letters)
+    return out
