@@ -184,53 +184,6 @@ def test_symmetric_said_after_an_article_and_a_word_or_two(said: str, flagged: b
     assert _found(QUAD.format(said=said)) == ([3] if flagged else [])
 
 
-# -- the parameter of an entrywise function's definition -------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("row", "codes"),
-    [
-        ("\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))", []),
-        ("g(z) = z(1 - z)", []),
-        # the declared vector itself: z(1 - z) of an m-vector is no product
-        ("g(\\mathbf{z}) = \\mathbf{z}(1 - \\mathbf{z})", ["matmul-mismatch"]),
-        # outside a definition the plain letter still reads the declared vector
-        ("\\sigma(z)(1 - \\sigma(z)) = 0", ["matmul-mismatch"]),
-    ],
-)
-def test_a_plain_parameter_is_not_the_declared_bold_vector(row: str, codes: list[str]) -> None:
-    text = f"With $\\mathbf{{z}} \\in \\mathbb{{R}}^m$, ${row}$ acts entrywise.\n"
-    found = Checker().check("t.md", text=text).diagnostics
-    assert [d.code for d in found] == codes
-
-
-@pytest.mark.parametrize(
-    ("row", "codes"),
-    [
-        ("\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))", []),
-        ("\\sigma(z)(1 - \\sigma(z)) = 0", ["matmul-mismatch"]),
-    ],
-)
-def test_a_plain_parameter_is_not_the_defined_bold_vector(row: str, codes: list[str]) -> None:
-    """As above, the bold vector defined by an equation (``\\mathbf z = W\\mathbf x``)."""
-    text = (
-        "With $\\mathbf{x} \\in \\mathbb{R}^d$, $W \\in \\mathbb{R}^{m \\times d}$ and\n"
-        f"$\\mathbf{{z}} = W\\mathbf{{x}}$, ${row}$ acts entrywise.\n"
-    )
-    found = Checker().check("t.md", text=text).diagnostics
-    assert [d.code for d in found] == codes
-
-
-def test_a_parameter_declared_in_its_own_font_keeps_its_shape() -> None:
-    """``g(\\nu) = …`` of a declared plain ν: a product that does not fit is still found."""
-    text = (
-        "With $\\nu \\in \\mathbb{R}^p$, $q \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{p \\times n}$,\n"
-        "$g(\\nu) = (A \\nu + q)^\\top (A \\nu + q)$.\n"
-    )
-    found = Checker().check("t.md", text=text).diagnostics
-    assert [d.code for d in found] == ["matmul-mismatch", "matmul-mismatch"]
-
-
 # -- hedges and cases said beside a claim ----------------------------------------------------
 
 BILINEAR = (

@@ -289,7 +289,6 @@ def generic_letters(
     B$: …", "If $X$ is square"), bound to the rest of its sentence (of its paragraph after
     "Assume", "Suppose", "Let"): there they have no declared shape."""
     chunk = text[lo:hi]
-    _parameters_generic(path, rows, table)
     if "``$" in chunk or "\u201c$" in chunk:
         for m in _QUOTED.finditer(text, lo, hi):
             at = m.start("formula")
