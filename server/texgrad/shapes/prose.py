@@ -325,37 +325,6 @@ _ANY = re.compile(r"\b(?:all|any|every|each|arbitrary|conformable|compatible)\b"
 _SIZED = re.compile(r"\bsquare\b|\bsame\s+(?:size|shape|dimension)")
 
 
-def _parameters_generic(path: str, rows: list[PlacedRow], table: SymbolTable) -> None:
-    r"""The plain letter a row defines a function of, ``g(z) = z(1 - z)``, ``\sigma'(z) =
-    \sigma(z)(1 - \sigma(z))``, is in that row what the document declares in its own font
-    only, and else any value (the entrywise function's scalar argument): not the vector
-    declared in another font (``\mathbf z``, which a plain z elsewhere is read as)."""
-    for row in rows:
-        tree = row.tree
-        if not isinstance(tree, t.Chain) or len(tree.items) != 2 or tree.relations != ("=",):
-            continue
-        param = _parameter_of(tree.items[0])
-        key = symbol_key(param) if param is not None else None
-        if param is not None and key is not None and key[1] is None:
-            d = Declaration(key[0], None, SCALAR, path, param.start, param.end, "parameter")
-            table.add_bound(d, row.start, row.end)
-
-
-def _parameter_of(head: t.Node | None) -> t.Node | None:
-    r"""``z`` of ``g(z)`` or ``\sigma'(z)`` (a function letter applied to one plain letter)."""
-    arg: t.Node | None = None
-    func = head.func if isinstance(head, t.Apply) else None
-    func = func.base if isinstance(func, t.Prime) else func
-    if isinstance(head, t.Apply) and isinstance(func, t.Symbol) and len(head.args) == 1:
-        arg = head.args[0]
-    if (
-        isinstance(arg, t.Symbol) and arg.font is None and not arg.accents
-        and (len(arg.name) == 1 or arg.name.startswith("\\"))
-    ):  # fmt: skip
-        return arg
-    return None
-
-
 def _make_generic(
     at: int, start: int, end: int, path: str, rows: list[PlacedRow], table: SymbolTable,
     how: str = "generic",

@@ -101,11 +101,7 @@ def answer_of(
         found = defined.get(key)
         if not found or (key in table.bound and table.generic_at(key, path, at)):
             return None  # ("For square $A, B$": any A, not the one defined)
-        d = table.in_force(found, path, at)
-        if d is not None and key in table.bound and getattr(d, "font", font) != font:
-            if table.parameter_at(key, font, path, at):
-                return None  # (g(z) = …: its z, not the \mathbf z defined)
-        return d
+        return table.in_force(found, path, at)
     if kind is DEFINED:
         return key in defined
     if kind is DIMENSION:

@@ -183,9 +183,6 @@ class SymbolTable:
             if d is not None:  # the x of \{x \in \mathbb{R}^n : Ax = b\}, inside the braces
                 if d.how == "supposed":  # "For symmetric $B$": the square B declared, else any
                     return self._square_declared(key, font, path, offset, d.start)
-                if d.how == "parameter":  # g(z) = …: a z declared so, not a \mathbf z read for it
-                    found = self._declared_at(key, font, path, offset)
-                    return found if found is not None and found.font == font else None
                 return None if d.how == "generic" else d  # "For square $A, B$: …": any A
         return self._declared_at(key, font, path, offset)
 
@@ -237,12 +234,6 @@ class SymbolTable:
             notation: Declaration = main.items[k - 1] if k else main.items[0]
             return notation
         return None
-
-    def parameter_at(self, key: str, font: str | None, path: str, offset: int) -> bool:
-        """Is ``key`` in ``font`` at ``offset`` the parameter of the function its row
-        defines (``g(z) = …``, prose.py's ``_parameters_generic``)?"""
-        d = self._bound_at(key, font, path, offset) if key in self.bound else None
-        return d is not None and d.how == "parameter"
 
     def generic_at(self, key: str, path: str, offset: int) -> bool:
         """Does a supposition ("For invertible square $A, B$") make ``key`` any matrix at

@@ -87,6 +87,9 @@ class RuleBase:
         # where the left side of the equation whose right side is being inferred starts: the
         # h of ``h = W_2 h`` is the h before this definition, not the one it makes
         self._own_left: int | None = None
+        # the plain letters a row defines a function of (``g(z) = …``), while its right side
+        # is inferred: there a plain z is the function's argument, not a \mathbf z declared
+        self._parameters: frozenset[tuple[str, str | None]] = frozenset()
         # the answers to questions of TABLE_ONLY kinds asked again in this check (shared by
         # its two passes, which read one table: see incremental.same_answers); None: none kept
         self.answers: dict[tuple[Any, ...], Any] | None = None

@@ -233,6 +233,8 @@ class RelationRules(DistributionRules):
         if item is None or (k == 0 and self._is_definition_head(node, item)):
             return None
         left = node.items[k - 1] if k > 0 and node.relations[k - 1] in EQUALITIES else None
+        if k == 1 and left is not None and self._is_definition_head(node, left):
+            return self._defining_side(left, item)
         if left is None or symbol_key(left) is None:
             return self.infer(item)
         saved, self._own_left = self._own_left, left.start
@@ -240,6 +242,19 @@ class RelationRules(DistributionRules):
             return self.infer(item)
         finally:
             self._own_left = saved
+
+    def _defining_side(self, head: t.Node, item: t.Node) -> Shape | None:
+        r"""The right side of ``g(z) = …`` (``\sigma'(z) = \sigma(z)(1 - \sigma(z))``): its
+        plain parameters are the function's argument there, which a ``\mathbf z`` declared
+        in bold does not size (a plain ``z`` declared so still does)."""
+        args = head.args if isinstance(head, t.Apply) else ()
+        keys = (symbol_key(a) for a in args)
+        saved = self._parameters
+        self._parameters = frozenset(k for k in keys if k is not None and k[1] is None)
+        try:
+            return self.infer(item)
+        finally:
+            self._parameters = saved
 
     def _too_large(self, space: t.Node) -> None:
         r"""Say so where a space's size is a power too large to compute (``9^{9^{9}}``): what

@@ -132,6 +132,8 @@ class SymbolRules(RuleBase):
             return None
         decl = self._lookup(key, node.start)
         greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
+        if decl is not None and decl.font != key[1] and key in self._parameters:
+            return None  # \sigma'(z) = …: the argument z, not the declared \mathbf z
         if decl is not None:
             if decl.font != key[1] and self._plain_dimension(node):
                 return SCALAR  # D = N for \mathbf{D} \in \mathbb{R}^{D \times D}: the size D
@@ -145,13 +147,9 @@ class SymbolRules(RuleBase):
         sig = self._signature(key[0], node.start)
         if sig is not None:  # a function named alone: its value, where that is a vector
             return self._value_named(node, sig)
-        defined = self._sized_definition(key[0], node.start)
-        if defined is not None and defined.start == self._own_left and defined.path == self.path:
-            # h = W_2 h: the h it is computed from is the one in force before it (if any)
-            before = self._sized_definition(key[0], defined.start - 1) if defined.start else None
-            defined = before if before is not None and before.start != defined.start else None
-        if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
-            return defined.shape
+        defined = self._defined_shape(key, node.start)
+        if defined is not None:
+            return defined
         weak = self._weak(key, node.start)
         if weak is not None and weak.how == "set":
             return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
@@ -178,6 +176,19 @@ class SymbolRules(RuleBase):
                 )
             return self._tagged_member(node) or self.infer(power)
         return SCALAR if self._is_dimension(node) else None
+
+    def _defined_shape(self, key: tuple[str, str | None], at: int) -> Shape | None:
+        """The shape of the definition of ``key`` in force at ``at``, if any."""
+        defined = self._sized_definition(key[0], at)
+        if defined is not None and defined.start == self._own_left and defined.path == self.path:
+            # h = W_2 h: the h it is computed from is the one in force before it (if any)
+            before = self._sized_definition(key[0], defined.start - 1) if defined.start else None
+            defined = before if before is not None and before.start != defined.start else None
+        if defined and defined.font != key[1] and key in self._parameters:
+            return None  # \sigma'(z) = …: the argument z, not the \mathbf z defined
+        if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
+            return defined.shape
+        return None
 
     def _beside_bold(self, key: tuple[str, str | None], at: int) -> bool:
         """Is a plain Latin letter said to be a number (``w > 0``) beside its bold array?"""
