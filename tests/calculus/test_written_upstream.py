@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from texgrad.calculus.written_derivatives import Tally, check_written
+from texgrad.calculus.written_derivatives import Tally, _unbraced, check_written
 from texgrad.calculus.written_upstream import upstreams
 from texgrad.shapes.check import Checker
 
@@ -341,3 +341,12 @@ def test_a_claim_in_several_upstream_gradients_says_why_it_is_not_checked() -> N
         "its right side is written in several upstream gradients, and texgrad takes the loss "
         "through one at a time: `G_Q`, `G_K`"
     )
+
+
+def test_letters_to_declare_are_quoted_whole() -> None:
+    assert [_unbraced(w) for w in (r"\mathbf{w}", "{w}", " { t } ", r"\bm{\theta}")] == [
+        r"\mathbf{w}",
+        "w",
+        "t",
+        r"\bm{\theta}",
+    ]

@@ -3314,6 +3314,14 @@ _SHAPE_TROUBLE = (
 )  # fmt: skip
 
 
+def _unbraced(written: str) -> str:
+    r"""A letter as quoted: ``{w}`` without its braces, ``\mathbf{w}`` whole."""
+    written = written.strip()
+    if written.startswith("{") and written.endswith("}"):
+        written = written[1:-1].strip()
+    return written
+
+
 def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -> str:
     r""":data:`_NEVER_REPORTED`, with the letters the document never declares (as written:
     ``t`` of ``\frac{\mathrm d}{\mathrm dt}\log(1 + e^t)``), for the user to declare."""
@@ -3331,7 +3339,7 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
             if key[0] in env.vars or key[0] in env.functions or not leaf.name[-1:].isalpha():
                 continue
             written = text[node.start : node.end] if 0 <= node.start < node.end <= len(text) else ""
-            written = written.strip().removeprefix("{").removesuffix("}").strip()
+            written = _unbraced(written)
             if written and key[0] not in keys and len(written) <= 24:
                 keys.add(key[0])
                 letters.append(written)
