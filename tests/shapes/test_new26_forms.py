@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.shapes.helpers import check_fixture, found
+from texgrad.shapes.sections import definition_spans
 from texgrad.syntax.lexer import Lexer
 
 
@@ -228,3 +229,18 @@ Let $\Sigma \in \mathbb{R}^{n \times n}$ and $\mathbf{y} \in \mathbb{R}^{n}$.
 Then $\Sigma^{-1} \odot \mathbf{y}$ is not defined.
 """
     assert _codes(text, tmp_path) == [(3, "elementwise-mismatch")]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("a \\begin{definition} x \\end{definition} b", [(2, 23)]),
+        ("::: {#def-g}\nx\n:::\ny", [(0, 15)]),
+        ("````{prf:definition}\n```\nx\n````\n", [(0, 27)]),
+        ("\\begin{notation*} \\begin{defn} x \\end{defn}", [(0, 43)]),
+        ("\\begin{defn} x \\end{defn}\n:::{prf:definition}\ny", [(0, 15), (26, 47)]),
+        ("a definition in words, \\def\\x{y}", []),
+    ],
+)
+def test_definition_spans(text: str, spans: list[tuple[int, int]]) -> None:
+    assert list(definition_spans(text)) == spans

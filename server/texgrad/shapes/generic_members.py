@@ -30,22 +30,30 @@ _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
 _OPTIMISATIONS = frozenset({"min", "max", "argmin", "argmax", "arg\\min", "arg\\max"})
 
 
+Key = tuple[str, str | None]
+# what one row holds, by its key (text and map: shapes/check.py), its offsets relative to
+# its tree's start: the bare letters it defines a function on or optimises over (each with
+# its letter without a prime), and by letter the letters its subscripts hold.  An edit
+# reads again only the rows it changed (the Cookbook has 2,700).
+_Arguments = tuple[tuple[Key, Key, int, int], ...]
+_Labels = tuple[tuple[Key, frozenset[str]], ...]
+_BY_ROW: dict[object, tuple[_Arguments, _Labels]] = {}  # (emptied past _KEPT rows)
+_KEPT = 50_000
+
+
 def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> list[Declaration]:
     """The bare letters the rows use as a family's generic member, each declared at its
     first such use in each file."""
     out: list[Declaration] = []
-    others = _other_labels(by_path)
-    for path, rows in by_path.items():
-        seen: set[tuple[str, str | None]] = set()
-        for row in sorted(rows, key=lambda r: r.start):
-            tree = row.tree_as_parsed
-            if tree is None:
-                continue
-            shift = row.start - tree.start  # (an edit may have moved the row)
-            for node in _generic_arguments(tree):
-                key = symbol_key(node)
-                letter = symbol_key(node.base if isinstance(node, t.Prime) else node)
-                if key is None or letter is None or key in seen or key[0] in table.declarations:
+    if not _bold_families(table):
+        return out  # (no bold family declared: no row need be read)
+    held = {path: [(row, _row_holds(row)) for row in rows] for path, rows in by_path.items()}
+    others = _other_labels(held)
+    for path, rows in held.items():
+        seen: set[Key] = set()
+        for row, (arguments, _) in sorted(rows, key=lambda r: r[0].start):
+            for key, letter, start, end in arguments:
+                if key in seen or key[0] in table.declarations:
                     continue
                 if letter[0] in table.declarations or letter[1] not in _BOLD:
                     # (x' beside a declared x: another point of x's own shape, not said; a plain
@@ -58,9 +66,40 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
                 if not others.get(letter, set()) <= {label, label.upper()}:
                     continue  # (x_{n+1} beside x_i: declared, x would make it an entry of x)
                 seen.add(key)
-                start, end = node.start + shift, node.end + shift
-                out.append(Declaration(key[0], key[1], shape, path, start, end, "prose"))
+                where = row.start + start, row.start + end
+                out.append(Declaration(key[0], key[1], shape, path, *where, "prose"))
     return out
+
+
+def _bold_families(table: SymbolTable) -> bool:
+    """Does the table declare a member of a family in bold (``\\mathbf{s}_{t}``)?"""
+    suffixes = tuple(f"_{{{label}}}" for label in SUBSCRIPT_LABELS)
+    return any(
+        key.endswith(suffixes) and any(d.font in _BOLD for d in decls)
+        for key, decls in table.declarations.items()
+    )
+
+
+def _row_holds(row: PlacedRow) -> tuple[_Arguments, _Labels]:
+    """What ``row`` holds for this module (:data:`_BY_ROW`), read once per row key."""
+    known = _BY_ROW.get(row.key) if row.key is not None else None
+    if known is not None:
+        return known
+    tree = row.tree_as_parsed
+    if tree is None:
+        return (), ()
+    arguments: list[tuple[Key, Key, int, int]] = []
+    for node in _generic_arguments(tree):
+        key = symbol_key(node)
+        letter = symbol_key(node.base if isinstance(node, t.Prime) else node)
+        if key is not None and letter is not None:
+            arguments.append((key, letter, node.start - tree.start, node.end - tree.start))
+    got = (tuple(arguments), tuple(_labels(tree).items()))
+    if row.key is not None:
+        if len(_BY_ROW) >= _KEPT:
+            _BY_ROW.clear()
+        _BY_ROW[row.key] = got
+    return got
 
 
 def _generic_arguments(tree: t.Node) -> Iterator[t.Symbol | t.Prime]:
@@ -114,27 +153,30 @@ def _family_shape(base: str, font: str | None, table: SymbolTable) -> tuple[Shap
 
 
 def _other_labels(
-    by_path: dict[str, list[PlacedRow]],
-) -> dict[tuple[str, str | None], set[str]]:
+    held: dict[str, list[tuple[PlacedRow, tuple[_Arguments, _Labels]]]],
+) -> dict[Key, set[str]]:
     r"""By letter, the letters its subscripts hold (``n`` of ``\mathbf{x}_{n+1}``): one other
     than the family's label makes a member that, beside a declared bare letter, reads as its
     entry, so the bare letter is then left unsized."""
-    out: dict[tuple[str, str | None], set[str]] = {}
-    for rows in by_path.values():
-        for row in rows:
-            tree = row.tree_as_parsed
-            if tree is None:
-                continue
-            for node in tree.walk():
-                if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
-                    continue
-                key = symbol_key(node.base)
-                if key is None:
-                    continue
-                letters = {
-                    n.name
-                    for n in node.index.walk()
-                    if isinstance(n, t.Symbol) and n.name.isalpha()
-                }
+    out: dict[Key, set[str]] = {}
+    for rows in held.values():
+        for _, (_, labels) in rows:
+            for key, letters in labels:
                 out.setdefault(key, set()).update(letters)
     return out
+
+
+def _labels(tree: t.Node) -> dict[Key, frozenset[str]]:
+    """By letter, the letters its subscripts hold in one row."""
+    out: dict[Key, set[str]] = {}
+    for node in tree.walk():
+        if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+            continue
+        key = symbol_key(node.base)
+        if key is None:
+            continue
+        letters = {
+            n.name for n in node.index.walk() if isinstance(n, t.Symbol) and n.name.isalpha()
+        }
+        out.setdefault(key, set()).update(letters)
+    return {k: frozenset(v) for k, v in out.items()}

@@ -9,11 +9,11 @@ the patterns say what a sentence or a heading means for what is declared in it.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass, field
 
 from texgrad.reading.edits import TextEdit
+from texgrad.reading.memo import by_text
 
 # How far after a use a declaration may come and still be the one meant (", where …").
 WHERE_DISTANCE = 300
@@ -668,25 +668,27 @@ def _theorem_names(text: str) -> set[str]:
 
 # where a definition opens: LaTeX's definition environments, MyST's ``{prf:definition}``
 # directive and Quarto's ``::: {#def-…}`` div; what it declares is notation for what follows
-_DEFINITION_OPEN = re.compile(
+_DEFINITION_ENV = re.compile(
     r"\\begin\{(?P<env>[Dd]efinitions?\*?|[Dd]efn\*?|[Dd]fn\*?|[Nn]otation\*?)\}"
-    r"|^[ \t]*(?P<fence>:{3,}|`{3,})[ \t]*(?:\{prf:definition\}|\{#def-[^}\n]*\})",
-    re.M,
+)
+_DEFINITION_FENCE = re.compile(
+    r"^[ \t]*(?P<fence>:{3,}|`{3,})[ \t]*(?:\{prf:definition\}|\{#def-[^}\n]*\})", re.M
 )
 
 
-@functools.lru_cache(maxsize=16)
+@by_text(maxsize=16)
 def definition_spans(text: str) -> tuple[tuple[int, int], ...]:
     r"""The spans of a text's definitions (``\begin{definition}``, ``:::{prf:definition}``,
     ``::: {#def-graph}``), each to its end or closing fence (a fence of the same character,
     at least as long; the end of the text if none)."""
-    if "definition" not in text and "def" not in text and "otation" not in text:
-        return ()
+    opens = list(_DEFINITION_ENV.finditer(text)) if "\\begin{" in text else []
+    if "{prf:definition}" in text or "{#def-" in text:  # (the fence pattern tries every line)
+        opens = sorted([*opens, *_DEFINITION_FENCE.finditer(text)], key=lambda m: m.start())
     spans: list[tuple[int, int]] = []
-    for m in _DEFINITION_OPEN.finditer(text):
+    for m in opens:
         if spans and m.start() < spans[-1][1]:
             continue
-        if m.group("env"):
+        if m.re is _DEFINITION_ENV:
             close = text.find("\\end{" + m.group("env") + "}", m.end())
         else:
             fence = m.group("fence")
