@@ -89,12 +89,17 @@ def _row_holds(row: PlacedRow) -> tuple[_Arguments, _Labels]:
     if tree is None:
         return (), ()
     arguments: list[tuple[Key, Key, int, int]] = []
-    for node in _generic_arguments(tree):
-        key = symbol_key(node)
-        letter = symbol_key(node.base if isinstance(node, t.Prime) else node)
-        if key is not None and letter is not None:
-            arguments.append((key, letter, node.start - tree.start, node.end - tree.start))
-    got = (tuple(arguments), tuple(_labels(tree).items()))
+    labels: dict[Key, set[str]] = {}
+    for node in tree.walk():  # (one walk: a cold check reads every row of the document)
+        if isinstance(node, t.Sub):
+            _add_labels(node, labels)
+            continue
+        for arg in _generic_arguments(node):
+            key = symbol_key(arg)
+            letter = symbol_key(arg.base if isinstance(arg, t.Prime) else arg)
+            if key is not None and letter is not None:
+                arguments.append((key, letter, arg.start - tree.start, arg.end - tree.start))
+    got = (tuple(arguments), tuple((k, frozenset(v)) for k, v in labels.items()))
     if row.key is not None:
         if len(_BY_ROW) >= _KEPT:
             _BY_ROW.clear()
@@ -102,15 +107,14 @@ def _row_holds(row: PlacedRow) -> tuple[_Arguments, _Labels]:
     return got
 
 
-def _generic_arguments(tree: t.Node) -> Iterator[t.Symbol | t.Prime]:
-    r"""The bare letters ``tree`` defines a function on (``f(x, x') = …``: x) or optimises
+def _generic_arguments(node: t.Node) -> Iterator[t.Symbol | t.Prime]:
+    r"""The bare letters ``node`` defines a function on (``f(x, x') = …``: x) or optimises
     over (``\min_{a}``)."""
-    for node in tree.walk():
-        if isinstance(node, t.Chain) and node.relations and node.relations[0] in _DEFINES:
-            yield from _parameters(node.items[0])
-        elif isinstance(node, t.Func) and node.name.lstrip("\\") in _OPTIMISATIONS:
-            if isinstance(node.sub, t.Symbol):
-                yield node.sub
+    if isinstance(node, t.Chain) and node.relations and node.relations[0] in _DEFINES:
+        yield from _parameters(node.items[0])
+    elif isinstance(node, t.Func) and node.name.lstrip("\\") in _OPTIMISATIONS:
+        if isinstance(node.sub, t.Symbol):
+            yield node.sub
 
 
 def _parameters(head: t.Node | None) -> Iterator[t.Symbol | t.Prime]:
@@ -166,17 +170,11 @@ def _other_labels(
     return out
 
 
-def _labels(tree: t.Node) -> dict[Key, frozenset[str]]:
-    """By letter, the letters its subscripts hold in one row."""
-    out: dict[Key, set[str]] = {}
-    for node in tree.walk():
-        if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
-            continue
-        key = symbol_key(node.base)
-        if key is None:
-            continue
+def _add_labels(node: t.Sub, into: dict[Key, set[str]]) -> None:
+    """The letters the subscript of ``node`` holds, added to its letter's (if a letter)."""
+    key = symbol_key(node.base) if isinstance(node.base, t.Symbol) else None
+    if key is not None:
         letters = {
             n.name for n in node.index.walk() if isinstance(n, t.Symbol) and n.name.isalpha()
         }
-        out.setdefault(key, set()).update(letters)
-    return {k: frozenset(v) for k, v in out.items()}
+        into.setdefault(key, set()).update(letters)
