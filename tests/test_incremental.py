@@ -579,3 +579,23 @@ def test_an_edit_to_a_display_re_reads_the_space_said_after_it(tmp_path: Path) -
         fresh = Checker().check(str(path), None, tmp_path, edited)
         assert _everything(got) == _everything(fresh)
         assert [d.code for d in got.diagnostics] == codes
+
+
+def test_a_function_definition_edited_away_re_reads_a_scalar_said_elsewhere(
+    tmp_path: Path,
+) -> None:
+    r""" "for scalar $z$" declares z unless the text defines z(…) = …, anywhere (prose.py);
+    a paragraph read before the definition came or went is read again (fuzz seed 65759)."""
+    path = tmp_path / "post.md"
+    with_definition = (
+        "The $\\max(0,z)$ call on scalar $z$ is fine, $z + w$.\n\n"
+        "We introduce:\n\n\\[z(\\mathbf{w},b) = \\mathbf{w} + b\\]\n\nEnd $a b$.\n"
+    )
+    without = with_definition.replace("\\[z(\\mathbf{w},b) = \\mathbf{w} + b\\]", "")
+    for first, second in ((with_definition, without), (without, with_definition)):
+        checker = Checker()
+        checker.check(str(path), None, tmp_path, first)
+        got = checker.check(str(path), None, tmp_path, second)
+        assert _facts(got) == _facts(Checker().check(str(path), None, tmp_path, second))
+    codes = [d.code for d in Checker().check(str(path), None, tmp_path, without).diagnostics]
+    assert "no-declarations" not in codes  # (z is declared a scalar there)

@@ -40,6 +40,7 @@ from texgrad.shapes.placed import placed
 from texgrad.shapes.prose import (
     LEADING_ALL_IN,
     Family,
+    defines_function,
     displays_all_in,
     families,
     family_declarations,
@@ -89,6 +90,14 @@ _Found = tuple[list[Declaration], list[Family], list[tuple[Declaration, int, int
 class _Paragraph(NamedTuple):
     key: tuple[object, ...]  # its text (from where its rows are read) and its rows' keys
     found: _Found
+    # what its reading asked of the whole text, with the answers (prose.from_prose): the
+    # reading is kept only while they hold (a definition f(x) = … added or deleted elsewhere)
+    asked: tuple[tuple[str, bool], ...] = ()
+
+
+def _still_holds(paragraph: _Paragraph | None, text: str) -> bool:
+    """Do the answers ``paragraph``'s reading had from the whole text hold in ``text``?"""
+    return paragraph is None or all(defines_function(text, n) == a for n, a in paragraph.asked)
 
 
 class _Paragraphs(NamedTuple):
@@ -1027,14 +1036,11 @@ def _prose_by_paragraph(
     keys = [r.key for r in rows]
     keyed = None not in keys  # (rows without a key: nothing is remembered)
     last = memo.prose.get(path) if memo is not None and keyed and alike else None
-    if last is not None and alike is not None:
-        breaks, found, lo, hi, declaring = _follow(last, alike, text, starts)
-    else:
-        breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
-        found = [None] * (len(breaks) + 1)
-        lo, hi, declaring = 0, len(found), ([], [])
+    breaks, found, lo, hi, declaring = _kept_or_none(last, alike, text, starts)
+    if lo == 0 and hi == len(found) and not declaring[0]:
+        last = None  # (every paragraph to be read)
     cuts = [0, *breaks, len(text)]
-    known: dict[tuple[object, ...], _Found] | None = None
+    known: dict[tuple[object, ...], _Paragraph] | None = None
     misses = 0
     middle = []  # (the paragraphs between lo and hi that declare something)
     i = 0
@@ -1052,26 +1058,15 @@ def _prose_by_paragraph(
         if known is None and (last is None or (misses := misses + 1) > 4):
             # (what every paragraph of the project declared last time, by key: after an
             # edit, made only when more than a few paragraphs are to be read again)
-            known = {p.key: p.found for ps in memo.prose.values() for p in ps.found if p} if (
+            known = {p.key: p for ps in memo.prose.values() for p in ps.found if p} if (
                 memo is not None and keyed) else {}  # fmt: skip
-        got = known.get(key) if known is not None else None
-        if got is None:
-            scratch = SymbolTable()
-            from_prose(text, path, rows[i:j], scratch, a, b)
-            displays_all_in(text, path, rows[h:j], scratch, reach, b)
-            from_tables(text, path, rows[i:j], scratch, a, b)
-            generic_letters(text, path, rows[i:j], scratch, a, b)
-            got = (
-                [replace(d, start=d.start - a, end=d.end - a)
-                 for decls in scratch.declarations.values() for d in decls],
-                [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
-                 for f in families(text, rows[i:j], a, b)],
-                [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
-                 for bound in scratch.bound.values() for d, s, e in bound],
-            )  # fmt: skip
+        para = known.get(key) if known is not None else None
+        if para is None or not _still_holds(para, text):
+            para = _read_paragraph(text, path, rows, (h, i, j), (reach, a, b), key)
             if keyed and known is not None:  # (a paragraph written again: read once)
-                known[key] = got
-        found[k] = _Paragraph(key, got)
+                known[key] = para
+        found[k] = para
+        got = para.found
         if got[0] or got[1] or got[2]:
             middle.append(k)
     declared = [*declaring[0], *middle, *declaring[1]]
@@ -1090,6 +1085,49 @@ def _prose_by_paragraph(
         if fs:
             fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in fs]
     return fams
+
+
+def _kept_or_none(
+    last: _Paragraphs | None, alike: _Alike | None, text: str, starts: list[int]
+) -> tuple[list[int], list[_Paragraph | None], int, int, tuple[list[int], list[int]]]:
+    """:func:`_follow` where the last collect can be followed and what its kept paragraphs
+    asked of the whole text still holds; else every paragraph to be read."""
+    if last is not None and alike is not None:
+        kept = _follow(last, alike, text, starts)
+        if all(_still_holds(f, text) for f in kept[1]):
+            return kept
+        # (a kept paragraph read "scalar $f$" where a definition f(x) = … came or went)
+    breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
+    return breaks, [None] * (len(breaks) + 1), 0, len(breaks) + 1, ([], [])
+
+
+def _read_paragraph(
+    text: str,
+    path: str,
+    rows: list[PlacedRow],
+    row_range: tuple[int, int, int],
+    span: tuple[int, int, int],
+    key: tuple[object, ...],
+) -> _Paragraph:
+    """What the paragraph ``text[a:b]`` declares (its rows ``rows[i:j]``; an "all in"
+    opening it reads from ``reach``, row ``h``), relative to its start."""
+    h, i, j = row_range
+    reach, a, b = span
+    asked: list[tuple[str, bool]] = []
+    scratch = SymbolTable()
+    from_prose(text, path, rows[i:j], scratch, a, b, asked)
+    displays_all_in(text, path, rows[h:j], scratch, reach, b)
+    from_tables(text, path, rows[i:j], scratch, a, b)
+    generic_letters(text, path, rows[i:j], scratch, a, b)
+    got = (
+        [replace(d, start=d.start - a, end=d.end - a)
+         for decls in scratch.declarations.values() for d in decls],
+        [f._replace(start=f.start - a, end=f.end - a, at=f.at - a)
+         for f in families(text, rows[i:j], a, b)],
+        [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
+         for bound in scratch.bound.values() for d, s, e in bound],
+    )  # fmt: skip
+    return _Paragraph(key, got, tuple(asked))
 
 
 def _follow(

@@ -440,9 +440,12 @@ def from_prose(
     table: SymbolTable,
     lo: int = 0,
     hi: int | None = None,
+    asked: list[tuple[str, bool]] | None = None,
 ) -> None:
     """Add to ``table`` what the prose of ``text[lo:hi]`` declares, reading its math from
-    ``rows`` (its parsed rows, by start)."""
+    ``rows`` (its parsed rows, by start).  What it asked of the whole text (is a letter a
+    function the text defines?) is added to ``asked``, with the answers: a paragraph's
+    reading kept after an edit holds only while they do (shapes/declarations.py)."""
     if "$" not in text:
         return
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
@@ -465,7 +468,7 @@ def from_prose(
             for sym in _prose_symbols(m, rows):
                 if _refreshed(m) and _defined_before(text, sym, m.start(), lo):
                     continue
-                if kind == "scalar" and _defined_as_function(text, sym):
+                if kind == "scalar" and _defined_as_function(text, sym, asked):
                     continue  # "$\nabla f(x) = Df(x)^T$ for scalar $f$": scalar-valued f
                 if "matri" in kind and _entry(sym):
                     sym = sym.base  # type: ignore[attr-defined]  # "Gram matrix $K_{ij} = k(x_i, x_j)$"
@@ -478,12 +481,23 @@ def from_prose(
     _sentence_forms(text, path, rows, table, lo, end)
 
 
-def _defined_as_function(text: str, sym: t.Node) -> bool:
+def _defined_as_function(
+    text: str, sym: t.Node, asked: list[tuple[str, bool]] | None = None
+) -> bool:
     r"""Is the letter ``sym`` a function the document defines (``f(x) = c^\top x``,
-    ``g(\mathbf w) \coloneqq …``)? Then "for scalar $f$" says what f's values are, not f."""
+    ``g(\mathbf w) \coloneqq …``)? Then "for scalar $f$" says what f's values are, not f.
+    (The question and its answer are added to ``asked``.)"""
     if not isinstance(sym, t.Symbol):
         return False
     name = text[sym.start : sym.end]
+    answer = defines_function(text, name)
+    if asked is not None:
+        asked.append((name, answer))
+    return answer
+
+
+def defines_function(text: str, name: str) -> bool:
+    r"""Does ``text`` define ``name`` as a function (``name(x) = …``)?"""
     if not name or len(name) > 40:
         return False
     defined = re.compile(
