@@ -122,3 +122,10 @@ def declaration(
     text = result.doc.text
     offset = len(text) if at is None else (text.index(at) if isinstance(at, str) else at)
     return result.table.lookup(key, font, result.path, offset)
+
+
+def codes_by_line(text: str, tmp_path: Path) -> list[tuple[int, str]]:
+    """(line in the fixture's main file, code) of each diagnostic, in order."""
+    fx, result = check_fixture(tmp_path, text)
+    source = (tmp_path / fx.main).read_text()
+    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))

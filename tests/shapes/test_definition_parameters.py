@@ -9,14 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
-
+from tests.shapes.helpers import codes_by_line
 
 BOLD = r"""
 %! post.md
@@ -43,7 +36,7 @@ def test_the_parameter_is_not_the_bold_letter(definition: str, source: str, tmp_
     text = BOLD.replace("DEFINITION", definition).replace("SOURCE", source)
     # nothing on the definition (line 3); outside it, \mathbf z \mathbf z and z W (z read
     # as the m-vector \mathbf z) are still found (line 5)
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
 
 
 def test_a_plain_parameter_declared_plain_still_sizes_its_definition(tmp_path: Path) -> None:
@@ -53,4 +46,4 @@ Let $z \in \mathbb{R}^m$ and $A \in \mathbb{R}^{m \times m}$.
 
 Define $g(z) = z A$.
 """
-    assert _codes(text, tmp_path) == [(3, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]

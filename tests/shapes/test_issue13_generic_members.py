@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import codes_by_line
 
 
 def test_a_bare_parameter_of_a_definition_is_its_familys_member(tmp_path: Path) -> None:
@@ -30,7 +23,7 @@ def test_a_bare_parameter_of_a_definition_is_its_familys_member(tmp_path: Path) 
 
     Wrong too: $\mathbf{z}^\top P$.
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (7, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch"), (7, "matmul-mismatch")]
 
 
 def test_a_bare_letter_optimised_over_is_its_familys_member(tmp_path: Path) -> None:
@@ -42,7 +35,7 @@ def test_a_bare_letter_optimised_over_is_its_familys_member(tmp_path: Path) -> N
 
     Right: $G\mathbf{a}$. Wrong: $\mathbf{a}^\top G$.
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_a_bare_letter_only_used_or_of_a_family_of_numbers_is_not_sized(
@@ -57,7 +50,7 @@ def test_a_bare_letter_only_used_or_of_a_family_of_numbers_is_not_sized(
 
     Then $A\mathbf{x}$, and $L(y) = \|y - K\alpha\|^2$ where $y$ stacks the $y_i$.
     """
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_definition_is_sized_by_an_apposition_naming_its_space(tmp_path: Path) -> None:
@@ -68,7 +61,7 @@ def test_a_definition_is_sized_by_an_apposition_naming_its_space(tmp_path: Path)
 
     Right: $C\mathbf{a}(t)$. Wrong: $\mathbf{a}(t)\, C$.
     """
-    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]
 
 
 def test_a_signals_value_transposed_is_its_transpose(tmp_path: Path) -> None:
@@ -80,7 +73,7 @@ def test_a_signals_value_transposed_is_its_transpose(tmp_path: Path) -> None:
 
     Wrong: $\mathbf{g}(t)\, M$.
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_a_plain_parameter_is_no_member(tmp_path: Path) -> None:
@@ -92,7 +85,7 @@ def test_a_plain_parameter_is_no_member(tmp_path: Path) -> None:
 
     The loop transfer is $\mathcal{L}(z) = K (z I_n - A)^{-1} B$.
     """
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_further_member_keeps_the_generic_letter_unsized(
@@ -107,4 +100,4 @@ def test_a_further_member_keeps_the_generic_letter_unsized(
 
     Right: $\begin{bmatrix} X \\ \mathbf{x}_{n+1}^\top \end{bmatrix}$. Wrong: $\begin{bmatrix} X \\ \mathbf{x}_{n+1} \end{bmatrix}$.
     """
-    assert _codes(text, tmp_path) == [(3, "block-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(3, "block-mismatch")]

@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
+from tests.shapes.helpers import codes_by_line
 from texgrad.shapes.primes import another_letter, transposes_with_primes
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
 
 
 def test_a_function_applied_row_wise_keeps_its_signature_in_later_sections(
@@ -38,7 +31,7 @@ def test_a_function_applied_row_wise_keeps_its_signature_in_later_sections(
     For $Q \in \mathbb{R}^{n \times d}$ and $W \in \mathbb{R}^{r \times d}$, row by row,
     $\phi(Q) = \exp(Q W^\top) \in \mathbb{R}^{n \times r}$.
     """
-    assert _codes(text, tmp_path) == [(7, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(7, "add-mismatch")]
 
 
 def test_a_primed_vector_as_a_block_is_a_transpose_where_primes_transpose(
@@ -51,7 +44,7 @@ def test_a_primed_vector_as_a_block_is_a_transpose_where_primes_transpose(
 
     Appended as a row, $\begin{bmatrix} X \\ a' \end{bmatrix}$ is right; $\begin{bmatrix} X & a' \end{bmatrix}$ is not.
     """
-    assert _codes(text, tmp_path) == [(4, "block-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "block-mismatch")]
 
 
 def test_a_primed_letter_of_its_own_is_no_transpose(tmp_path: Path) -> None:
@@ -62,7 +55,7 @@ def test_a_primed_letter_of_its_own_is_no_transpose(tmp_path: Path) -> None:
 
     The pair is $\begin{bmatrix} x \\ x' \end{bmatrix}$.
     """
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_primes_transpose_only_where_products_use_them() -> None:
@@ -92,7 +85,7 @@ def test_a_callout_of_typos_quotes_wrong_values(tmp_path: Path) -> None:
     Here write $P = Z^\top Z$ for the Gram matrix.
     :::
     """
-    assert _codes(text, tmp_path) == [(9, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(9, "equation-mismatch")]
 
 
 def test_a_letter_stated_again_then_set_to_another_shape_in_its_paragraph(
@@ -111,7 +104,7 @@ def test_a_letter_stated_again_then_set_to_another_shape_in_its_paragraph(
     At one site, $C = B + I_r$.
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(7, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(7, "equation-mismatch")]
 
 
 def test_a_function_said_to_keep_the_shape_gives_its_arguments(tmp_path: Path) -> None:
@@ -122,4 +115,4 @@ def test_a_function_said_to_keep_the_shape_gives_its_arguments(tmp_path: Path) -
 
     Then $\mathcal{F}(X) W$ and $g(X) W$ are written; $W \mathcal{F}(X)$ does not conform.
     """
-    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.shapes.helpers import check_fixture, found
+from tests.shapes.helpers import codes_by_line
 from texgrad.shapes.sections import definition_spans
 from texgrad.syntax.lexer import Lexer
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
-
 
 # -- Greek letters as characters ------------------------------------------------------------
 
@@ -66,7 +58,7 @@ def test_a_greek_character_and_its_command_are_one_letter(
     decl: str, use: str, tmp_path: Path
 ) -> None:
     # α (c×n) Y (n×c) M (c×c) agrees; α M Y: c×n times c×c does not
-    assert _codes(GREEK.replace("DECL", decl).replace("USE", use), tmp_path) == [
+    assert codes_by_line(GREEK.replace("DECL", decl).replace("USE", use), tmp_path) == [
         (3, "matmul-mismatch")
     ]
 
@@ -78,7 +70,7 @@ Let $α ∈ (0,1)$ and $Y \in \mathbb{R}^{n \times c}$, $\mathbf{d} \in \mathbb{
 
 Then $\alpha Y + \mathbf{d}^\top$ and $α Y + (1 - \alpha) Y$.
 """
-    assert _codes(text, tmp_path) == [(3, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]
 
 
 # -- a definition's letters hold past its section ----------------------------------------------
@@ -109,7 +101,7 @@ def test_a_definitions_letters_hold_in_later_sections(
     open_: str, close: str, tmp_path: Path
 ) -> None:
     text = DEFINITION.replace("OPEN", open_).replace("CLOSE", close)
-    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(9, "matmul-mismatch")]
 
 
 def test_a_latex_definition_too(tmp_path: Path) -> None:
@@ -126,12 +118,12 @@ A graph has $W \in \mathbb{R}^{n\times n}$ and degrees $\mathbf d = W\mathbf 1_n
 Then $W \mathbf d^\top$ is undefined.
 \end{document}
 """
-    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(9, "matmul-mismatch")]
 
 
 def test_outside_a_definition_a_bare_letter_stays_in_its_section(tmp_path: Path) -> None:
     text = DEFINITION.replace("OPEN", "").replace("CLOSE", "")
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 # -- a vector sized by its count of entries ----------------------------------------------------
@@ -157,7 +149,7 @@ Then $M \mathbf{x}$ and $\mathbf{x}^\top \mathbf{x}$.
     ],
 )
 def test_a_vector_with_p_entries(said: str, codes: list[tuple[int, str]], tmp_path: Path) -> None:
-    assert _codes(ENTRIES.replace("SAID", said), tmp_path) == codes
+    assert codes_by_line(ENTRIES.replace("SAID", said), tmp_path) == codes
 
 
 # -- members paired with matrices ----------------------------------------------------------------
@@ -182,17 +174,17 @@ Then $e^\top b_j$ and $e^\top a_j$.
 )
 def test_members_paired_with_matrices(said: str, tmp_path: Path) -> None:
     # b_j \in R^m agrees with e; a_j \in R^K does not
-    assert _codes(PAIRED.replace("SAID", said), tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(PAIRED.replace("SAID", said), tmp_path) == [(4, "matmul-mismatch")]
 
 
 def test_paired_counts_must_agree(tmp_path: Path) -> None:
     said = r"Update them, with $a_j, b_j, c_j$ the columns of $A$ and $B$."  # three for two
-    assert _codes(PAIRED.replace("SAID", said), tmp_path) == []
+    assert codes_by_line(PAIRED.replace("SAID", said), tmp_path) == []
 
 
 def test_let_a_member_be_a_column(tmp_path: Path) -> None:
     said = r"Let $a_j$ be the $j$-th column of $A$ and $b_j$ the $j$-th column of $B$."
-    assert _codes(PAIRED.replace("SAID", said), tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(PAIRED.replace("SAID", said), tmp_path) == [(4, "matmul-mismatch")]
 
 
 # -- a row broadcast in a Hadamard product -------------------------------------------------------
@@ -218,7 +210,7 @@ Then $USE \odot V$.
 def test_a_row_broadcasts_in_a_hadamard_product_as_in_a_sum(
     decl: str, use: str, codes: list[tuple[int, str]], tmp_path: Path
 ) -> None:
-    assert _codes(HADAMARD.replace("DECL", decl).replace("USE", use), tmp_path) == codes
+    assert codes_by_line(HADAMARD.replace("DECL", decl).replace("USE", use), tmp_path) == codes
 
 
 def test_a_column_beside_a_square_matrix_stays_an_error(tmp_path: Path) -> None:
@@ -228,7 +220,7 @@ Let $\Sigma \in \mathbb{R}^{n \times n}$ and $\mathbf{y} \in \mathbb{R}^{n}$.
 
 Then $\Sigma^{-1} \odot \mathbf{y}$ is not defined.
 """
-    assert _codes(text, tmp_path) == [(3, "elementwise-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(3, "elementwise-mismatch")]
 
 
 @pytest.mark.parametrize(

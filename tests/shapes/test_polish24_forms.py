@@ -6,14 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import check_fixture, codes_by_line
 
 
 def test_re_raised_to_a_size_is_the_reals(tmp_path: Path) -> None:
@@ -25,7 +18,7 @@ def test_re_raised_to_a_size_is_the_reals(tmp_path: Path) -> None:
 
     $$ z = x A $$
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_a_plain_r_is_the_reals_where_the_document_writes_them_no_other_way(
@@ -39,7 +32,7 @@ def test_a_plain_r_is_the_reals_where_the_document_writes_them_no_other_way(
 
     $$ s = w X $$
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_a_plain_r_is_not_the_reals_where_r_is_a_matrix(tmp_path: Path) -> None:
@@ -51,7 +44,7 @@ def test_a_plain_r_is_not_the_reals_where_r_is_a_matrix(tmp_path: Path) -> None:
 
         $$ s = w X $$
         """
-        assert _codes(text, tmp_path) == [], extra
+        assert codes_by_line(text, tmp_path) == [], extra
 
 
 def test_a_plain_r_is_not_the_reals_beside_the_blackboard_reals(tmp_path: Path) -> None:
@@ -61,7 +54,7 @@ def test_a_plain_r_is_not_the_reals_beside_the_blackboard_reals(tmp_path: Path) 
 
     $$ s = w X $$
     """
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_matrix_whose_rows_are_the_listed_samples_is_sized_by_them(tmp_path: Path) -> None:
@@ -75,7 +68,7 @@ def test_a_matrix_whose_rows_are_the_listed_samples_is_sized_by_them(tmp_path: P
     """
     fx, result = check_fixture(tmp_path, text)
     assert str(result.table.declarations["X"][0].shape) == "Shape(rows=n, cols=d)"
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_columns_stack_the_other_way_and_a_declared_matrix_is_kept(tmp_path: Path) -> None:

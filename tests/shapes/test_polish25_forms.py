@@ -8,15 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
-
+from tests.shapes.helpers import codes_by_line
 
 RICCATI = r"""
 %! notes.md
@@ -33,7 +25,7 @@ $$ H_k = B P_{k-1} $$
     [r"$P_N \in \mathbb{S}^n$", r"$P_0 \in \mathbb{R}^{n \times n}$", r"$P_k \in \mathbb{S}^n$"],
 )
 def test_one_member_sizes_the_family(decl: str, tmp_path: Path) -> None:
-    assert _codes(RICCATI.replace("DECL", decl), tmp_path) == [
+    assert codes_by_line(RICCATI.replace("DECL", decl), tmp_path) == [
         (3, "matmul-mismatch"),
         (5, "matmul-mismatch"),
     ]
@@ -49,4 +41,4 @@ def test_one_member_sizes_the_family(decl: str, tmp_path: Path) -> None:
     ],
 )
 def test_otherwise_nothing_is_said(decl: str, tmp_path: Path) -> None:
-    assert _codes(RICCATI.replace("DECL", decl), tmp_path) == []
+    assert codes_by_line(RICCATI.replace("DECL", decl), tmp_path) == []

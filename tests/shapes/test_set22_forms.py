@@ -9,14 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import codes_by_line
 
 
 def test_a_chain_of_sizes_ending_in_a_quotient_defines_each(tmp_path: Path) -> None:
@@ -33,7 +26,7 @@ def test_a_chain_of_sizes_ending_in_a_quotient_defines_each(tmp_path: Path) -> N
     \end{document}
     """
     # no mismatch between d_k and d_v (concatenation, blocks); the second term of N is wrong
-    assert _codes(text, tmp_path) == [(8, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(8, "matmul-mismatch")]
 
 
 def test_two_names_made_equal_in_a_case_are_not_a_chain_definition(tmp_path: Path) -> None:
@@ -46,7 +39,7 @@ def test_two_names_made_equal_in_a_case_are_not_a_chain_definition(tmp_path: Pat
     In general $A + B^\top$ is not.
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
 
 
 def test_letter_blocks_stacked_against_side_by_side_is_an_equation_mismatch(tmp_path: Path) -> None:
@@ -59,7 +52,7 @@ def test_letter_blocks_stacked_against_side_by_side_is_an_equation_mismatch(tmp_
     \[ \begin{bmatrix} K \\ V \end{bmatrix} = X \begin{bmatrix} A & B \end{bmatrix} . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "equation-mismatch")]
 
 
 def test_a_layer_family_known_at_0_keeps_the_batch_size(tmp_path: Path) -> None:
@@ -73,7 +66,7 @@ def test_a_layer_family_known_at_0_keeps_the_batch_size(tmp_path: Path) -> None:
        Y^{(l)} = W^{(l)} A^{(l-1)} + \mathbf{1}_B b^{(l)\top} . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(6, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "add-mismatch")]
 
 
 def test_a_derivative_operator_before_a_number_applies_to_what_follows(tmp_path: Path) -> None:
@@ -85,7 +78,7 @@ def test_a_derivative_operator_before_a_number_applies_to_what_follows(tmp_path:
     \frac{\partial}{\partial A} \tfrac12 \mathbf{y}^\top A^{-1} \mathbf{y} = -\tfrac12 A^{-\top} \mathbf{y}\mathbf{y}^\top A^{-\top}
     $$
     """
-    assert all(code != "matmul-mismatch" for _, code in _codes(text, tmp_path))
+    assert all(code != "matmul-mismatch" for _, code in codes_by_line(text, tmp_path))
 
 
 def test_a_fact_about_every_layer_holds_for_its_neighbours(tmp_path: Path) -> None:
@@ -99,7 +92,7 @@ def test_a_fact_about_every_layer_holds_for_its_neighbours(tmp_path: Path) -> No
     \end{document}
     """
     # d_{l-1} = d as d_l = d: S P^{(l)} multiplies; the transposed S does not add
-    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
 
 
 def test_an_inner_product_added_to_a_square_matrix_is_a_mismatch(tmp_path: Path) -> None:
@@ -114,7 +107,7 @@ def test_an_inner_product_added_to_a_square_matrix_is_a_mismatch(tmp_path: Path)
     \end{document}
     """
     # λ may mean λI (not guessed), and u^T u beside an m×m matrix is n-long: not this slip
-    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
 
 
 def test_block_rows_of_the_two_sides_must_agree(tmp_path: Path) -> None:
@@ -130,4 +123,4 @@ def test_block_rows_of_the_two_sides_must_agree(tmp_path: Path) -> None:
        = \begin{bmatrix} b \\ -c \end{bmatrix} \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(7, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(7, "equation-mismatch")]

@@ -12,14 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import check_fixture, codes_by_line
 
 
 def test_a_member_of_a_primed_family_has_the_primed_familys_shape(tmp_path: Path) -> None:
@@ -34,7 +27,7 @@ def test_a_member_of_a_primed_family_has_the_primed_familys_shape(tmp_path: Path
     \end{document}
     """
     # R'_t is r×r (of R'_m), not R_t transposed: only R_t W^\top and R'_t W are wrong
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
 
 
 def test_a_primed_dimension_is_a_name_of_its_own(tmp_path: Path) -> None:
@@ -48,7 +41,7 @@ def test_a_primed_dimension_is_a_name_of_its_own(tmp_path: Path) -> None:
     \end{document}
     """
     # W is F×F' (GAT's output width): L X W agrees with its stated N×F'; W X does not
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_a_set_sized_by_a_capital_is_a_space_not_a_tag(tmp_path: Path) -> None:
@@ -62,7 +55,7 @@ def test_a_set_sized_by_a_capital_is_a_space_not_a_tag(tmp_path: Path) -> None:
     \end{document}
     """
     # M is D×D (a size D read as a tag before), x an N-vector: M X and M x are wrong
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
 
 
 def test_a_function_the_prose_says_is_elementwise_keeps_its_arguments_shape(
@@ -81,7 +74,7 @@ def test_a_function_the_prose_says_is_elementwise_keeps_its_arguments_shape(
     """
     # phi(XU) is T×f: the product with U^\top agrees, the sum with X does not; psi says
     # nothing; g(XU) is T×f, which X cannot follow
-    assert _codes(text, tmp_path) == [(6, "add-mismatch"), (7, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "add-mismatch"), (7, "matmul-mismatch")]
 
 
 def test_a_star_on_a_complex_matrix_is_its_conjugate_transpose(tmp_path: Path) -> None:
@@ -96,7 +89,7 @@ def test_a_star_on_a_complex_matrix_is_its_conjugate_transpose(tmp_path: Path) -
     \end{document}
     """
     # U^* is r×n; V^* (r×m) cannot follow X; x^* (an optimum) and z^* (a vector) keep shapes
-    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "matmul-mismatch")]
 
 
 def test_a_star_is_no_transpose_where_the_document_writes_dagger(tmp_path: Path) -> None:
@@ -109,7 +102,7 @@ def test_a_star_is_no_transpose_where_the_document_writes_dagger(tmp_path: Path)
     \end{document}
     """
     # physics: V^* conjugates the entries (m×r), V^\dagger is the adjoint
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_estimates_marked_minus_and_plus_are_names_with_families(tmp_path: Path) -> None:
@@ -125,7 +118,7 @@ def test_estimates_marked_minus_and_plus_are_names_with_families(tmp_path: Path)
     \end{document}
     """
     # the marked letters are n×n and n-vectors (the step before too): H_k^\top \hat x_k^+ is wrong
-    assert _codes(text, tmp_path) == [(7, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(7, "matmul-mismatch")]
 
 
 def test_a_letter_equal_to_a_family_member_without_its_label_takes_its_shape(
@@ -142,7 +135,7 @@ def test_a_letter_equal_to_a_family_member_without_its_label_takes_its_shape(
     \end{document}
     """
     # F is n×n and H m×n as F_k and H_k are: only P H (n×n times m×n) is wrong
-    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "matmul-mismatch")]
 
 
 def test_a_blackboard_one_with_a_size_says_nothing(tmp_path: Path) -> None:
@@ -155,7 +148,7 @@ def test_a_blackboard_one_with_a_size_says_nothing(tmp_path: Path) -> None:
     \end{document}
     """
     # \mathbb{1}_m is physics' identity (or an indicator): silent; \mathbf{1}_m is the ones
-    assert _codes(text, tmp_path) == [(4, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "equation-mismatch")]
 
 
 def test_a_verbless_clause_names_the_ith_row_of_a_matrix(tmp_path: Path) -> None:
@@ -169,7 +162,7 @@ def test_a_verbless_clause_names_the_ith_row_of_a_matrix(tmp_path: Path) -> None
     \end{document}
     """
     # k_j is a d-vector, as q_i is: only k_j + v (d and m) is wrong
-    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
 
 
 def test_a_greek_size_is_printed_as_the_document_writes_it(tmp_path: Path) -> None:
@@ -197,4 +190,4 @@ def test_the_diagonal_of_a_square_matrix_set_equal_to_a_square_matrix(tmp_path: 
     \end{document}
     """
     # diag(S) of a square S may be the diagonal matrix (m×m): only the n×n one is wrong
-    assert _codes(text, tmp_path) == [(4, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "equation-mismatch")]

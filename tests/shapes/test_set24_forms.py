@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import codes_by_line
 
 
 def test_subscripted_weights_listed_as_positive_are_scalars(tmp_path: Path) -> None:
@@ -28,7 +21,7 @@ def test_subscripted_weights_listed_as_positive_are_scalars(tmp_path: Path) -> N
     \[ B + c_1 I_p . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "add-mismatch"), (6, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch"), (6, "add-mismatch")]
 
 
 def test_a_subscripted_letter_not_said_positive_stays_unknown(tmp_path: Path) -> None:
@@ -41,7 +34,7 @@ def test_a_subscripted_letter_not_said_positive_stays_unknown(tmp_path: Path) ->
     \end{document}
     """
     # r_x \ge 0 may be a vector's sign, h_1 a hidden state: neither is made a scalar
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_signature_stated_for_a_list_of_maps_holds_for_each(tmp_path: Path) -> None:
@@ -55,7 +48,7 @@ def test_a_signature_stated_for_a_list_of_maps_holds_for_each(tmp_path: Path) ->
     \[ \mathbf{e} = f(\mathbf{b}) . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "argument-mismatch"), (6, "argument-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "argument-mismatch"), (6, "argument-mismatch")]
 
 
 def test_a_list_ending_an_earlier_statement_is_not_signed(tmp_path: Path) -> None:
@@ -68,7 +61,7 @@ def test_a_list_ending_an_earlier_statement_is_not_signed(tmp_path: Path) -> Non
     \end{document}
     """
     # only f is signed (not the a of the first statement): f(a) is f's misuse
-    assert _codes(text, tmp_path) == [(4, "argument-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "argument-mismatch")]
 
 
 def test_a_letter_named_as_an_elementwise_function_keeps_the_shape(tmp_path: Path) -> None:
@@ -81,7 +74,7 @@ def test_a_letter_named_as_an_elementwise_function_keeps_the_shape(tmp_path: Pat
     \[ G = X + \mathbf{u}\, h(X \mathbf{w} + b \mathbf{1}_B)^\top . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
 
 
 def test_a_value_of_a_function_names_nothing(tmp_path: Path) -> None:
@@ -94,7 +87,7 @@ def test_a_value_of_a_function_names_nothing(tmp_path: Path) -> None:
     \end{document}
     """
     # h = \tanh(w) is a value, not another name of tanh: h(…) is not read as tanh
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_sizes_stated_as_a_consequence_declare(tmp_path: Path) -> None:
@@ -108,7 +101,7 @@ def test_sizes_stated_as_a_consequence_declare(tmp_path: Path) -> None:
     \[ w_t = A G' y_t + G' H y_t , \qquad e_t = G y_t . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "matmul-mismatch")]
 
 
 def test_sizes_in_a_hypothesis_do_not_declare(tmp_path: Path) -> None:
@@ -120,7 +113,7 @@ def test_sizes_in_a_hypothesis_do_not_declare(tmp_path: Path) -> None:
     \[ z = A B x . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_sum_of_a_familys_sizes_sizes_its_members(tmp_path: Path) -> None:
@@ -134,7 +127,7 @@ def test_a_sum_of_a_familys_sizes_sizes_its_members(tmp_path: Path) -> None:
     \end{document}
     """
     # X_1, X_2 are T×k_1, T×k_2 (k_1, k_2 sizes the sum names): only C's middle product is wrong
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_without_the_sum_a_member_stays_unsized(tmp_path: Path) -> None:
@@ -147,7 +140,7 @@ def test_without_the_sum_a_member_stays_unsized(tmp_path: Path) -> None:
     \end{document}
     """
     # k_1 and k_2 might be any size (even equal): nothing is said
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_a_sans_serif_or_arrowed_zero_is_a_zero_of_any_size(tmp_path: Path) -> None:
@@ -160,7 +153,7 @@ def test_a_sans_serif_or_arrowed_zero_is_a_zero_of_any_size(tmp_path: Path) -> N
     \[ \mathsf{X} \mathsf{M} = \mathsf{0} . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
 
 
 def test_an_apposition_with_a_word_before_the_size_declares(tmp_path: Path) -> None:
@@ -172,7 +165,7 @@ def test_an_apposition_with_a_word_before_the_size_declares(tmp_path: Path) -> N
     \[ B = X^\top \Omega^{-1} X , \qquad C = X \Omega^{-1} X^\top . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]
 
 
 def test_the_entries_listed_in_a_diagonal_are_numbers(tmp_path: Path) -> None:
@@ -186,7 +179,7 @@ def test_the_entries_listed_in_a_diagonal_are_numbers(tmp_path: Path) -> None:
     \[ X^\top D X = \sum_{i=1}^N \hat{u}_i^2 \, \mathbf{x}_i^\top \mathbf{x}_i . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(6, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "equation-mismatch")]
 
 
 def test_matrices_listed_in_a_diagonal_are_not_made_numbers(tmp_path: Path) -> None:
@@ -199,4 +192,4 @@ def test_matrices_listed_in_a_diagonal_are_not_made_numbers(tmp_path: Path) -> N
     \end{document}
     """
     # A_k are blocks of any size: nothing is said of them
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []

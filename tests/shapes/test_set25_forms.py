@@ -8,14 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.shapes.helpers import check_fixture, found
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    """(line in the fixture's main file, code) of each diagnostic, in order."""
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
+from tests.shapes.helpers import codes_by_line
 
 
 def test_a_supposition_in_an_earlier_clause_does_not_make_a_declaration_local(
@@ -31,7 +24,7 @@ def test_a_supposition_in_an_earlier_clause_does_not_make_a_declaration_local(
     \[ G v , \qquad G^\top v . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "matmul-mismatch")]
 
 
 def test_a_supposition_in_the_declarations_own_clause_keeps_it_local(tmp_path: Path) -> None:
@@ -46,7 +39,7 @@ def test_a_supposition_in_the_declarations_own_clause_keeps_it_local(tmp_path: P
     \end{document}
     """
     # the supposition is in v's own clause (a ";" inside math does not end it): v stays local
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_blocks_side_by_side_with_a_wide_space_need_the_same_rows(tmp_path: Path) -> None:
@@ -62,7 +55,7 @@ def test_blocks_side_by_side_with_a_wide_space_need_the_same_rows(tmp_path: Path
     """
     # the first row is right ([C B] is D×(D+P)); the second stacks P rows beside D, the third
     # multiplies the D×(P+D) blocks by a vector of D
-    assert _codes(text, tmp_path) == [(5, "block-mismatch"), (6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "block-mismatch"), (6, "matmul-mismatch")]
 
 
 def test_a_matrix_declared_at_a_time_has_its_shape_there(tmp_path: Path) -> None:
@@ -76,7 +69,7 @@ def test_a_matrix_declared_at_a_time_has_its_shape_there(tmp_path: Path) -> None
     \[ G(\tau)^\top \mathbf{u} . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
 
 
 def test_a_matrix_at_a_declared_point_says_nothing(tmp_path: Path) -> None:
@@ -89,7 +82,7 @@ def test_a_matrix_at_a_declared_point_says_nothing(tmp_path: Path) -> None:
     \end{document}
     """
     # t is declared: G(t) is G times t, a D-vector, as before (no time read)
-    assert _codes(text, tmp_path) == []
+    assert codes_by_line(text, tmp_path) == []
 
 
 def test_an_exercise_that_declares_a_letter_anew_keeps_it_to_itself(tmp_path: Path) -> None:
@@ -108,7 +101,7 @@ def test_an_exercise_that_declares_a_letter_anew_keeps_it_to_itself(tmp_path: Pa
     \end{document}
     """
     # item 2's X is m×q in item 2 (X^\top b is wrong there); item 3 uses the model's X again
-    assert _codes(text, tmp_path) == [(8, "matmul-mismatch"), (9, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(8, "matmul-mismatch"), (9, "matmul-mismatch")]
 
 
 def test_exercises_in_portuguese_that_build_on_each_other_share_their_letters(
@@ -126,7 +119,7 @@ def test_exercises_in_portuguese_that_build_on_each_other_share_their_letters(
     \end{document}
     """
     # A has one shape: what exercise 1 declares holds in exercise 2
-    assert _codes(text, tmp_path) == [(6, "add-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(6, "add-mismatch")]
 
 
 def test_a_beamer_block_titled_example_keeps_its_letters(tmp_path: Path) -> None:
@@ -146,7 +139,7 @@ def test_a_beamer_block_titled_example_keeps_its_letters(tmp_path: Path) -> None
     \end{document}
     """
     # the Example's J is its own: after it J is m×n again (in a plain block too)
-    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(9, "matmul-mismatch")]
 
 
 def test_a_bold_letter_declared_at_a_call_is_called_everywhere(tmp_path: Path) -> None:
@@ -164,7 +157,7 @@ def test_a_bold_letter_declared_at_a_call_is_called_everywhere(tmp_path: Path) -
     \end{document}
     """
     # J(q) is J at q (not J times q^\top), declared after a comma in the display
-    assert _codes(text, tmp_path) == [(9, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(9, "matmul-mismatch")]
 
 
 def test_an_apposition_after_a_comma_sizes_the_letter_before_it(tmp_path: Path) -> None:
@@ -176,4 +169,4 @@ def test_an_apposition_after_a_comma_sizes_the_letter_before_it(tmp_path: Path) 
     \[ Z^\top H Z , \qquad Z H Z^\top . \]
     \end{document}
     """
-    assert _codes(text, tmp_path) == [(4, "matmul-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]

@@ -9,16 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.shapes.helpers import check_fixture, found
+from tests.shapes.helpers import codes_by_line
 from texgrad.shapes.declarations import _SUMMED_SIZES, _summed_sizes_in
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-
-
-def _codes(text: str, tmp_path: Path) -> list[tuple[int, str]]:
-    fx, result = check_fixture(tmp_path, text)
-    source = (tmp_path / fx.main).read_text()
-    return sorted((source.count("\n", 0, start) + 1, code) for start, _, code in found(result))
 
 
 _DOC = r"""
@@ -35,17 +29,17 @@ SECOND
 
 
 def test_a_sum_of_m_sizes_may_be_m_times_one(tmp_path: Path) -> None:
-    assert _codes(_DOC.replace("SECOND", ""), tmp_path) == []
+    assert codes_by_line(_DOC.replace("SECOND", ""), tmp_path) == []
 
 
 def test_a_sum_of_sizes_against_another_size_is_a_mismatch(tmp_path: Path) -> None:
     text = _DOC.replace("SECOND", r"Then \[ X = Z \otimes I_T . \]")
-    assert _codes(text, tmp_path) == [(7, "equation-mismatch")]
+    assert codes_by_line(text, tmp_path) == [(7, "equation-mismatch")]
 
 
 def test_without_the_sum_m_times_a_size_is_a_mismatch(tmp_path: Path) -> None:
     text = _DOC.replace(r" with $K = k_1 + \dots + k_M$", "")
-    assert _codes(text.replace("SECOND", ""), tmp_path) == [(6, "equation-mismatch")]
+    assert codes_by_line(text.replace("SECOND", ""), tmp_path) == [(6, "equation-mismatch")]
 
 
 # (the search around each "dots" finds what scanning the whole text finds)

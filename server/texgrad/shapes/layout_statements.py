@@ -46,6 +46,7 @@ import functools
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -452,10 +453,13 @@ def _own_words(sentence: str, after: int) -> str:
     return sentence[: found.start()] if found is not None else sentence
 
 
-def _by_entries(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
-    """The statements that say a layout by the entries of a derivative by a matrix."""
-    found = []
-    for m in (m for lo, hi in windows for m in _BY_ENTRIES.finditer(text, lo, hi)):
+def _stating(
+    pattern: re.Pattern[str], text: str, windows: list[tuple[int, int]], seen: set[int]
+) -> Iterator[tuple[re.Match[str], int, str]]:
+    """The matches of ``pattern`` in ``windows`` that state something, with their sentence
+    (and where it starts): not in a sentence read already, stated (not asked or supposed),
+    and not blamed by the sentence's own words."""
+    for m in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
         start, end = sentence_at(text, m.start(), m.end())
         sentence = text[start:end]
         if (
@@ -464,6 +468,13 @@ def _by_entries(text: str, windows: list[tuple[int, int]], seen: set[int]) -> li
             or _BLAME.search(_own_words(sentence, m.end() - start))
         ):
             continue
+        yield m, start, sentence
+
+
+def _by_entries(text: str, windows: list[tuple[int, int]], seen: set[int]) -> list[Statement]:
+    """The statements that say a layout by the entries of a derivative by a matrix."""
+    found = []
+    for m, start, sentence in _stating(_BY_ENTRIES, text, windows, seen):
         if m[1] == m[2] or _named(sentence):
             continue  # (a sentence naming a layout is read as such)
         layout = "denominator" if m[1] < m[2] else "numerator"  # (i, j): row i, column j
@@ -477,15 +488,7 @@ def _by_shape(
 ) -> list[Statement]:
     """The statements that say a layout by the shape of a derivative by a matrix."""
     found = []
-    for m in (m for lo, hi in windows for m in _SHAPED.finditer(text, lo, hi)):
-        start, end = sentence_at(text, m.start(), m.end())
-        sentence = text[start:end]
-        if (
-            start in seen
-            or not _stated(text, start, m)
-            or _BLAME.search(_own_words(sentence, m.end() - start))
-        ):
-            continue
+    for m, start, sentence in _stating(_SHAPED, text, windows, seen):
         if "\\nabla" in sentence and not re.search(r"\\partial|derivative", sentence):
             continue  # "\nabla_W L has the shape of W": so is every gradient, in any layout
         group = 1 if m[1] is not None else 2
