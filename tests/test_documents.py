@@ -258,6 +258,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "notebook-chain-named-26",
         "notebook-krr-hsic-24",
         "notebook-logreg-sum-23",
+        "notes-kalman-state-counts-27",
         "notes-kkt-blocks-25",
         "notes-kron-restated-24",
         "notes-mpc-toeplitz-import-26",

@@ -545,6 +545,8 @@ def _sentence_forms(
         _variances(text, path, rows, table, lo, end)
     if any(w in chunk for w in _NUMBER_WORDS):
         _numbers_named(text, path, rows, table, lo, end)
+    if "$ states" in chunk:
+        _state_counts(text, path, rows, table, lo, end)
 
 
 # "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
@@ -588,6 +590,90 @@ def _numbers_named(
         key = symbol_key(sym)
         if key is not None and key[1] is None:
             table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "The plant is $x_{k+1} = Ax_k + Bu_k$ with $n$ states and $m$ inputs": a state-space
+# system's counts size its state (the family whose next member the equation sets) and its
+# input (the one other family the equation multiplies by a matrix); also "$\dot x = Ax + Bu$"
+_STATE_COUNTS = re.compile(
+    r"\$(?P<n>[^$]{1,20})\$\s+states\b(?:,?\s*(?:and\s+)?\$(?P<m>[^$]{1,20})\$\s+inputs\b)?"
+)
+
+
+def _state_counts(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare a state-space system's state (and input) vectors by the counts a sentence gives
+    of its states (and inputs), read off the system's equation written in that sentence."""
+    for m in _STATE_COUNTS.finditer(text, lo, hi):
+        start = sentence_start(text, max(lo, m.start() - SENTENCE_LOOKBACK), m.start())
+        stop = next_break(text, m.end(), hi)
+        sentence = range(start, stop.start() if stop is not None else hi)
+        found = [_state_space(r.tree) for r in rows if r.start in sentence]
+        systems = [f for f in found if f is not None]
+        if len(systems) != 1:
+            continue  # (none written there, or two: which one is counted?)
+        state, inputs = systems[0]
+        counted = [(state, m.start("n"))]
+        if m.start("m") >= 0 and len(inputs) == 1:
+            counted.append((inputs[0], m.start("m")))
+        for sym, at in counted:
+            (count,) = _items(rows, at)[:1] or [None]
+            shape = dims_shape(count, "vector")
+            key = symbol_key(sym)
+            if shape is not None and key is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _state_space(tree: t.Node | None) -> tuple[t.Node, list[t.Node]] | None:
+    r"""``x_{k+1} = A x_k + B u_k`` (or ``\dot x = Ax + Bu``): the state it multiplies by a
+    matrix on the right (``x_k``, a member of the family set on the left) and the inputs,
+    the other letters so multiplied; None for any other row."""
+    if not (isinstance(tree, t.Chain) and tree.relations == ("=",) and len(tree.items) == 2):
+        return None
+    left, right = tree.items
+    letter = _state_letter(left)
+    if letter is None or right is None:
+        return None
+    terms = right.terms if isinstance(right, t.Add) else (right,)
+    states: list[t.Node] = []
+    inputs: list[t.Node] = []
+    for term in terms:
+        if not (isinstance(term, t.Product) and len(term.factors) == 2):
+            continue
+        matrix, operand = term.factors
+        if isinstance(matrix, t.Transpose):
+            matrix = matrix.base
+        if not (isinstance(matrix, t.Symbol) and matrix.name[:1].isupper()):
+            continue  # (A x_k, P^\top \pi_k: a capital letter's matrix)
+        own = _state_letter(operand, member_only=isinstance(left, t.Sub))
+        if own is not None and _same(own, letter):
+            states.append(operand)
+        elif own is not None:
+            inputs.append(operand)
+    if not states:
+        return None
+    return states[0], inputs
+
+
+def _lowercase(sym: t.Symbol) -> bool:
+    r"""``x``, ``\pi``: a lowercase letter, Latin or Greek."""
+    return sym.name.lstrip("\\")[:1].islower()
+
+
+def _state_letter(node: t.Node | None, member_only: bool = False) -> t.Symbol | None:
+    r"""The letter of ``x_{k+1}``, ``x_k`` (a member under a one-letter label, shifted or not),
+    or of ``\dot x`` and ``x`` (a plain lowercase letter) unless ``member_only``."""
+    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
+        index = node.index
+        if isinstance(index, t.Add) and index.terms:
+            index = index.terms[0]
+        if isinstance(index, t.Symbol) and len(index.name) == 1 and index.name in "kt":
+            return node.base if _lowercase(node.base) else None
+        return None
+    if member_only or not isinstance(node, t.Symbol) or not _lowercase(node):
+        return None
+    return replace(node, accents=()) if node.accents in ((), ("dot",)) else None
 
 
 # "$W^Q = [W_1^Q\; \cdots\; W_h^Q] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$.":

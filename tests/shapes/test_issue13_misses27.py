@@ -1,0 +1,73 @@
+r"""The issue-13 misses of set 27 made general rules: a state-space system's counts ("with $n$
+states and $m$ inputs") size its state and input families, and a radius, a rate or a time
+compared with a number either way (``r \ge 0``, ``t \ge 0``) is a number.  Each with a
+planted error and a trap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import codes_by_line
+
+
+def test_the_counts_of_states_and_inputs_size_a_systems_families(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    The plant is $x_{k+1} = A x_k + B u_k$ with $n$ states and $m$ inputs, where
+    $A \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{n \times m}$ and $C \in \mathbb{R}^{p \times n}$.
+
+    Right: $C x_0$, $A x_3 + B u_3$, $x_0^\top A x_0$. Wrong: $x_0^\top C$ and $u_0 B$.
+    """
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch"), (4, "matmul-mismatch")]
+
+
+def test_a_continuous_system_and_a_chain_with_a_transposed_matrix(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    The system $\dot x = A x + B u$ has $n$ states and $m$ inputs, with $A \in \mathbb{R}^{n \times n}$
+    and $B \in \mathbb{R}^{n \times m}$. Right: $x^\top A x$. Wrong: $B x$.
+
+    A chain with $K$ states moves as $\pi_{t+1} = P^\top \pi_t$, with $P \in \mathbb{R}^{K \times K}$.
+    Right: $\pi_0^\top P$. Wrong: $P \pi_0^\top$.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch"), (5, "matmul-mismatch")]
+
+
+def test_states_counted_without_a_system_declare_nothing(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    A chain with $K$ states; let $P \in \mathbb{R}^{K \times K}$ and write $P x_0^\top$ for a matrix $x_0$.
+
+    A system with $n$ states, $x_{k+1} = f(x_k)$, is nonlinear, and $A \in \mathbb{R}^{n \times n}$ with $x_0 A$.
+    """
+    assert codes_by_line(text, tmp_path) == []
+
+
+def test_two_systems_in_the_sentence_are_not_counted(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Both $x_{k+1} = A x_k$ and $z_{k+1} = D z_k$ have $n$ states, with $A \in \mathbb{R}^{n \times n}$.
+
+    Then $x_0 A$ is not checked.
+    """
+    assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_rate_or_a_time_compared_either_way_is_a_number(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Let $v \in \mathbb{R}^{m}$ and $M \in \mathbb{R}^{m \times m}$, with a rate $r \ge 0$ and a time $t \geq 0$.
+
+    Right: $r M v + t v$. Wrong: $r M v + v^\top$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]
+
+
+def test_a_slack_or_a_distribution_compared_loosely_stays_unknown(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Let $v \in \mathbb{R}^{m}$ and $M \in \mathbb{R}^{m \times m}$, with $s \ge 0$ and $q \ge 0$.
+
+    Then $s M v + v^\top$ and $q M v + v^\top$ are not checked.
+    """
+    assert codes_by_line(text, tmp_path) == []
