@@ -71,3 +71,23 @@ def test_a_slack_or_a_distribution_compared_loosely_stays_unknown(tmp_path: Path
     Then $s M v + v^\top$ and $q M v + v^\top$ are not checked.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_an_apposition_of_sizes_pairs_them_in_order(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    The blocks $A$, $B$ and the coupling $C$, of sizes $p \times p$, $q \times q$ and $p \times q$, are given.
+
+    Right: $A C B$ and $C^\top A C$. Wrong: $C A$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+def test_sizes_that_are_counts_or_fewer_than_the_letters_declare_nothing(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    With $G$ groups $X_1$, $X_2$, of sizes $n_1$ and $n_2$, and $A$, $B$, $C$, of sizes $p \times p$ and $q \times q$, we start.
+
+    Then $X_1 X_2$ and $B C$ and $C A$ are not checked.
+    """
+    assert codes_by_line(text, tmp_path) == []

@@ -539,6 +539,8 @@ def _sentence_forms(
         _listed_all_in(text, path, rows, table, lo, end)
     if "respectively" in chunk:
         _respectively(text, path, rows, table, lo, end)
+    if "$, of " in chunk:
+        _of_sizes(text, path, rows, table, lo, end)
     if "likewise" in chunk or "imilarly" in chunk:
         _likewise(text, path, rows, table, lo, end)
     if "variance $" in chunk:
@@ -794,6 +796,76 @@ def _respectively(
             key = symbol_key(sym) if sym is not None else None
             if shape is not None and key is not None and sym is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+# "$\Sigma_{xx}$, $\Sigma_{yy}$ and the cross-covariance $\Sigma_{xy}$, of sizes $p \times p$,
+# $q \times q$ and $p \times q$": an apposition listing as many sizes as the letters before it,
+# paired in order as "respectively" pairs them (each size a product or a space: "groups of
+# sizes $n_1, \dots, n_g$" lists counts, no shapes)
+_OF_SIZES = re.compile(r"\$,\s+of\s+(?:sizes|shapes|dimensions)\s+(?=\$)")
+_SIZES_TAIL = re.compile(r"\s*(?:[,;.:)]|\s(?:with|where|and|so|which|are|is)\b|$)")
+
+
+def _of_sizes(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the letters an apposition ", of sizes …" sizes in order."""
+    for m in _OF_SIZES.finditer(text, lo, hi):
+        start = sentence_start(text, max(lo, m.start() - SENTENCE_LOOKBACK), m.start())
+        stop = next_break(text, m.end(), hi)
+        end = stop.start() if stop is not None else hi
+        sizes = [_MATH_SPAN.match(text, m.end(), end)]
+        while sizes[-1] is not None:
+            glue = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=\$)").match(
+                text, sizes[-1].end(), end
+            )
+            sizes.append(_MATH_SPAN.match(text, glue.end(), end) if glue else None)
+        spans = [g for g in sizes if g is not None]
+        if len(spans) < 2 or not _SIZES_TAIL.match(text, spans[-1].end(), end + 1):
+            continue
+        subject = _listed_before(text, start, m.start() + 1, len(spans))
+        letters = [_named_by(rows, g.start("m")) for g in subject]
+        dims = [(_items(rows, g.start("m")) or [None])[0] for g in spans]
+        if len(letters) != len(dims) or None in letters or None in dims:
+            continue
+        shapes = [space_shape(d) or dims_shape(d, "matrix") for d in dims]
+        if None in shapes:
+            continue  # (every size a shape, or none is read)
+        for sym, shape in zip(letters, shapes, strict=True):
+            key = symbol_key(sym) if sym is not None else None
+            if shape is not None and key is not None and sym is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _listed_before(text: str, start: int, at: int, count: int) -> list[re.Match[str]]:
+    r"""The math spans of the list that ends just before ``at`` (each after ", ", " and "
+    and up to three words: "and the cross-covariance $\Sigma_{xy}$"), if it holds at most
+    ``count``; none if it holds more."""
+    spans = list(_MATH_SPAN.finditer(text, start, at))
+    if not spans or spans[-1].end() != at:
+        return []
+    listed = [spans[-1]]
+    for g in reversed(spans[:-1]):
+        if not _LIST_GAP.match(text[g.end() : listed[0].start()]):
+            break
+        if len(listed) == count:
+            return []  # (a longer list: which of its letters are sized?)
+        listed.insert(0, g)
+    return listed
+
+
+def _named_by(rows: list[PlacedRow], offset: int) -> t.Node | None:
+    r"""The letter a math span names: itself, or the left side of its definition
+    (``\Sigma_{xx} = \Cov(\x)``)."""
+    items = _items(rows, offset)
+    if len(items) != 1:
+        return None
+    node = items[0]
+    if isinstance(node, t.Chain) and node.relations[:1] in (("=",), (":=",), ("\\coloneqq",)):
+        node = node.items[0]
+    if isinstance(node, (t.Symbol, t.Sub, t.Tagged)):
+        return node
+    return None
 
 
 def _items(rows: list[PlacedRow], offset: int) -> list[t.Node | None]:
