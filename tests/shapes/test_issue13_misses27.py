@@ -91,3 +91,19 @@ def test_sizes_that_are_counts_or_fewer_than_the_letters_declare_nothing(tmp_pat
     Then $X_1 X_2$ and $B C$ and $C A$ are not checked.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_property_said_of_two_letters_after_a_plural_noun_holds_for_both() -> None:
+    from texgrad.shapes.check import Checker
+    from texgrad.shapes.properties import stated_properties
+
+    def said(text: str) -> list[tuple[str, bool]]:
+        result = Checker().check("doc.md", text=text)
+        rows = [r for r in result.rows if r.path == result.path]
+        return sorted({(s.key, s.positive_definite) for s in stated_properties(text, rows)})
+
+    kfac = r"We take $F \approx G \otimes A$ with the symmetric factors $A$ and $G$."
+    assert said(kfac) == [("A", False), ("G", False)]
+    two = r"Take two symmetric positive definite matrices $S$ and $T$."
+    assert said(two) == [("S", True), ("T", True)]
+    assert said(r"Take the symmetric parts $S$ and $T$ of $M$.") == []
