@@ -176,6 +176,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "handout-2sls-primes-21",
         "handout-cca-19",
         "handout-kron-vec-20",
+        "handout-nmf-initial-27",
         "handout-sparse-coding-26",
         "hessian-sheet-25",
         "hoja-derivadas-es-25",

@@ -107,3 +107,23 @@ def test_a_property_said_of_two_letters_after_a_plural_noun_holds_for_both() -> 
     two = r"Take two symmetric positive definite matrices $S$ and $T$."
     assert said(two) == [("S", True), ("T", True)]
     assert said(r"Take the symmetric parts $S$ and $T$ of $M$.") == []
+
+
+def test_an_initial_value_said_so_has_its_letters_shape(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Let $S \in \mathbb{R}^{K \times K}$, $T \in \mathbb{R}^{K \times m}$ and $z \in \mathbb{R}^{K}$.
+
+    We initialise $z^{(0)} = 0$ and $T^{(0)} = \mathbf{0}_{K \times m}$, which are fine; initialising $S^{(0)} = \mathbf{1}_K \mathbf{1}_m^\top$ is not.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "equation-mismatch")]
+
+
+def test_an_initial_value_of_a_layered_family_or_unsaid_is_not_sized(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Let $W \in \mathbb{R}^{d \times d}$, the layers $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ and $S \in \mathbb{R}^{K \times K}$.
+
+    We initialise $W^{(0)} = \mathbf{0}_{n_0 \times p}$. The second round starts from $S^{(0)} = \mathbf{1}_K \mathbf{1}_m^\top$.
+    """
+    assert codes_by_line(text, tmp_path) == []

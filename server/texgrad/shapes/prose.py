@@ -1306,15 +1306,45 @@ class Family(NamedTuple):
     end: int
     matrix: tuple[str, str | None]
     at: int
-    part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar"
+    part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar",
+    # "initial" (``matrix`` is then the letter whose initial value the member is)
     last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
     matrix_end: int = -1  # where the matrix's letter ends (-1: not known)
+
+
+# "Initialising it as $\mathbf{S}^{(0)} = \mathbf{I}_m - …$", "initialised at $W^{(0)}$": the
+# initial value of a declared letter, of its shape (resolved as a family is: part "initial")
+_INITIALISED = re.compile(r"\b[Ii]nitiali[sz](?:e|es|ed|ing)\b[^.;:$]{0,30}?\$(?P<m>[^$]{1,200})\$")
+
+
+def _initial_values(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    r"""The initial values the text says it sets, ``S^{(0)}`` (the letter tagged (0), alone or
+    the left side of an equation), as members of the declared ``S``."""
+    out = []
+    for m in _INITIALISED.finditer(text, lo, len(text) if hi is None else hi):
+        (node,) = _items(rows, m.start("m"))[:1] or [None]
+        if isinstance(node, t.Chain) and node.relations[:1] == ("=",):
+            node = node.items[0]
+        if not (
+            isinstance(node, t.Tagged)
+            and node.bracket == "("
+            and isinstance(node.tag, t.Number)
+            and node.tag.text == "0"
+            and isinstance(node.base, t.Symbol)
+        ):
+            continue
+        key, letter = symbol_key(node), symbol_key(node.base)
+        if key is not None and letter is not None:
+            out.append(Family(key[0], key[1], node.start, node.end, letter, node.start, "initial"))
+    return out
 
 
 def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = None) -> list[Family]:
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
     out = _samples(text, rows, lo, hi)
+    if "nitiali" in text[lo:hi]:
+        out += _initial_values(text, rows, lo, hi)
     if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
@@ -1537,6 +1567,16 @@ def stacked_matrices(fams: list[Family], path: str, table: SymbolTable) -> list[
     return out
 
 
+def _written_as_family(table: SymbolTable, letter: tuple[str, str | None]) -> bool:
+    r"""Does the table declare members of ``letter`` tagged in parentheses (``W^{(l)} \in …``,
+    layers of their own sizes)?"""
+    prefix = letter[0] + "^{("
+    return any(
+        key.startswith(prefix) and any(d.font == letter[1] for d in decls)
+        for key, decls in table.declarations.items()
+    )
+
+
 def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:
     """The members of these families declared as vectors of the matrix's columns (rows) or
     rows (columns), where the matrix's declaration is known."""
@@ -1547,6 +1587,10 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
             continue
         decl = table.lookup(f.matrix[0], f.matrix[1], path, f.at)
         if decl is None or decl.shape.is_scalar:
+            continue
+        if f.part == "initial":
+            if not _written_as_family(table, f.matrix):
+                out.append(Declaration(f.key, f.font, decl.shape, path, f.start, f.end, "prose"))
             continue
         if f.part == "sample":
             length, n = decl.shape.rows, dim_of(f.last)
