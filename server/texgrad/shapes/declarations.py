@@ -243,7 +243,7 @@ def _collect(
         f.key: (f.matrix[0], f.part)
         for fams in sized.values()
         for f in fams
-        if f.part != "scalar"  # (targets t_1, …, t_N: numbers, stacked by nothing)
+        if f.part not in ("scalar", "initial")  # (targets t_1, …, t_N: numbers, stacked by nothing)
     }
     for d in found:  # (once every matrix's declaration is known)
         table.add(d)

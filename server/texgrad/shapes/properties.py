@@ -86,6 +86,13 @@ _PATTERNS += [
         + r",?\s+(?:(?:are|be)\s+(?:both\s+|also\s+|real\s+|square\s+)*|,?\s*both\s+)" + _PROPERTY
         + r"(?![\w-]|\s+part)"
     ),
+    # two matrices after a plural noun: "the symmetric factors $A$ and $G$", "two symmetric
+    # positive definite matrices $S$ and $T$" (not parts, blocks or entries of them)
+    re.compile(
+        r"\b(?:the|two|its|their|with)\s+" + _PROPERTY
+        + r"\s+(?!(?:parts|blocks|entries|elements|differences|groups)\b)[a-z]{2,20}s\s+"
+        + _M.format("sym") + r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)" + _M.format("sym2")
+    ),
     # each named with its role, then the property said of the two: "Let $M \in …$ be the
     # predicted covariance and $R \in …$ the covariance of the noise; both are symmetric"
     re.compile(

@@ -539,12 +539,16 @@ def _sentence_forms(
         _listed_all_in(text, path, rows, table, lo, end)
     if "respectively" in chunk:
         _respectively(text, path, rows, table, lo, end)
+    if "$, of " in chunk:
+        _of_sizes(text, path, rows, table, lo, end)
     if "likewise" in chunk or "imilarly" in chunk:
         _likewise(text, path, rows, table, lo, end)
     if "variance $" in chunk:
         _variances(text, path, rows, table, lo, end)
     if any(w in chunk for w in _NUMBER_WORDS):
         _numbers_named(text, path, rows, table, lo, end)
+    if "$ states" in chunk:
+        _state_counts(text, path, rows, table, lo, end)
 
 
 # "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
@@ -588,6 +592,90 @@ def _numbers_named(
         key = symbol_key(sym)
         if key is not None and key[1] is None:
             table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "The plant is $x_{k+1} = Ax_k + Bu_k$ with $n$ states and $m$ inputs": a state-space
+# system's counts size its state (the family whose next member the equation sets) and its
+# input (the one other family the equation multiplies by a matrix); also "$\dot x = Ax + Bu$"
+_STATE_COUNTS = re.compile(
+    r"\$(?P<n>[^$]{1,20})\$\s+states\b(?:,?\s*(?:and\s+)?\$(?P<m>[^$]{1,20})\$\s+inputs\b)?"
+)
+
+
+def _state_counts(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare a state-space system's state (and input) vectors by the counts a sentence gives
+    of its states (and inputs), read off the system's equation written in that sentence."""
+    for m in _STATE_COUNTS.finditer(text, lo, hi):
+        start = sentence_start(text, max(lo, m.start() - SENTENCE_LOOKBACK), m.start())
+        stop = next_break(text, m.end(), hi)
+        sentence = range(start, stop.start() if stop is not None else hi)
+        found = [_state_space(r.tree) for r in rows if r.start in sentence]
+        systems = [f for f in found if f is not None]
+        if len(systems) != 1:
+            continue  # (none written there, or two: which one is counted?)
+        state, inputs = systems[0]
+        counted = [(state, m.start("n"))]
+        if m.start("m") >= 0 and len(inputs) == 1:
+            counted.append((inputs[0], m.start("m")))
+        for sym, at in counted:
+            (count,) = _items(rows, at)[:1] or [None]
+            shape = dims_shape(count, "vector")
+            key = symbol_key(sym)
+            if shape is not None and key is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _state_space(tree: t.Node | None) -> tuple[t.Node, list[t.Node]] | None:
+    r"""``x_{k+1} = A x_k + B u_k`` (or ``\dot x = Ax + Bu``): the state it multiplies by a
+    matrix on the right (``x_k``, a member of the family set on the left) and the inputs,
+    the other letters so multiplied; None for any other row."""
+    if not (isinstance(tree, t.Chain) and tree.relations == ("=",) and len(tree.items) == 2):
+        return None
+    left, right = tree.items
+    letter = _state_letter(left)
+    if letter is None or right is None:
+        return None
+    terms = right.terms if isinstance(right, t.Add) else (right,)
+    states: list[t.Node] = []
+    inputs: list[t.Node] = []
+    for term in terms:
+        if not (isinstance(term, t.Product) and len(term.factors) == 2):
+            continue
+        matrix, operand = term.factors
+        if isinstance(matrix, t.Transpose):
+            matrix = matrix.base
+        if not (isinstance(matrix, t.Symbol) and matrix.name[:1].isupper()):
+            continue  # (A x_k, P^\top \pi_k: a capital letter's matrix)
+        own = _state_letter(operand, member_only=isinstance(left, t.Sub))
+        if own is not None and _same(own, letter):
+            states.append(operand)
+        elif own is not None:
+            inputs.append(operand)
+    if not states:
+        return None
+    return states[0], inputs
+
+
+def _lowercase(sym: t.Symbol) -> bool:
+    r"""``x``, ``\pi``: a lowercase letter, Latin or Greek."""
+    return sym.name.lstrip("\\")[:1].islower()
+
+
+def _state_letter(node: t.Node | None, member_only: bool = False) -> t.Symbol | None:
+    r"""The letter of ``x_{k+1}``, ``x_k`` (a member under a one-letter label, shifted or not),
+    or of ``\dot x`` and ``x`` (a plain lowercase letter) unless ``member_only``."""
+    if isinstance(node, t.Sub) and isinstance(node.base, t.Symbol):
+        index = node.index
+        if isinstance(index, t.Add) and index.terms:
+            index = index.terms[0]
+        if isinstance(index, t.Symbol) and len(index.name) == 1 and index.name in "kt":
+            return node.base if _lowercase(node.base) else None
+        return None
+    if member_only or not isinstance(node, t.Symbol) or not _lowercase(node):
+        return None
+    return replace(node, accents=()) if node.accents in ((), ("dot",)) else None
 
 
 # "$W^Q = [W_1^Q\; \cdots\; W_h^Q] \in \mathbb{R}^{d \times d}$, and likewise $W^K$ and $W^V$.":
@@ -708,6 +796,76 @@ def _respectively(
             key = symbol_key(sym) if sym is not None else None
             if shape is not None and key is not None and sym is not None:
                 table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+# "$\Sigma_{xx}$, $\Sigma_{yy}$ and the cross-covariance $\Sigma_{xy}$, of sizes $p \times p$,
+# $q \times q$ and $p \times q$": an apposition listing as many sizes as the letters before it,
+# paired in order as "respectively" pairs them (each size a product or a space: "groups of
+# sizes $n_1, \dots, n_g$" lists counts, no shapes)
+_OF_SIZES = re.compile(r"\$,\s+of\s+(?:sizes|shapes|dimensions)\s+(?=\$)")
+_SIZES_TAIL = re.compile(r"\s*(?:[,;.:)]|\s(?:with|where|and|so|which|are|is)\b|$)")
+
+
+def _of_sizes(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare the letters an apposition ", of sizes …" sizes in order."""
+    for m in _OF_SIZES.finditer(text, lo, hi):
+        start = sentence_start(text, max(lo, m.start() - SENTENCE_LOOKBACK), m.start())
+        stop = next_break(text, m.end(), hi)
+        end = stop.start() if stop is not None else hi
+        sizes = [_MATH_SPAN.match(text, m.end(), end)]
+        while sizes[-1] is not None:
+            glue = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=\$)").match(
+                text, sizes[-1].end(), end
+            )
+            sizes.append(_MATH_SPAN.match(text, glue.end(), end) if glue else None)
+        spans = [g for g in sizes if g is not None]
+        if len(spans) < 2 or not _SIZES_TAIL.match(text, spans[-1].end(), end + 1):
+            continue
+        subject = _listed_before(text, start, m.start() + 1, len(spans))
+        letters = [_named_by(rows, g.start("m")) for g in subject]
+        dims = [(_items(rows, g.start("m")) or [None])[0] for g in spans]
+        if len(letters) != len(dims) or None in letters or None in dims:
+            continue
+        shapes = [space_shape(d) or dims_shape(d, "matrix") for d in dims]
+        if None in shapes:
+            continue  # (every size a shape, or none is read)
+        for sym, shape in zip(letters, shapes, strict=True):
+            key = symbol_key(sym) if sym is not None else None
+            if shape is not None and key is not None and sym is not None:
+                table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "prose"))
+
+
+def _listed_before(text: str, start: int, at: int, count: int) -> list[re.Match[str]]:
+    r"""The math spans of the list that ends just before ``at`` (each after ", ", " and "
+    and up to three words: "and the cross-covariance $\Sigma_{xy}$"), if it holds at most
+    ``count``; none if it holds more."""
+    spans = list(_MATH_SPAN.finditer(text, start, at))
+    if not spans or spans[-1].end() != at:
+        return []
+    listed = [spans[-1]]
+    for g in reversed(spans[:-1]):
+        if not _LIST_GAP.match(text[g.end() : listed[0].start()]):
+            break
+        if len(listed) == count:
+            return []  # (a longer list: which of its letters are sized?)
+        listed.insert(0, g)
+    return listed
+
+
+def _named_by(rows: list[PlacedRow], offset: int) -> t.Node | None:
+    r"""The letter a math span names: itself, or the left side of its definition
+    (``\Sigma_{xx} = \Cov(\x)``)."""
+    items = _items(rows, offset)
+    if len(items) != 1:
+        return None
+    node = items[0]
+    if isinstance(node, t.Chain) and node.relations[:1] in (("=",), (":=",), ("\\coloneqq",)):
+        node = node.items[0]
+    if isinstance(node, (t.Symbol, t.Sub, t.Tagged)):
+        return node
+    return None
 
 
 def _items(rows: list[PlacedRow], offset: int) -> list[t.Node | None]:
@@ -1148,15 +1306,45 @@ class Family(NamedTuple):
     end: int
     matrix: tuple[str, str | None]
     at: int
-    part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar"
+    part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar",
+    # "initial" (``matrix`` is then the letter whose initial value the member is)
     last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
     matrix_end: int = -1  # where the matrix's letter ends (-1: not known)
+
+
+# "Initialising it as $\mathbf{S}^{(0)} = \mathbf{I}_m - …$", "initialised at $W^{(0)}$": the
+# initial value of a declared letter, of its shape (resolved as a family is: part "initial")
+_INITIALISED = re.compile(r"\b[Ii]nitiali[sz](?:e|es|ed|ing)\b[^.;:$]{0,30}?\$(?P<m>[^$]{1,200})\$")
+
+
+def _initial_values(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    r"""The initial values the text says it sets, ``S^{(0)}`` (the letter tagged (0), alone or
+    the left side of an equation), as members of the declared ``S``."""
+    out = []
+    for m in _INITIALISED.finditer(text, lo, len(text) if hi is None else hi):
+        (node,) = _items(rows, m.start("m"))[:1] or [None]
+        if isinstance(node, t.Chain) and node.relations[:1] == ("=",):
+            node = node.items[0]
+        if not (
+            isinstance(node, t.Tagged)
+            and node.bracket == "("
+            and isinstance(node.tag, t.Number)
+            and node.tag.text == "0"
+            and isinstance(node.base, t.Symbol)
+        ):
+            continue
+        key, letter = symbol_key(node), symbol_key(node.base)
+        if key is not None and letter is not None:
+            out.append(Family(key[0], key[1], node.start, node.end, letter, node.start, "initial"))
+    return out
 
 
 def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = None) -> list[Family]:
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
     out = _samples(text, rows, lo, hi)
+    if "nitiali" in text[lo:hi]:
+        out += _initial_values(text, rows, lo, hi)
     if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
@@ -1379,6 +1567,16 @@ def stacked_matrices(fams: list[Family], path: str, table: SymbolTable) -> list[
     return out
 
 
+def _written_as_family(table: SymbolTable, letter: tuple[str, str | None]) -> bool:
+    r"""Does the table declare members of ``letter`` tagged in parentheses (``W^{(l)} \in …``,
+    layers of their own sizes)?"""
+    prefix = letter[0] + "^{("
+    return any(
+        key.startswith(prefix) and any(d.font == letter[1] for d in decls)
+        for key, decls in table.declarations.items()
+    )
+
+
 def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:
     """The members of these families declared as vectors of the matrix's columns (rows) or
     rows (columns), where the matrix's declaration is known."""
@@ -1389,6 +1587,10 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
             continue
         decl = table.lookup(f.matrix[0], f.matrix[1], path, f.at)
         if decl is None or decl.shape.is_scalar:
+            continue
+        if f.part == "initial":
+            if not _written_as_family(table, f.matrix):
+                out.append(Declaration(f.key, f.font, decl.shape, path, f.start, f.end, "prose"))
             continue
         if f.part == "sample":
             length, n = decl.shape.rows, dim_of(f.last)

@@ -82,6 +82,10 @@ _SLICE_MARKS = frozenset({":", "\\cdot", "*", "\\ast", "\\bullet"})
 _STARS = frozenset({"*", "\\ast", "\\star"})
 # the keys of the plain Latin letters a strict comparison with a number makes numbers
 _LATIN_WEAK = frozenset((letter, None) for letter in WEAK_LATIN)
+# … and those a comparison with a number of either kind makes numbers: a radius, a rate or a
+# rank r, a time t, a step h ("$r \\ge 0$", "for $t \\ge 0$"); not s (a slack vector's sign),
+# p, q (a distribution's), a, c (a constraint's, a cost's), which are vectors as often
+_LATIN_WEAK_EITHER = frozenset((letter, None) for letter in "hrt")
 # r_x, c_{i}, t_1: a plain letter of SUBSCRIPTED_LATIN under one letter or a number
 _SUBSCRIPTED_WEAK = re.compile(r"([a-z])_(?:\{)?(?:[A-Za-z]|\d+)(?:\})?")
 
@@ -155,14 +159,11 @@ class SymbolRules(RuleBase):
             return weak.shape  # U(a, b) = \{P \in \mathbb{R}_+^{n \times m} : …\}, then P
         if greek and weak is not None:
             return SCALAR  # \lambda > 0 somewhere, and nothing else says what \lambda is
-        if (
-            weak is not None
-            and weak.how == WEAK_STRICT
-            and (key in _LATIN_WEAK or _subscripted_weak(key))
+        if weak is not None and (
+            (weak.how == WEAK_STRICT and (key in _LATIN_WEAK or _subscripted_weak(key)))
+            or (weak.how == "weak" and key in _LATIN_WEAK_EITHER)
         ):
-            return (
-                SCALAR  # "a scale $s > 0$", "$r_x, r_y > 0$" (not s \ge 0, a slack vector's sign)
-            )
+            return SCALAR  # "a scale $s > 0$", "$r_x, r_y > 0$", "$r \ge 0$" (not s \ge 0)
         inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited
