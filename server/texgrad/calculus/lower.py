@@ -1339,6 +1339,10 @@ class Lowerer:
             return self._exponent(node.left) / self._exponent(node.right)
         if isinstance(node, t.Paren) and node.body is not None:
             return self._exponent(node.body)
+        if isinstance(node, t.Product) and node.factors:  # 3\gamma, 2n, \frac12 k
+            return sympy.Mul(*(self._exponent(f) for f in node.factors))
+        if isinstance(node, t.BinOp) and node.op in ("\\cdot", "*", "\\times") and node.right:
+            return self._exponent(node.left) * self._exponent(node.right)
         if isinstance(node, t.Add):
             total = sympy.Integer(0)
             for sign, term in zip(node.signs, node.terms, strict=True):
