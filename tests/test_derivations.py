@@ -64,6 +64,7 @@ def test_the_set_holds_its_documents() -> None:
         "gh-rnn-readme",
         "gp-marginal-blog",
         "gp-notes-rasmussen",
+        "hackmd-huber-layernorm-traces-27",
         "homework-regression-solutions",
         "hugo-lora-post",
         "ieee-two-layer-ntk-27",
@@ -110,6 +111,7 @@ def test_the_set_holds_its_documents() -> None:
         "myst-rnn-bptt",
         "myst-vae-elbo",
         "nbconvert-gp-hyperparameters",
+        "neurips-infonce-mixture-27",
         "obsidian-kernel-logsumexp",
         "obsidian-vae-kalman",
         "own-glm-notes-22",
@@ -163,6 +165,7 @@ def test_the_set_holds_its_documents() -> None:
         "tikzposter-lqr-layernorm",
         "tufte-factorisation-logdet-27",
         "wiki-matrix-cheatsheet",
+        "zola-gaussian-kl-27",
     ]
     for name in DOCS:
         assert read_markers(DERIVATIONS / name), f"{name} marks no row to differentiate"
