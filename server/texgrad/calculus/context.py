@@ -581,6 +581,9 @@ def _said_scalars(
             env.weak.add(key)  # "$\sigma > 0$" beside a declared \boldsymbol\sigma: two letters
             plain = plain_key(key)  # (the plain one a number of its own: sampled as one)
             env.vars.setdefault(plain, VarInfo(plain, weak[0].shape, key))
+    for key in result.table.plain_positive:
+        if key not in env.vars and key not in env.functions:
+            env.weak.add(key)  # (not in vars: a number only beside numbers, lower._add)
 
 
 def _defined_by(defined_at: Callable[[str], int | None] | None, key: str, offset: int) -> int:

@@ -299,6 +299,8 @@ class Env:
     softmax_columns: bool = False
     numbers: set[str] = field(default_factory=set)  # undeclared letters read as numbers (1/N)
     weak: set[str] = field(default_factory=set)  # scalars only compared with a number (ℓ > 0)
+    # (one in weak but not in vars is a plain Latin letter said positive, a margin $m > 0$:
+    # a number only where it is added to numbers, see Lowerer._add)
 
 
 def _space(shape: Shape) -> str:
@@ -959,6 +961,8 @@ class Lowerer:
     # -- sums and products ---------------------------------------------------------------
     def _add(self, node: t.Add) -> Lowered:
         parts: list[Lowered] = []
+        positive: list[int] = []  # the parts that are a letter said positive, and their signs
+        signs: list[str] = []
         constant = self._constant_term(node)
         for sign, term in zip(node.signs, node.terms, strict=True):
             if term is constant:
@@ -966,6 +970,11 @@ class Lowerer:
             try:
                 x = self._vector_power_term(node, term) or self._lower(term)
             except UnknownShape:
+                if self._said_positive(term) and sign in ("", "+", "-"):
+                    positive.append(len(parts))
+                    parts.append(e.num(0))  # (stands in until the others are known)
+                    signs.append(sign)
+                    continue
                 if term is not node.terms[-1] or sign not in ("+", "-"):
                     raise
                 if not constant_letter(term) or len(node.terms) < 2:
@@ -977,6 +986,8 @@ class Lowerer:
             elif sign not in ("", "+"):
                 raise CalculusError(f"cannot differentiate `{sign}`")
             parts.append(x)
+        if positive:
+            self._positive_numbers(node, parts, positive, signs)
         if constant is not None:  # (the last term)
             if not all(isinstance(p, Expr) and p.is_scalar for p in parts):
                 self._lower(constant)  # (beside arrays: the letter's own shape, or none known)
@@ -1013,6 +1024,30 @@ class Lowerer:
             )
         _broadcast(resolved, node, self.env)
         return e.add(*resolved)
+
+    def _said_positive(self, term: t.Node) -> bool:
+        r"""A plain Latin letter nothing declares that the document says is positive (a
+        margin "$m > 0$"), as a term of a sum."""
+        key = symbol_key(term) if isinstance(term, t.Symbol) and term.font is None else None
+        return key is not None and key[0] in self.env.weak and key[0] not in self.env.vars
+
+    def _positive_numbers(
+        self, node: t.Add, parts: list[Lowered], at: list[int], signs: list[str]
+    ) -> None:
+        r"""The letters said positive of a sum (``m - \mathbf{w}^\top\mathbf{x}``) read as
+        positive numbers where every other term is a number: a sum of numbers leaves the letter
+        no other reading.  Else its shape is unknown, as before."""
+        others = [p for i, p in enumerate(parts) if i not in at]
+        letters = [x for x in node.terms if self._said_positive(x)]
+        if not others or not all(isinstance(p, Expr) and p.is_scalar for p in others):
+            self._lower(letters[0])  # (raises: the shape of the letter is unknown)
+        for i, letter, sign in zip(at, letters, signs, strict=True):
+            key = symbol_key(letter)
+            assert key is not None
+            self.env.vars[key[0]] = VarInfo(key[0], Shape(ONE, ONE), key[0], positive=True)
+            self.env.numbers.add(key[0])
+            x = self._lower(letter)
+            parts[i] = e.neg(x) if sign == "-" else x  # type: ignore[arg-type]
 
     def _constant_term(self, node: t.Add) -> t.Node | None:
         r"""The last term of a sum, ``+ \mathrm{const}`` (``\mathrm{const.}``): "plus a
@@ -1339,6 +1374,10 @@ class Lowerer:
             return self._exponent(node.left) / self._exponent(node.right)
         if isinstance(node, t.Paren) and node.body is not None:
             return self._exponent(node.body)
+        if isinstance(node, t.Product) and node.factors:  # 3\gamma, 2n, \frac12 k
+            return sympy.Mul(*(self._exponent(f) for f in node.factors))
+        if isinstance(node, t.BinOp) and node.op in ("\\cdot", "*", "\\times") and node.right:
+            return self._exponent(node.left) * self._exponent(node.right)
         if isinstance(node, t.Add):
             total = sympy.Integer(0)
             for sign, term in zip(node.signs, node.terms, strict=True):

@@ -70,6 +70,80 @@ def diag_times_vector(m: e.Mul) -> Expr:
     return m
 
 
+def outer_ones_met(m: e.Mul) -> Expr:
+    r"""A Hadamard product with an outer product of a vector and ones, beside the vector it
+    meets, as the plain product it is: ``(H \odot \mathbf{1}v^\top)w = H(v \odot w)``
+    (``(A \odot \mathbf{1}v^\top)\mathbf{1} = Av``), ``(H \odot u\mathbf{1}^\top)w = u
+    \odot (Hw)``, ``w^\top(H \odot u\mathbf{1}^\top) = (w \odot u)^\top H`` and
+    ``w^\top(H \odot \mathbf{1}v^\top) = (w^\top H) \odot v^\top``: each is
+    ``\operatorname{diag}(u) H \operatorname{diag}(v)`` multiplied out (not around dX)."""
+    fs = list(m.factors)
+    for plain in (True, False):  # first where a ones side meets (a plain product is left)
+        for i, h in enumerate(fs):
+            if not isinstance(h, e.Had) or e.has_d(h):
+                continue
+            nxt = fs[i + 1] if i + 1 < len(fs) else None
+            prv = fs[i - 1] if i > 0 else None
+            if nxt is not None and nxt.cols == e.ONE and not nxt.is_scalar and not e.has_d(nxt):
+                met = _outer_met(h, nxt, right=True, plain=plain)
+                if met is not None:
+                    fs[i : i + 2] = [met]
+                    return _again(fs)
+            if prv is not None and prv.rows == e.ONE and not prv.is_scalar and not e.has_d(prv):
+                met = _outer_met(h, prv, right=False, plain=plain)
+                if met is not None:
+                    fs[i - 1 : i + 1] = [met]
+                    return _again(fs)
+    return m
+
+
+def _again(fs: list[Expr]) -> Expr:
+    out = e.mul(*fs)
+    return outer_ones_met(out) if isinstance(out, e.Mul) else out
+
+
+def _outer_sides(x: Expr) -> tuple[Expr, Expr] | None:
+    r"""An outer product with ones on one side as (the column, the row) it is made of:
+    ``u\mathbf{1}^\top`` → (u, 1ᵀ), ``\mathbf{1}r`` → (1, r); None for anything else."""
+    if not isinstance(x, e.Mul) or x.is_scalar or len(x.factors) < 2:
+        return None
+    first, last = x.factors[0], x.factors[-1]
+    if isinstance(last, e.Ones) and last.rows == e.ONE:
+        col = e.mul(*x.factors[:-1])
+        if col.cols == e.ONE and not col.is_scalar:
+            return col, last
+    if isinstance(first, e.Ones) and first.cols == e.ONE:
+        row = e.mul(*x.factors[1:])
+        if row.rows == e.ONE and not row.is_scalar:
+            return first, row
+    return None
+
+
+def _outer_met(h: e.Had, w: Expr, right: bool, plain: bool) -> Expr | None:
+    """``h w`` (or ``w h`` when not ``right``) with one outer-product operand of ``h``
+    multiplied out, or None where ``h`` has none: when ``plain``, only one whose ones side
+    meets ``w`` (which leaves a plain product)."""
+    args = list(h.args)
+    found = [(k, s) for k, s in enumerate(map(_outer_sides, args)) if s is not None]
+    found.sort(key=lambda ks: isinstance(ks[1][0 if right else 1], e.Ones), reverse=True)
+    if plain:
+        found = [ks for ks in found if isinstance(ks[1][0 if right else 1], e.Ones)]
+    for k, (col, row) in found[:1]:
+        rest = e.had(*args[:k], *args[k + 1 :])
+        if right and isinstance(col, e.Ones):  # (H ⊙ 1 rᵀ) w = H (r ⊙ w)
+            return e.mul(rest, e.had(e.transpose(row), w))
+        if right:  # (H ⊙ u 1ᵀ) w = u ⊙ (H w)
+            return e.had(col, _met(e.mul(rest, w)))
+        if isinstance(row, e.Ones):  # wᵀ (H ⊙ u 1ᵀ) = (w ⊙ u)ᵀ H
+            return e.mul(e.transpose(e.had(e.transpose(w), col)), rest)
+        return e.had(_met(e.mul(w, rest)), row)  # wᵀ (H ⊙ 1 rᵀ) = (wᵀ H) ⊙ rᵀ
+    return None
+
+
+def _met(x: Expr) -> Expr:
+    return outer_ones_met(x) if isinstance(x, e.Mul) else x
+
+
 def vec_trick(m: e.Mul) -> Expr:
     r"""``(P \otimes Q) \operatorname{vec}(X) = \operatorname{vec}(Q X P^\top)``, the Kronecker
     product applied to a vec read as the product it is (not around dX, whose Kronecker form

@@ -32,6 +32,7 @@ from texgrad.calculus.rewrite import (
     diag_times_vector,
     merge_powers,
     merge_unvecs,
+    outer_ones_met,
     solve_sylvester,
     sum_of_squares,
     vec_of_sum,
@@ -131,6 +132,8 @@ class _Simplifier:
             inner = absorb_into_hadamard(inner)
         if isinstance(inner, e.Mul):
             inner = diag_times_vector(inner)
+        if isinstance(inner, e.Mul):
+            inner = outer_ones_met(inner)
         vec_read = _vec_read(inner)
         if vec_read is not inner:
             return self.run(vec_read)

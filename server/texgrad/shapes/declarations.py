@@ -286,6 +286,8 @@ def _beside_bold_only(table: SymbolTable) -> None:
         if bold:
             continue
         kept = [w for w in table.weak[key] if w.how != WEAK_BESIDE_BOLD]
+        if not decls:  # (for calculus only: see SymbolTable.plain_positive)
+            table.plain_positive[key] = [w for w in table.weak[key] if w.how == WEAK_BESIDE_BOLD]
         if kept:
             table.weak[key] = kept
         else:

@@ -796,11 +796,11 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                 listed = (
                     i == 0
                     and all(
-                        (isinstance(x, t.Symbol) or _weak_subscripted(x))
+                        (isinstance(x, t.Symbol) or _weak_subscripted(x) or _numbered_greek(x))
                         and _weak_letter(x) is not None
                         for x in left.items
                     )
-                )  # (\alpha, \beta > 0, r_x, r_y > 0; not \sigma_1, \sigma_2 > 0 of an example's blocks)
+                )  # (\alpha, \beta > 0, r_x, r_y > 0, \pi_1, \pi_2 > 0; not \sigma_1, \sigma_2 > 0 of an example's blocks)
                 lefts = list(left.items) if listed else [left.items[-1]]
             right = right.items[0] if isinstance(right, t.List) and right.items else right
             sides = [(this, right) for this in lefts] + [(right, lefts[-1])]
@@ -931,6 +931,16 @@ def _weak_letter(node: t.Node | None) -> t.Node | None:
 SUBSCRIPTED_LATIN = frozenset("cpqrst")
 
 
+def _numbered_greek(node: t.Node) -> bool:
+    r"""``\theta_1``, ``\pi_2``: a letter of ``_NUMBERED_GREEK`` under a number."""
+    return (
+        isinstance(node, t.Sub)
+        and isinstance(node.index, t.Number)
+        and isinstance(node.base, t.Symbol)
+        and node.base.name in _NUMBERED_GREEK
+    )
+
+
 def _weak_subscripted(node: t.Node | None) -> bool:
     """``r_x``, ``c_i``, ``t_1``: a letter of ``SUBSCRIPTED_LATIN`` under a one-letter or
     numbered subscript."""
@@ -944,7 +954,8 @@ def _weak_subscripted(node: t.Node | None) -> bool:
 
 
 # … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)
-_NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi"})
+# (and \pi_1, \pi_2 > 0, mixing weights: numbered, no longer the constant π)
+_NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi", "\\pi"})
 
 
 def _plain_latin(node: t.Node | None) -> t.Node | None:

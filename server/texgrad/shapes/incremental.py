@@ -403,6 +403,8 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(("bound", d, s, e) for d, s, e in bound)
     for key, weak in table.weak.items():
         out.setdefault(key, []).extend(weak)
+    for key, positive in table.plain_positive.items():
+        out.setdefault(key, []).extend(("positive", w) for w in positive)
     for key, facts in table.facts.items():
         out.setdefault(key, []).extend(facts)
     for path, said in table.layout_statements.items():  # (an end at the text's end: None)

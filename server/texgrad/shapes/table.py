@@ -101,6 +101,10 @@ class SymbolTable:
     facts: dict[str, list[Fact]] = field(default_factory=dict)
     # weak scalars (\lambda > 0): hold only where nothing declares or defines the letter
     weak: dict[str, list[Declaration]] = field(default_factory=dict)
+    # plain Latin letters said positive (a margin $m > 0$) with no bold letter beside them:
+    # no weak scalar for the shapes, but a number to calculus where its use leaves no other
+    # reading (added to numbers only: `m - \mathbf{w}^\top\mathbf{x}`)
+    plain_positive: dict[str, list[Declaration]] = field(default_factory=dict)
     # letters that size written constants only (m of I_m, \mathbf{1}_m): dimensions too
     constant_sizes: frozenset[str] = frozenset()
     # letters that count a range or bound a sum and name nothing else (n of ``\\sum_{i=1}^n``,
