@@ -57,6 +57,7 @@ from texgrad.calculus.components import component, lower_case_entries
 from texgrad.calculus.context import Context, context_at
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
+from texgrad.calculus.defined_sums import held_sums
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
@@ -2039,6 +2040,7 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
+    ctx = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)

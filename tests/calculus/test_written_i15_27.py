@@ -1,0 +1,84 @@
+r"""Session i15's 27th round (tests/documents/*-27) and the rules it changed, each on a short
+text of its own:
+
+- a name the document defines as scalars times a sum over a sample family that does not
+  involve the variable (``S = \frac1N\sum_{i=1}^N (\mathbf x_i - \boldsymbol\mu)(\mathbf x_i -
+  \boldsymbol\mu)^\top`` by Σ) is a constant matrix of its summand's shape in a written
+  derivative too (``defined_sums.held_sums``, as ``texgrad diff`` reads it): the written
+  claim was refused ("`\mathbf{x}_i` changes with the sum's index …"), so a sign slip in
+  ``\frac{\partial}{\partial\Sigma}\tr(\Sigma^{-1}S)`` went unflagged;
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.calculus.written_check import check_written
+from texgrad.calculus import written_derivatives as wd
+from texgrad.shapes.check import Checker
+
+
+def _found(text: str, name: str = "doc.md") -> tuple[list[int], wd.Tally]:
+    checked = Checker().check(name, text=text)
+    tally = wd.Tally()
+    found = check_written(checked, tally=tally)
+    return [text.count("\n", 0, f.start) + 1 for f in found], tally
+
+
+def _gradient(f, x0: np.ndarray, h: float = 1e-6) -> np.ndarray:  # type: ignore[no-untyped-def]
+    g = np.zeros_like(x0)
+    for k in np.ndindex(*x0.shape):
+        d = np.zeros_like(x0)
+        d[k] = h
+        g[k] = (f(x0 + d) - f(x0 - d)) / (2 * h)
+    return g
+
+
+def test_the_scatter_rules_are_what_central_differences_give() -> None:
+    """The reference: with S a sample covariance (constant in Σ, Λ), ∂ tr(Σ⁻¹S)/∂Σ =
+    -Σ⁻ᵀSᵀΣ⁻ᵀ = -Σ⁻¹SΣ⁻¹ for symmetric Σ, not +Σ⁻¹SΣ⁻¹; ∂(½N log det Λ - ½N tr(SΛ))/∂Λ =
+    ½N(Λ⁻ᵀ - S), not ½N(Λ - S) (N = 7 samples, p = 3)."""
+    rng = np.random.default_rng(11)
+    n, p = 7, 3
+    xs, mu = rng.normal(size=(n, p)), rng.normal(size=p)
+    s = (xs - mu).T @ (xs - mu) / n
+    a = rng.normal(size=(p, p))
+    sigma = a @ a.T + p * np.eye(p)
+    g = _gradient(lambda m: np.trace(np.linalg.solve(m, s)), sigma)
+    si = np.linalg.inv(sigma)
+    assert np.allclose(g, -si @ s @ si, atol=1e-6)
+    assert not np.allclose(g, si @ s @ si, atol=1e-3)
+    lam = rng.normal(size=(p, p)) + 3 * np.eye(p)  # not symmetric: Λ⁻ᵀ, not Λ⁻¹
+    loss = lambda m: n / 2 * np.linalg.slogdet(m)[1] - n / 2 * np.trace(s @ m)  # noqa: E731
+    g = _gradient(loss, lam)
+    assert np.allclose(g, n / 2 * (np.linalg.inv(lam).T - s), atol=1e-5)
+    assert not np.allclose(g, n / 2 * (lam - s), atol=1e-3)
+
+
+SCATTER = r"""We observe $\mathbf{x}_1, \dots, \mathbf{x}_N \in \mathbb{R}^p$, with
+$\boldsymbol\mu \in \mathbb{R}^p$ and $\Sigma \in \mathbb{R}^{p \times p}$ symmetric positive definite,
+$\Lambda \in \mathbb{R}^{p \times p}$ invertible.
+Write $S = \frac1N\sum_{i=1}^N (\mathbf{x}_i - \boldsymbol\mu)(\mathbf{x}_i - \boldsymbol\mu)^\top$.
+
+$$
+\frac{\partial}{\partial\Sigma}\operatorname{tr}(\Sigma^{-1}S) = -\Sigma^{-1}S\Sigma^{-1}
+$$
+
+$$
+\frac{\partial}{\partial\Sigma}\operatorname{tr}(\Sigma^{-1}S) = \Sigma^{-1}S\Sigma^{-1}
+$$
+
+$$
+\frac{\partial}{\partial\Lambda}\Big(\frac N2\log\det\Lambda - \frac N2\operatorname{tr}(S\Lambda)\Big) = \frac N2\big(\Lambda^{-\top} - S\big)
+$$
+
+$$
+\frac{\partial}{\partial\Lambda}\Big(\frac N2\log\det\Lambda - \frac N2\operatorname{tr}(S\Lambda)\Big) = \frac N2\big(\Lambda - S\big)
+$$
+"""
+
+
+def test_a_name_defined_by_a_sum_not_involving_the_variable_is_a_constant() -> None:
+    lines, tally = _found(SCATTER)
+    assert lines == [11, 19]
+    assert tally.verified == 2  # the right ones are verified, not left undecided
