@@ -7,6 +7,11 @@ text of its own:
   derivative too (``defined_sums.held_sums``, as ``texgrad diff`` reads it): the written
   claim was refused ("`\mathbf{x}_i` changes with the sum's index …"), so a sign slip in
   ``\frac{\partial}{\partial\Sigma}\tr(\Sigma^{-1}S)`` went unflagged;
+- a symmetry the prose says a formula assumes without saying so ("$2Q\mathbf x$, which
+  silently assumes $Q = Q^\top$") is neither a statement that Q is symmetric (for the
+  document) nor a hedge (for the claim): the claim is judged for the Q declared, and a
+  finding is the text's own judgement, information (as a denounced slip); "we implicitly
+  assume $Q = Q^\top$" is the author's statement and still one;
 """
 
 from __future__ import annotations
@@ -82,3 +87,46 @@ def test_a_name_defined_by_a_sum_not_involving_the_variable_is_a_constant() -> N
     lines, tally = _found(SCATTER)
     assert lines == [11, 19]
     assert tally.verified == 2  # the right ones are verified, not left undecided
+
+
+UNSTATED = r"""Let $Q \in \mathbb{R}^{n \times n}$ and $\mathbf{x} \in \mathbb{R}^n$.
+
+Often written: $\nabla_{\mathbf x}(\mathbf x^\top Q\mathbf x) = 2Q\mathbf x$, which silently assumes $Q = Q^\top$.
+
+Another: $\nabla_{\mathbf x}(\mathbf x^\top Q\mathbf x) = 2Q\mathbf x$; the book tacitly assumed a symmetric $Q$.
+
+Hedged: $\nabla_{\mathbf x}(\mathbf x^\top Q\mathbf x) = 2Q\mathbf x$ (this needs $Q = Q^\top$).
+
+Right: $\nabla_{\mathbf x}(\mathbf x^\top Q\mathbf x) = (Q + Q^\top)\mathbf x$.
+
+Plain: $\nabla_{\mathbf x}(\mathbf x^\top Q\mathbf x) = 2Q\mathbf x$.
+"""
+
+
+def test_the_symmetric_form_differs_for_a_general_q() -> None:
+    """The reference: ∇(xᵀQx) = (Q + Qᵀ)x by central differences, 2Qx only for Q = Qᵀ."""
+    rng = np.random.default_rng(5)
+    q, x = rng.normal(size=(4, 4)), rng.normal(size=4)
+    g = _gradient(lambda v: v @ q @ v, x)
+    assert np.allclose(g, (q + q.T) @ x, atol=1e-6)
+    assert not np.allclose(g, 2 * q @ x, atol=1e-3)
+    s = q + q.T
+    assert np.allclose(_gradient(lambda v: v @ s @ v, x), 2 * s @ x, atol=1e-6)
+
+
+def test_an_assumption_said_unstated_is_neither_statement_nor_hedge() -> None:
+    checked = Checker().check("doc.md", text=UNSTATED)
+    tally = wd.Tally()
+    found = check_written(checked, tally=tally)
+    lines = [UNSTATED.count("\n", 0, f.start) + 1 for f in found]
+    assert lines == [3, 5, 11]  # the hedged one is right as far as its hedge goes
+    assert [f.denounced for f in found] == ["silently assumes", "tacitly assumed", ""]
+    assert "(Q + Q^\\top)\\mathbf x" in found[0].message
+    assert tally.verified == 2  # the hedged one and (Q + Qᵀ)x
+
+
+def test_we_implicitly_assume_is_the_authors_statement() -> None:
+    text = UNSTATED.replace("Let $Q", "We implicitly assume $Q = Q^\\top$. Let $Q", 1)
+    lines, tally = _found(text)
+    assert lines == []
+    assert tally.verified == 5

@@ -81,7 +81,7 @@ from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_denounced import denounced
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
-from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
+from texgrad.calculus.written_hedges import UNSTATED, hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import (
     BY_TRANSPOSE,
@@ -1680,6 +1680,8 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     said: set[str] = set()
     for m in _EQUALS_ITS_TRANSPOSE.finditer(text):
         window = text[max(0, m.start() - 40) : m.start()].rstrip("$( ")
+        if UNSTATED.search(window):
+            continue  # "…, which silently assumes $Q = Q^\top$": not made, nor a hedge
         if not conditions and (
             HEDGING.search(window + " ")
             or _CONDITION.search(window + " ")
@@ -1806,6 +1808,8 @@ def _said_in_text(
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
+        if UNSTATED.search(where, max(0, m.start() - 60), m.start()):
+            continue  # "the printed answer tacitly assumed a symmetric $A$": not made
         if _DENIED_AFTER.match(where, m.end()):
             continue  # "… only right for symmetric $X$, which we did not assume"
         if (
