@@ -12,6 +12,12 @@ text of its own:
   document) nor a hedge (for the claim): the claim is judged for the Q declared, and a
   finding is the text's own judgement, information (as a denounced slip); "we implicitly
   assume $Q = Q^\top$" is the author's statement and still one;
+- "this needs $B$ symmetric, which was not given" denies its hedge, as "which was not
+  assumed" did (``_DENIED_AFTER``);
+- "Jacobians are in numerator layout" decides the Jacobians even where a later sentence
+  says gradients have the variable's shape (shapes/layout_statements ``_JACOBIANS_IN``, read
+  by ``jacobian_statements``): the log-softmax Jacobian ``I - \mathbf 1\mathbf s^\top`` was
+  flagged as if in the gradients' layout, and its transpose accepted;
 """
 
 from __future__ import annotations
@@ -130,3 +136,55 @@ def test_we_implicitly_assume_is_the_authors_statement() -> None:
     lines, tally = _found(text)
     assert lines == []
     assert tally.verified == 5
+
+
+NOT_GIVEN = r"""Let $X \in \mathbb{R}^{m \times n}$ and $B \in \mathbb{R}^{m \times m}$.
+
+Answer: $\frac{\partial}{\partial X}\operatorname{tr}(X^\top BX) = 2BX$. This needs $B$ symmetric, which was not given.
+
+Answer: $\frac{\partial}{\partial X}\operatorname{tr}(X^\top BX) = 2BX$. This needs $B$ symmetric.
+"""
+
+
+def test_a_hedge_denied_as_not_given_hedges_nothing() -> None:
+    lines, tally = _found(NOT_GIVEN)
+    assert lines == [3]
+    assert tally.verified == 1  # the hedged one, right as far as its hedge goes
+
+
+def _log_softmax_jacobian(z: np.ndarray) -> np.ndarray:
+    h, cols = 1e-6, []
+    for j in range(z.size):
+        d = np.zeros(z.size)
+        d[j] = h
+        f = lambda v: v - np.log(np.exp(v).sum())  # noqa: E731
+        cols.append((f(z + d) - f(z - d)) / (2 * h))
+    return np.stack(cols, axis=1)  # column j: by z_j (entry (i, j) = ∂u_i/∂z_j)
+
+
+def test_the_log_softmax_jacobian_by_central_differences() -> None:
+    z = np.random.default_rng(2).normal(size=5)
+    s = np.exp(z) / np.exp(z).sum()
+    one = np.ones(5)
+    j = _log_softmax_jacobian(z)
+    assert np.allclose(j, np.eye(5) - np.outer(one, s), atol=1e-6)  # numerator: I - 1sᵀ
+    assert not np.allclose(j, np.eye(5) - np.outer(s, one), atol=1e-3)
+
+
+JACOBIANS = r"""Let $\mathbf{z} \in \mathbb{R}^K$ and $\mathbf{s} = \operatorname{softmax}(\mathbf{z})$.
+Jacobians are in numerator layout. Gradients by a matrix have the matrix's shape.
+
+$$
+\frac{\partial \log\mathbf{s}}{\partial \mathbf{z}} = I - \mathbf{1}\mathbf{s}^\top
+$$
+
+$$
+\frac{\partial \log\mathbf{s}}{\partial \mathbf{z}} = I - \mathbf{s}\mathbf{1}^\top
+$$
+"""
+
+
+def test_jacobians_said_in_a_layout_keep_it_after_a_gradient_statement() -> None:
+    lines, tally = _found(JACOBIANS)
+    assert lines == [9]
+    assert tally.verified == 1

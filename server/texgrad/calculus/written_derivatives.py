@@ -1711,7 +1711,7 @@ _SENTENCE = re.compile(r"[.!?]\)?(?:\s|$)")  # (a sentence in brackets ends at "
 _DENIED_AFTER = re.compile(
     r"\s*[,;]?\s*(?:which|but|and)\s+(?:(?:we|I|the\s+\w+)\s+(?:did|do|does|have|has)\s+not"
     r"\s+(?:assume|suppose|state|require)|(?:it|this|that|\$[^$]{1,30}\$)\s+is\s+not\b"
-    r"|is\s+not\s+(?:the\s+case|assumed|given)|was\s+not\s+assumed|(?:we|I)\s+(?:never|don't"
+    r"|(?:is|was)\s+not\s+(?:the\s+case|assumed|given|stated|said)|(?:we|I)\s+(?:never|don't"
     r"|didn't)\s+assume)",
     re.I,
 )
