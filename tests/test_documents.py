@@ -56,6 +56,7 @@ def _reported(name: str) -> set[tuple[str, int, str]]:
 def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
     assert "traps-5" in DOCS
     assert [name for name in DOCS if not _is_traps(name)] == [
+        "appendix-attention-grads-27",
         "appendix-loss-align-26",
         "apuntes-completado-es-23",
         "apuntes-redes-neuronales-es-25",
@@ -117,6 +118,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-transformer-17",
         "beamer-vae-11",
         "beamer-xformer-11",
+        "blatt-differentiale-de-27",
         "blog-backprop-layers-26",
         "blog-fisher-macros-md-24",
         "blog-gp-unicode-26",
@@ -163,6 +165,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "entrywise-gradients-24",
         "exam-class-solutions-22",
         "exam-solutions-25",
+        "fisher-natgrad-notes-27",
         "foglio-traccia-it-26",
         "gp-blog",
         "gp-blog-11",
@@ -180,6 +183,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "handout-sparse-coding-26",
         "hessian-sheet-25",
         "hoja-derivadas-es-25",
+        "hoja-hessianas-es-27",
         "homework-align-22",
         "hugo-apuntes-es-22",
         "hugo-gp-18",

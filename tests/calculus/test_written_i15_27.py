@@ -18,6 +18,13 @@ text of its own:
   says gradients have the variable's shape (shapes/layout_statements ``_JACOBIANS_IN``, read
   by ``jacobian_statements``): the log-softmax Jacobian ``I - \mathbf 1\mathbf s^\top`` was
   flagged as if in the gradients' layout, and its transpose accepted;
+- ``\mathrm d\operatorname{vec}X`` unbraced (``\mathrm d`` a letter beside ``vec X``) is
+  read as ``\mathrm{d}\operatorname{vec}X`` is (``_vec_differential``): it was "cannot
+  evaluate the differential";
+- a condition beside a claim the prose calls wrong ("A common mistake (only right for
+  symmetric $C$): …", "Häufiger Fehler (nur für symmetrisches $C$ richtig): …") says why it
+  is wrong and hedges nothing (``_symmetric_as_said``, ``_supposed_beside``); without the
+  blame it still hedges;
 """
 
 from __future__ import annotations
@@ -188,3 +195,61 @@ def test_jacobians_said_in_a_layout_keep_it_after_a_gradient_statement() -> None
     lines, tally = _found(JACOBIANS)
     assert lines == [9]
     assert tally.verified == 1
+
+
+VEC_UNBRACED = r"""Let $X, A, B \in \mathbb{R}^{n \times n}$.
+
+$$
+\mathrm d\operatorname{vec}(AXB) = (B^\top \otimes A)\,\mathrm d\operatorname{vec} X
+$$
+
+$$
+\mathrm d\operatorname{vec}(AXB) = (B \otimes A)\,\mathrm d\operatorname{vec}X
+$$
+"""
+
+
+def test_an_unbraced_d_before_vec_is_a_differential() -> None:
+    lines, tally = _found(VEC_UNBRACED)
+    assert lines == [8]
+    assert tally.verified == 1
+
+
+def test_the_kronecker_factor_needs_its_transpose() -> None:
+    """The reference: vec(AXB) = (Bᵀ ⊗ A) vec X, not (B ⊗ A) vec X (column-major vec)."""
+    rng = np.random.default_rng(4)
+    a, x, b = (rng.normal(size=(3, 3)) for _ in range(3))
+    vec = lambda m: m.reshape(-1, order="F")  # noqa: E731
+    assert np.allclose(vec(a @ x @ b), np.kron(b.T, a) @ vec(x))
+    assert not np.allclose(vec(a @ x @ b), np.kron(b, a) @ vec(x))
+
+
+BLAMED = r"""Let $X \in \mathbb{R}^{n \times n}$ and $C \in \mathbb{R}^{n \times n}$ arbitrary.
+
+So $\frac{\partial}{\partial X}\operatorname{tr}(X^\top CX) = (C + C^\top)X$. PHRASE
+$$
+\frac{\partial}{\partial X}\operatorname{tr}(X^\top CX) = 2CX .
+$$
+"""
+
+
+def _blamed(phrase: str) -> tuple[list[int], list[str]]:
+    text = BLAMED.replace("PHRASE", phrase)
+    checked = Checker().check("doc.md", text=text)
+    found = check_written(checked)
+    return [text.count("\n", 0, f.start) + 1 for f in found], [f.denounced for f in found]
+
+
+def test_a_condition_beside_a_claim_called_wrong_hedges_nothing() -> None:
+    assert _blamed("A common mistake (only right for symmetric $C$):") == ([5], ["mistake"])
+    assert _blamed("Häufiger Fehler (nur für symmetrisches $C$ richtig):") == (
+        [5],
+        ["Häufiger Fehler"],
+    )
+    assert _blamed("Note (only right for symmetric $C$):") == ([], [])
+    assert _blamed("Hinweis (nur für symmetrisches $C$ richtig):") == ([], [])
+    # stated before, not only beside: C is symmetric, the claim right whatever is said
+    text = BLAMED.replace("arbitrary.", "symmetric.").replace(
+        "PHRASE", "A common mistake (only right for symmetric $C$):"
+    )
+    assert _found(text)[0] == []

@@ -54,7 +54,7 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
-from texgrad.calculus.context import Context, context_at
+from texgrad.calculus.context import Context, context_at, stated_in_prose
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
@@ -1294,6 +1294,7 @@ def check_claim(
             return None
         claim = retyped
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
+        said -= _supposed_beside(checked, ctx.env, claim)  # "Fehler (nur für symmetrisches C)"
         if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
             key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
             said |= {key[0]} if key is not None else set()
@@ -1500,6 +1501,13 @@ def _symmetric_as_said(
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
+    near = (lo - base, lo - base + len(beside))  # (the claim's sentence and the next)
+    own = {  # said only there: "A common slip (only right for symmetric $C$): …"
+        k for k in said - anywhere - (also or set())
+        if all(near[0] <= p < near[1] for p in where.get(k, [near[0]]))
+    }  # fmt: skip
+    if own and _called_wrong(text, claim):
+        said -= own  # the condition says why the claim is wrong here, and hedges nothing
     general = _said_general(text, claim)  # "Several students wrote for general $X$: …"
     said -= general
     for name in general & set(env.vars):
@@ -1512,6 +1520,39 @@ def _symmetric_as_said(
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+def _supposed_beside(checked: CheckResult, env: Env, claim: WrittenDerivative) -> set[str]:
+    r"""The matrices symmetric at the claim only by a supposition in its own sentence or the
+    next ("Häufiger Fehler (nur für symmetrisches $C$ richtig): …", read by the shape layer
+    as holding in its sentence) where the prose calls the claim wrong: made general again
+    for it, and returned (the condition says why it is wrong, not where it is right)."""
+    at = claim.row.start
+    said = [s for s in stated_in_prose(checked) if s.symmetric and s.path is None]
+    lo, beside = _next_to(checked.doc.text, claim)
+    near = {
+        s.key for s in said if s.until >= 0 and lo <= s.start < lo + len(beside) and s.until >= at
+    }
+    if not near:
+        return set()
+    held = {  # stated otherwise in force at the claim: kept
+        s.key for s in said
+        if s.start < at and (s.until < 0 or s.until >= at) and not lo <= s.start < lo + len(beside)
+    }  # fmt: skip
+    keys = {k for k in near - held if k in env.vars and env.vars[k].symmetric}
+    if not keys or not _called_wrong(checked.doc.text, claim):
+        return set()
+    for k in keys:
+        env.vars[k] = replace(env.vars[k], symmetric=False)
+    return keys
+
+
+def _called_wrong(text: str, claim: WrittenDerivative) -> bool:
+    """Whether the prose calls the claim wrong ("A common slip (only right for symmetric
+    $C$): …"): a condition it names beside the claim then says why it is wrong, not where
+    it is right, and hedges nothing."""
+    row, written = (claim.row.start, claim.row.end), (claim.start, claim.end)
+    return denounced(text, row, written, (), claim.derivative.start) is not None
 
 
 # "for general $X$", "for an arbitrary square $X$": the claim's sentence speaks of any X,
@@ -3964,7 +4005,8 @@ def _with_differentials(node: t.Node) -> t.Node:
             f = factors[i]
             if is_d(f) and i + 1 < len(factors):
                 nxt = factors[i + 1]
-                out.append(t.Differential(nxt, start=f.start, end=nxt.end))
+                # (\mathrm d\operatorname{vec}X unbraced: d beside vec X, read as \mathrm{d})
+                out.append(_vec_differential(t.Differential(nxt, start=f.start, end=nxt.end)))
                 i += 2
                 continue
             out.append(f)
@@ -3972,12 +4014,22 @@ def _with_differentials(node: t.Node) -> t.Node:
         if len(out) == 1:
             return out[0]
         changes["factors"] = tuple(out)
-    matrix = _vec_of(node.body) if isinstance(node, t.Differential) and node.body else None
-    if matrix is not None:  # \mathrm d\operatorname{vec}X: \operatorname{vec}(\mathrm dX)
-        vec = t.Func(name="vec", start=node.start, end=node.start)
-        inner = t.Differential(matrix, start=node.start, end=node.end)
-        return t.Apply(vec, (inner,), start=node.start, end=node.end)
+    if isinstance(node, t.Differential):
+        vec = _vec_differential(node)
+        if vec is not node:
+            return vec
     return replace(node, **changes)  # type: ignore[arg-type]
+
+
+def _vec_differential(node: t.Differential) -> t.Node:
+    r"""``\mathrm d\operatorname{vec}X`` as ``\operatorname{vec}(\mathrm dX)``; any other
+    differential itself."""
+    matrix = _vec_of(node.body) if node.body is not None else None
+    if matrix is None:
+        return node
+    vec = t.Func(name="vec", start=node.start, end=node.start)
+    inner = t.Differential(matrix, start=node.start, end=node.end)
+    return t.Apply(vec, (inner,), start=node.start, end=node.end)
 
 
 # -- the report -----------------------------------------------------------------------------
