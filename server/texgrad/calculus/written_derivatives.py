@@ -1529,10 +1529,10 @@ def _supposed_beside(checked: CheckResult, env: Env, claim: WrittenDerivative) -
     for it, and returned (the condition says why it is wrong, not where it is right)."""
     at = claim.row.start
     said = [s for s in stated_in_prose(checked) if s.symmetric and s.path is None]
+    if not any(s.start <= at <= s.until for s in said):  # (most claims: no supposition)
+        return set()
     lo, beside = _next_to(checked.doc.text, claim)
-    near = {
-        s.key for s in said if s.until >= 0 and lo <= s.start < lo + len(beside) and s.until >= at
-    }
+    near = {s.key for s in said if lo <= s.start < lo + len(beside) and s.start <= at <= s.until}
     if not near:
         return set()
     held = {  # stated otherwise in force at the claim: kept
