@@ -978,6 +978,11 @@ def _said_of(result: CheckResult) -> _Said:
     return learnt.said
 
 
+def stated_in_prose(result: CheckResult) -> list[Stated]:
+    """The properties the checked document's prose states (and its earlier files')."""
+    return _said_of(result).properties
+
+
 def _said_before(result: CheckResult) -> list[Stated]:
     """What the project's files read before this one state of their matrices ("$\bM$ …
     positive semidefinite" in the setup section, for the gradients section): statements,

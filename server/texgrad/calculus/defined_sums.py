@@ -87,9 +87,12 @@ def held_sums(tree: t.Node, wrt: str, ctx: Context) -> Context:
     r"""``ctx`` with each name ``tree`` uses, defined by a sum over samples that does not
     involve ``wrt`` (even through other definitions), read as a constant of its summand's
     shape (symmetric where the summand is by its form)."""
+    summed = _summed_names(tree, ctx)
+    if not summed:  # (most rows: no walk of every definition for what involves wrt)
+        return ctx
     _, constant = _relevant(ctx.env, wrt)
     added: dict[str, VarInfo] = {}
-    for key, (_, _, value) in _summed_names(tree, ctx).items():
+    for key, (_, _, value) in summed.items():
         if key in constant and key != wrt:
             symbols = ctx.style.symbols
             symmetric = _symmetric_value(value)

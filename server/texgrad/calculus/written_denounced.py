@@ -26,6 +26,7 @@ import re
 from collections.abc import Sequence
 
 from texgrad.shapes.layout_statements import sentence_at
+from texgrad.shapes.properties import UNSTATED_WORDS
 
 # words that call a formula wrong (English, German, French, Spanish, Italian, Chinese)
 _JUDGED = re.compile(
@@ -43,7 +44,8 @@ _JUDGED = re.compile(
     r"|incorrect[oa]s?|err[óo]ne[oa]s?|equivocad[oa]s?|est[áa]\s+mal|(?:un|el)\s+error\s+"
     r"(?:com[úu]n|t[íi]pico|frecuente)|olvida\w*|sbagliat[oaie])(?![\w-])"
     r"|错误|錯誤|不对|不對|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的"
-    r"|[✗✘❌]|\\xmark\b|\\ding\{5[56]\}",  # (and a mark beside it in the prose)
+    r"|[✗✘❌]|\\xmark\b|\\ding\{5[56]\}"  # (and a mark beside it in the prose)
+    r"|" + UNSTATED_WORDS,  # "…, which silently assumes $Q = Q^\top$": right only so
     re.IGNORECASE,
 )
 # a judgement word negated: "not a mistake", "no error", "kein Fehler", "pas faux", "没有错"

@@ -54,9 +54,10 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
-from texgrad.calculus.context import Context, context_at
+from texgrad.calculus.context import Context, context_at, stated_in_prose
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
+from texgrad.calculus.defined_sums import held_sums
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
@@ -80,7 +81,7 @@ from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_denounced import denounced
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
-from texgrad.calculus.written_hedges import hedge_said, hedged_kinds
+from texgrad.calculus.written_hedges import UNSTATED, hedge_said, hedged_kinds
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import (
     BY_TRANSPOSE,
@@ -1293,6 +1294,7 @@ def check_claim(
             return None
         claim = retyped
         said = _symmetric_as_said(ctx.env, checked.doc.text, claim)
+        said -= _supposed_beside(checked, ctx.env, claim)  # "Fehler (nur für symmetrisches C)"
         if _under_symmetric_heading(checked.doc.text, claim.row.start) and claim.wrt is not None:
             key = member_key(claim.wrt)  # "Symmetric": ∂f/∂X for a symmetric X (the Cookbook)
             said |= {key[0]} if key is not None else set()
@@ -1499,6 +1501,13 @@ def _symmetric_as_said(
     lo, beside = _next_to(text, claim)  # a condition there holds in its own sentence only
     said |= _said_in(beside, local=True, at=claim.row.start - lo, hedged=True)
     said |= _equal_to_transpose(beside, conditions=True)
+    near = (lo - base, lo - base + len(beside))  # (the claim's sentence and the next)
+    own = {  # said only there: "A common slip (only right for symmetric $C$): …"
+        k for k in said - anywhere - (also or set())
+        if all(near[0] <= p < near[1] for p in where.get(k, [near[0]]))
+    }  # fmt: skip
+    if own and _called_wrong(text, claim):
+        said -= own  # the condition says why the claim is wrong here, and hedges nothing
     general = _said_general(text, claim)  # "Several students wrote for general $X$: …"
     said -= general
     for name in general & set(env.vars):
@@ -1511,6 +1520,39 @@ def _symmetric_as_said(
         if square and not info.symmetric:
             env.vars[name] = replace(info, symmetric=True)
     return said
+
+
+def _supposed_beside(checked: CheckResult, env: Env, claim: WrittenDerivative) -> set[str]:
+    r"""The matrices symmetric at the claim only by a supposition in its own sentence or the
+    next ("Häufiger Fehler (nur für symmetrisches $C$ richtig): …", read by the shape layer
+    as holding in its sentence) where the prose calls the claim wrong: made general again
+    for it, and returned (the condition says why it is wrong, not where it is right)."""
+    at = claim.row.start
+    said = [s for s in stated_in_prose(checked) if s.symmetric and s.path is None]
+    if not any(s.start <= at <= s.until for s in said):  # (most claims: no supposition)
+        return set()
+    lo, beside = _next_to(checked.doc.text, claim)
+    near = {s.key for s in said if lo <= s.start < lo + len(beside) and s.start <= at <= s.until}
+    if not near:
+        return set()
+    held = {  # stated otherwise in force at the claim: kept
+        s.key for s in said
+        if s.start < at and (s.until < 0 or s.until >= at) and not lo <= s.start < lo + len(beside)
+    }  # fmt: skip
+    keys = {k for k in near - held if k in env.vars and env.vars[k].symmetric}
+    if not keys or not _called_wrong(checked.doc.text, claim):
+        return set()
+    for k in keys:
+        env.vars[k] = replace(env.vars[k], symmetric=False)
+    return keys
+
+
+def _called_wrong(text: str, claim: WrittenDerivative) -> bool:
+    """Whether the prose calls the claim wrong ("A common slip (only right for symmetric
+    $C$): …"): a condition it names beside the claim then says why it is wrong, not where
+    it is right, and hedges nothing."""
+    row, written = (claim.row.start, claim.row.end), (claim.start, claim.end)
+    return denounced(text, row, written, (), claim.derivative.start) is not None
 
 
 # "for general $X$", "for an arbitrary square $X$": the claim's sentence speaks of any X,
@@ -1679,6 +1721,8 @@ def _equal_to_transpose(text: str, conditions: bool) -> set[str]:
     said: set[str] = set()
     for m in _EQUALS_ITS_TRANSPOSE.finditer(text):
         window = text[max(0, m.start() - 40) : m.start()].rstrip("$( ")
+        if UNSTATED.search(window):
+            continue  # "…, which silently assumes $Q = Q^\top$": not made, nor a hedge
         if not conditions and (
             HEDGING.search(window + " ")
             or _CONDITION.search(window + " ")
@@ -1708,7 +1752,7 @@ _SENTENCE = re.compile(r"[.!?]\)?(?:\s|$)")  # (a sentence in brackets ends at "
 _DENIED_AFTER = re.compile(
     r"\s*[,;]?\s*(?:which|but|and)\s+(?:(?:we|I|the\s+\w+)\s+(?:did|do|does|have|has)\s+not"
     r"\s+(?:assume|suppose|state|require)|(?:it|this|that|\$[^$]{1,30}\$)\s+is\s+not\b"
-    r"|is\s+not\s+(?:the\s+case|assumed|given)|was\s+not\s+assumed|(?:we|I)\s+(?:never|don't"
+    r"|(?:is|was)\s+not\s+(?:the\s+case|assumed|given|stated|said)|(?:we|I)\s+(?:never|don't"
     r"|didn't)\s+assume)",
     re.I,
 )
@@ -1805,6 +1849,8 @@ def _said_in_text(
             continue  # "a non-symmetric $A$", "skew-symmetric $K$"
         if not hedged and HEDGING.search(where, max(0, m.start() - 40), m.start()):
             continue  # "only right for a symmetric $A$", "unless $X$ is symmetric"
+        if UNSTATED.search(where, max(0, m.start() - 60), m.start()):
+            continue  # "the printed answer tacitly assumed a symmetric $A$": not made
         if _DENIED_AFTER.match(where, m.end()):
             continue  # "… only right for symmetric $X$, which we did not assume"
         if (
@@ -2039,6 +2085,7 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
+    ctx = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
@@ -3958,7 +4005,8 @@ def _with_differentials(node: t.Node) -> t.Node:
             f = factors[i]
             if is_d(f) and i + 1 < len(factors):
                 nxt = factors[i + 1]
-                out.append(t.Differential(nxt, start=f.start, end=nxt.end))
+                # (\mathrm d\operatorname{vec}X unbraced: d beside vec X, read as \mathrm{d})
+                out.append(_vec_differential(t.Differential(nxt, start=f.start, end=nxt.end)))
                 i += 2
                 continue
             out.append(f)
@@ -3966,12 +4014,22 @@ def _with_differentials(node: t.Node) -> t.Node:
         if len(out) == 1:
             return out[0]
         changes["factors"] = tuple(out)
-    matrix = _vec_of(node.body) if isinstance(node, t.Differential) and node.body else None
-    if matrix is not None:  # \mathrm d\operatorname{vec}X: \operatorname{vec}(\mathrm dX)
-        vec = t.Func(name="vec", start=node.start, end=node.start)
-        inner = t.Differential(matrix, start=node.start, end=node.end)
-        return t.Apply(vec, (inner,), start=node.start, end=node.end)
+    if isinstance(node, t.Differential):
+        vec = _vec_differential(node)
+        if vec is not node:
+            return vec
     return replace(node, **changes)  # type: ignore[arg-type]
+
+
+def _vec_differential(node: t.Differential) -> t.Node:
+    r"""``\mathrm d\operatorname{vec}X`` as ``\operatorname{vec}(\mathrm dX)``; any other
+    differential itself."""
+    matrix = _vec_of(node.body) if node.body is not None else None
+    if matrix is None:
+        return node
+    vec = t.Func(name="vec", start=node.start, end=node.start)
+    inner = t.Differential(matrix, start=node.start, end=node.end)
+    return t.Apply(vec, (inner,), start=node.start, end=node.end)
 
 
 # -- the report -----------------------------------------------------------------------------

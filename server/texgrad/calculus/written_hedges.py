@@ -8,6 +8,12 @@ to transposition", the symmetric part for "up to symmetrising" — is no finding
 difference still is.  The hedge is read in the claim's sentence only (a heading or the next
 sentence hedges nothing).  The same hedges in other languages ("相差一个符号", "bis auf das
 Vorzeichen", "au signe près") are read from :mod:`~texgrad.shapes.language_cues`.
+
+A condition the prose says a formula assumes without saying so ("$2Q\mathbf x$, which silently
+assumes $Q = Q^\top$", "the printed answer tacitly assumed a symmetric $A$") is no hedge and no
+statement: it points out that the claim is right only under an assumption the document does
+not make (:data:`UNSTATED`), so the claim is judged for the matrix as declared, and a finding
+on it is the text's own judgement (information, :mod:`~texgrad.calculus.written_denounced`).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ from __future__ import annotations
 from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes import language_cues
 from texgrad.shapes.layout_statements import sentence_at
+from texgrad.shapes.properties import UNSTATED
+
+__all__ = ["UNSTATED", "hedge_said", "hedged_kinds"]
 
 # "up to (a|an|the|its) (overall|global|constant|scalar)* WORD"
 _UP_TO = folded_pattern(

@@ -809,6 +809,17 @@ _JACOBIAN_ASIDE = folded_pattern(
 )
 
 
+# "Jacobians are in numerator layout: …", "the Jacobian is always written in the denominator
+# layout": a layout said of Jacobians as the sentence's subject (it is also read as the
+# document's layout, which a later statement of the gradients' takes over from; for the
+# Jacobians it still holds)
+_JACOBIANS_IN = folded_pattern(
+    r"\bjacobians?\s+(?:matri(?:x|ces)\s+)?(?:are|is)\s+(?:always\s+)?(?:written\s+|given\s+"
+    r"|taken\s+|arranged\s+|laid\s+out\s+)?in\s+(?:the\s+)?(numerator|denominator)\s+"
+    r"(?:layout|convention)"
+)
+
+
 def jacobian_statements(text: str) -> tuple[Statement, ...]:
     """The conventions ``text`` states for its Jacobians alone, by their shape ("for
     $\\mathbf f: \\mathbb{R}^n \\to \\mathbb{R}^m$ we write the Jacobian as $m \\times n$":
@@ -849,6 +860,14 @@ def _jacobian_statements(text: str) -> tuple[Statement, ...]:
             Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
         )
     for m in _JACOBIAN_ASIDE.finditer(folded(text)) if "(" in text else ():
+        start, end = sentence_at(text, m.start(), m.end())
+        if start in seen or not _jacobian_stated(text, start, end, m):
+            continue
+        seen.add(start)
+        found.append(
+            Statement(_which(m[1]), start, _scope_end(text, m.start(), text[start:end]), m.start())
+        )
+    for m in _JACOBIANS_IN.finditer(folded(text)):
         start, end = sentence_at(text, m.start(), m.end())
         if start in seen or not _jacobian_stated(text, start, end, m):
             continue

@@ -109,7 +109,17 @@ _SUPPOSING = re.compile(
 )
 # a condition a claim needs, not a statement: "only right for a symmetric $A$", "this needs
 # $A$ symmetric", "unless $X$ is symmetric" (the text says A may well not be)
-HEDGING = re.compile(r"\b(?:only|unless|needs?|requires?|would|except)\b[^.;$]{0,40}$", re.I)
+# … or an assumption the prose says a formula makes without saying so ("$2Q\mathbf x$, which
+# silently assumes $Q = Q^\top$"; not "we implicitly assume": the author's own statement)
+UNSTATED_WORDS = (
+    r"(?<!\bwe\s)(?<!\bI\s)\b(?:silently|tacitly|implicitly|quietly|secretly|covertly)\s+"
+    r"(?:assumes|assumed|presupposes|presupposed|requires|required|needs|needed|treats|treated)\b"
+)
+UNSTATED = re.compile(UNSTATED_WORDS + r"[^.;!?$]{0,40}$", re.I)
+HEDGING = re.compile(
+    r"(?:\b(?:only|unless|needs?|requires?|would|except)\b|" + UNSTATED_WORDS + r")[^.;$]{0,40}$",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 _SENTENCE_GOES_ON = re.compile(  # a blank line before a display does not end the sentence
     r"[.!?](?:\s|$)|\n\s*\n(?!\s*(?:\$\$|\\\[|\\begin\{|```\{math\}))"
