@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from sys import intern
 from typing import cast
@@ -514,7 +514,11 @@ def same_answers(
     # (pass 2 asks again what pass 1 asked of the same table, at the same places: a row
     # reading a letter whose declaration moved asks in both; each such answer is sought once)
     memo = inference.answers
-    for i in range(0, len(asked), 5):
+    if every or same_table:
+        places: Iterable[int] = range(0, len(asked), 5)
+    else:  # (a row asks ~25 questions, one or two of them of a dirty symbol: only those)
+        places = [5 * j for j, key in enumerate(asked[1::5]) if key in dirty]
+    for i in places:
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
         if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
