@@ -201,7 +201,6 @@ def _says_elementwise(text: str, name: str) -> bool:
 
 
 _ENTRYWISE_START = re.compile(rf"\b(?={ENTRYWISE})", re.IGNORECASE)
-_WISE = re.compile("wise", re.IGNORECASE)
 # how far before its "wise" an ENTRYWISE match starts: "entry" to "coordinate-"
 _BEFORE_WISE = range(len("entry"), len("coordinate-") + 1)
 
@@ -213,11 +212,13 @@ def _entrywise_starts(text: str) -> tuple[int, ...]:
     looked for before each "wise" (a search for the alternatives of ENTRYWISE, ignoring
     case, at every place of the Cookbook took 5 ms; one for "wise", 1 ms)."""
     found: set[int] = set()
-    for m in _WISE.finditer(text):
-        w = m.start()
+    low = folded(text)  # ("wise" ignoring case, found by str.find: a search ignoring case
+    w = low.find("wise")  # took ~1 ms of the Cookbook)
+    while w >= 0:
         found.update(
             s for d in _BEFORE_WISE if (s := w - d) >= 0 and _ENTRYWISE_START.match(text, s)
         )
+        w = low.find("wise", w + 1)
     return tuple(sorted(found))
 
 
