@@ -599,3 +599,28 @@ def test_a_function_definition_edited_away_re_reads_a_scalar_said_elsewhere(
         assert _facts(got) == _facts(Checker().check(str(path), None, tmp_path, second))
     codes = [d.code for d in Checker().check(str(path), None, tmp_path, without).diagnostics]
     assert "no-declarations" not in codes  # (z is declared a scalar there)
+
+
+def test_a_definition_edited_in_the_paragraph_before_last_re_reads_a_sized_definition(
+    tmp_path: Path,
+) -> None:
+    r""" "$K = k(X, X)$, an $m \times m$ matrix" sizes K unless K was set equal to something
+    in the sentences just before (prose._defined_before reads up to SENTENCE_LOOKBACK back,
+    past its paragraph's start): a paragraph kept as it was, after a short one, is read again
+    when a definition there came or went (_Paragraph.looked_back)."""
+    path = tmp_path / "post.md"
+    defined = (
+        "Let $B \\in \\mathbb{R}^{n \\times n}$ and $x \\in \\mathbb{R}^{m}$. Set $K = B$.\n\n"
+        "Next.\n\n"
+        "$K = k(X, X)$, an $m \\times m$ matrix, acts on $K x$ here.\n"
+    )
+    undefined = defined.replace("Set $K = B$", "Set $L = B$")
+    for first, second in ((defined, undefined), (undefined, defined)):
+        checker = Checker()
+        checker.check(str(path), None, tmp_path, first)
+        got = checker.check(str(path), None, tmp_path, second)
+        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, second))
+    # (K = B sizes K n×n, and K x does not multiply; the words size a K defined afresh)
+    codes = [d.code for d in Checker().check(str(path), None, tmp_path, defined).diagnostics]
+    assert codes == ["matmul-mismatch"]
+    assert not Checker().check(str(path), None, tmp_path, undefined).diagnostics

@@ -40,6 +40,7 @@ from texgrad.shapes.placed import placed
 from texgrad.shapes.prose import (
     LEADING_ALL_IN,
     Family,
+    defined_before,
     defines_function,
     displays_all_in,
     families,
@@ -93,11 +94,22 @@ class _Paragraph(NamedTuple):
     # what its reading asked of the whole text, with the answers (prose.from_prose): the
     # reading is kept only while they hold (a definition f(x) = … added or deleted elsewhere)
     asked: tuple[tuple[str, bool], ...] = ()
+    # what it asked of the text just before it (prose.defined_before: the letter, where it
+    # asked relative to the paragraph's start, the answer): kept only while they hold too
+    looked_back: tuple[tuple[str, int, bool], ...] = ()
 
 
-def _still_holds(paragraph: _Paragraph | None, text: str) -> bool:
-    """Do the answers ``paragraph``'s reading had from the whole text hold in ``text``?"""
-    return paragraph is None or all(defines_function(text, n) == a for n, a in paragraph.asked)
+def _still_holds(paragraph: _Paragraph | None, text: str, start: int) -> bool:
+    """Do the answers ``paragraph``'s reading had from the whole text, and from the text
+    before it (the paragraph starting at ``start`` now), hold in ``text``?"""
+    if paragraph is None:
+        return True
+    if paragraph.asked and not all(defines_function(text, n) == a for n, a in paragraph.asked):
+        return False
+    return not paragraph.looked_back or all(
+        defined_before(text, letter, start + at, start) == a
+        for letter, at, a in paragraph.looked_back
+    )
 
 
 class _Paragraphs(NamedTuple):
@@ -1063,7 +1075,7 @@ def _prose_by_paragraph(
             known = {p.key: p for ps in memo.prose.values() for p in ps.found if p} if (
                 memo is not None and keyed) else {}  # fmt: skip
         para = known.get(key) if known is not None else None
-        if para is None or not _still_holds(para, text):
+        if para is None or not _still_holds(para, text, a):
             para = _read_paragraph(text, path, rows, (h, i, j), (reach, a, b), key)
             if keyed and known is not None:  # (a paragraph written again: read once)
                 known[key] = para
@@ -1096,7 +1108,8 @@ def _kept_or_none(
     asked of the whole text still holds; else every paragraph to be read."""
     if last is not None and alike is not None:
         kept = _follow(last, alike, text, starts)
-        if all(_still_holds(f, text) for f in kept[1]):
+        cuts = [0, *kept[0]]
+        if all(_still_holds(f, text, cuts[k]) for k, f in enumerate(kept[1]) if f):
             return kept
         # (a kept paragraph read "scalar $f$" where a definition f(x) = … came or went)
     breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(text)]
@@ -1116,8 +1129,9 @@ def _read_paragraph(
     h, i, j = row_range
     reach, a, b = span
     asked: list[tuple[str, bool]] = []
+    looked_back: list[tuple[str, int, bool]] = []
     scratch = SymbolTable()
-    from_prose(text, path, rows[i:j], scratch, a, b, asked)
+    from_prose(text, path, rows[i:j], scratch, a, b, asked, looked_back)
     displays_all_in(text, path, rows[h:j], scratch, reach, b)
     from_tables(text, path, rows[i:j], scratch, a, b)
     generic_letters(text, path, rows[i:j], scratch, a, b)
@@ -1129,7 +1143,7 @@ def _read_paragraph(
         [(replace(d, start=d.start - a, end=d.end - a), s - a, e - a)
          for bound in scratch.bound.values() for d, s, e in bound],
     )  # fmt: skip
-    return _Paragraph(key, got, tuple(asked))
+    return _Paragraph(key, got, tuple(asked), tuple(looked_back))
 
 
 def _follow(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from texgrad.casefold import folded
 from texgrad.reading.memo import by_text
 from texgrad.shapes.primes import another_letter, transposes_with_primes
 
@@ -128,7 +129,52 @@ def _says_shape_kept(text: str, spelling: str) -> bool:
     if spelling not in text:
         return False
     letter = r"\$\s*" + re.escape(spelling) + r"(?![A-Za-z])\s*(?:\(\s*\\cdot\s*\))?\s*\$"
-    return re.search(letter + r"[^.$;,]{0,60}?\b" + KEEPS, text, re.IGNORECASE) is not None
+    if "$" in spelling:  # (never a letter of math: read as written)
+        return re.search(letter + r"[^.$;,]{0,60}?\b" + KEEPS, text, re.IGNORECASE) is not None
+    return _said_before(text, re.compile(letter, re.IGNORECASE), _keeps_starts(text))
+
+
+def _said_before(text: str, letter: re.Pattern[str], starts: tuple[int, ...]) -> bool:
+    r"""Is ``letter`` (a ``$…$`` of one spelling, which holds no other ``$``) written just
+    before one of ``starts`` (where words start), with at most 60 characters between, none of
+    them ``.$;,``?  What a search for ``letter + r"[^.$;,]{0,60}?\b" + words`` finds, with
+    ``\b + words`` matching at ``starts``: looked for at those places only (a search of the
+    whole text for each spelling asked took ~0.5 ms of the Cookbook, 60 of them when an edit
+    near a gate's words makes the rows that asked ask again).  The ``$`` closing the letter
+    is the last one before the words (no ``$`` between), and the one opening it the last
+    before that (the letter holds none between)."""
+    for q in starts:
+        closing = text.rfind("$", max(0, q - 61), q)
+        if closing < 0:
+            continue
+        between = text[closing + 1 : q]
+        if "." in between or ";" in between or "," in between:
+            continue
+        opening = text.rfind("$", 0, closing)
+        if opening >= 0 and letter.fullmatch(text, opening, closing + 1):
+            return True
+    return False
+
+
+_KEEPS_START = re.compile(rf"\b(?={KEEPS})", re.IGNORECASE)
+# the words a match of KEEPS starts with, lowered; "preserving" after "size-" (5 before it),
+# "shape-" (6) or "dimension-" (10)
+_KEEP_WORDS = ("keeps", "preserves", "retains", "leaves")
+_BEFORE_PRESERVING = (5, 6, 10)
+
+
+@by_text(maxsize=16)
+def _keeps_starts(text: str) -> tuple[int, ...]:
+    """Where ``\b`` + KEEPS matches in ``text`` (ignoring case), found from its words in the
+    folded text (:func:`texgrad.casefold.folded`: the same offsets)."""
+    low = folded(text)
+    found: set[int] = set()
+    for word, before in (*((w, (0,)) for w in _KEEP_WORDS), ("preserving", _BEFORE_PRESERVING)):
+        i = low.find(word)
+        while i >= 0:
+            found.update(s for d in before if (s := i - d) >= 0 and _KEEPS_START.match(text, s))
+            i = low.find(word, i + 1)
+    return tuple(sorted(found))
 
 
 @by_text()
@@ -141,18 +187,20 @@ def _says_elementwise(text: str, name: str) -> bool:
     letter = r"\$\s*" + re.escape(name) + r"\s*(?:\(\s*\\cdot\s*\))?\s*\$"
     after = letter + r"[^.$;,]{0,60}?\b" + ENTRYWISE  # (no comma: "…, and $\psi$ is …")
     before = r"\b" + ENTRYWISE + r"(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}\s*" + letter
-    if re.search(after, text, re.IGNORECASE) is not None:
-        return True
-    # (a match of ``before`` starts where the words do: matched there, not searched for at
-    # every letter of the text, ~5 ms of the Cookbook for each name asked)
+    # (a match of ``after`` ends, and one of ``before`` starts, where the words do: matched
+    # there, not searched for at every letter of the text, ~5 ms of the Cookbook a name)
     starts = _entrywise_starts(text)
+    if "$" in name:  # (never a letter of math: read as written)
+        if re.search(after, text, re.IGNORECASE) is not None:
+            return True
+    elif _said_before(text, re.compile(letter, re.IGNORECASE), starts):
+        return True
     if starts and any(re.compile(before, re.IGNORECASE).match(text, s) for s in starts):
         return True
-    return re.search(_named_as(name), text) is not None
+    return _named_as_said(text, name)
 
 
 _ENTRYWISE_START = re.compile(rf"\b(?={ENTRYWISE})", re.IGNORECASE)
-_WISE = re.compile("wise", re.IGNORECASE)
 # how far before its "wise" an ENTRYWISE match starts: "entry" to "coordinate-"
 _BEFORE_WISE = range(len("entry"), len("coordinate-") + 1)
 
@@ -164,27 +212,64 @@ def _entrywise_starts(text: str) -> tuple[int, ...]:
     looked for before each "wise" (a search for the alternatives of ENTRYWISE, ignoring
     case, at every place of the Cookbook took 5 ms; one for "wise", 1 ms)."""
     found: set[int] = set()
-    for m in _WISE.finditer(text):
-        w = m.start()
+    low = folded(text)  # ("wise" ignoring case, found by str.find: a search ignoring case
+    w = low.find("wise")  # took ~1 ms of the Cookbook)
+    while w >= 0:
         found.update(
             s for d in _BEFORE_WISE if (s := w - d) >= 0 and _ENTRYWISE_START.match(text, s)
         )
+        w = low.find("wise", w + 1)
     return tuple(sorted(found))
 
 
 def _named_as(name: str) -> str:
     r"""``h = \tanh``, ``\phi = \mathrm{ReLU}``: the letter made another name of a function
     applied entry by entry, written alone (not ``h = \tanh(W x)``, a value)."""
-    funcs = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
-    named = r"\\(?:" + funcs + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + funcs + r")\s*\}"
     # (the name first, then what is before it: a search for a literal, not a look behind at
     # every place of the text)
     return (
         re.escape(name)
         + r"(?<![\\A-Za-z]"
         + re.escape(name)
-        + r")(?![A-Za-z_^'])\s*=\s*(?:"
-        + named
-        + r")(?![A-Za-z])"
-        r"(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
+        + r")(?![A-Za-z_^'])\s*"
+        + _NAMED_RHS.pattern
     )
+
+
+_FUNCS = "|".join(sorted(ELEMENTWISE | SHAPE_KEEPING))
+# what follows the letter of ``_named_as``: ``= \tanh``, ``= \mathrm{ReLU}``, written alone
+_NAMED_RHS = re.compile(
+    r"=\s*(?:\\(?:" + _FUNCS + r")|\\(?:operatorname|mathrm|text)\s*\{\s*(?i:" + _FUNCS
+    + r")\s*\})(?![A-Za-z])(?!\s*(?:\\left\s*)?[(\[{]|\s*\\(?:big|Big)\w*\s*[(\[])"
+)  # fmt: skip
+_LETTERS = frozenset("\\abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+@by_text(maxsize=16)
+def _named_places(text: str) -> tuple[tuple[int, int], ...]:
+    r"""Where ``text`` writes ``= \tanh`` and the like (:data:`_NAMED_RHS`): the start of the
+    blanks before the ``=`` and the ``=``'s place (few: found once per text)."""
+    out = []
+    for m in _NAMED_RHS.finditer(text):
+        e = lo = m.start()
+        while lo > 0 and text[lo - 1].isspace():
+            lo -= 1
+        out.append((lo, e))
+    return tuple(out)
+
+
+def _named_as_said(text: str, name: str) -> bool:
+    r"""Does ``text`` match :func:`_named_as` of ``name``?  Looked for where ``= \tanh`` and the
+    like are written (:func:`_named_places`), the name just before them, with blanks between:
+    a search of the whole text for each name asked took ~0.1 ms of the Cookbook, 60 of them
+    when an edit near a gate's words makes the rows that asked ask again."""
+    n = len(name)
+    for lo, e in _named_places(text):
+        for p in range(e, lo - 1, -1):  # (the name ends at p, the blanks from p to e)
+            a = p - n
+            if a < 0 or text[a:p] != name or (a > 0 and text[a - 1] in _LETTERS):
+                continue
+            if p < len(text) and (text[p] in "_^'" or text[p] in _LETTERS and text[p] != "\\"):
+                continue
+            return True
+    return False

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from sys import intern
 from typing import cast
@@ -507,16 +507,54 @@ def same_answers(
 
     A declaration found is compared without its place (inference uses its shape, font and
     kind; only a diagnostic's related location uses its place, and runs with diagnostics
-    are not asked again)."""
+    are not asked again).
+
+    Pass 2 asks again of a row what pass 1 asked (the runs of both passes share their
+    questions, ``check._shared``): where every question asked was one the table alone
+    answers (``TABLE_ONLY``: the same answer in both passes), the verdict is kept in the
+    check's answers (``inference.answers``) for those questions, at that place, with that
+    ``dirty`` (which only grows in a check: its size tells it) — a declaration edit of the
+    Cookbook asked ~600 rows again in each pass."""
+    memo = inference.answers
+    if memo is None:
+        return _same_answers(inference, run, start, dirty, every, same_table)[0]
+    asked = run.asked
+    key = (_VERDICT, id(asked), inference.path, start, every, same_table, len(dirty))
+    hit = memo.get(key)
+    if hit is not None and hit[0] is asked:
+        return hit[1]  # type: ignore[no-any-return]
+    same, table_only = _same_answers(inference, run, start, dirty, every, same_table)
+    if table_only:
+        memo[key] = (asked, same)  # (the questions kept with it: their id is not reused)
+    return same
+
+
+_VERDICT = object()  # (what leads the key of a verdict kept in a check's answers)
+
+
+def _same_answers(
+    inference: Inference,
+    run: RowRun,
+    start: int,
+    dirty: set[str],
+    every: bool,
+    same_table: bool,
+) -> tuple[bool, bool]:
+    """:func:`same_answers`, and whether each question it asked again was ``TABLE_ONLY``."""
     table, defined, names, path = (
         inference.table, inference.defined, inference.dimension_names, inference.path
     )  # fmt: skip
     asked = run.asked
+    table_only = True
     alike = TABLE_ONLY if same_table else ()  # (answered alike, whatever is dirty)
     # (pass 2 asks again what pass 1 asked of the same table, at the same places: a row
     # reading a letter whose declaration moved asks in both; each such answer is sought once)
     memo = inference.answers
-    for i in range(0, len(asked), 5):
+    if every or same_table:
+        places: Iterable[int] = range(0, len(asked), 5)
+    else:  # (a row asks ~25 questions, one or two of them of a dirty symbol: only those)
+        places = [5 * j for j, key in enumerate(asked[1::5]) if key in dirty]
+    for i in places:
         kind, key, font, at, was = cast(Question, asked[i : i + 5])
         if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
@@ -527,6 +565,7 @@ def same_answers(
             if now is _UNASKED:
                 now = memo[asking] = answer_of(table, defined, names, path, kind, key, font, offset)
         else:
+            table_only = False
             now = answer_of(table, defined, names, path, kind, key, font, offset)
         if now is was or now == was:
             continue
@@ -538,8 +577,8 @@ def same_answers(
                 was.key, was.domain, was.codomain, was.path, was.domains
             ):  # fmt: skip
                 continue
-        return False
-    return True
+        return False, table_only
+    return True, table_only
 
 
 def diagnostic_moved(g: Diagnostic, delta: int) -> Diagnostic:

@@ -441,11 +441,15 @@ def from_prose(
     lo: int = 0,
     hi: int | None = None,
     asked: list[tuple[str, bool]] | None = None,
+    looked_back: list[tuple[str, int, bool]] | None = None,
 ) -> None:
     """Add to ``table`` what the prose of ``text[lo:hi]`` declares, reading its math from
     ``rows`` (its parsed rows, by start).  What it asked of the whole text (is a letter a
-    function the text defines?) is added to ``asked``, with the answers: a paragraph's
-    reading kept after an edit holds only while they do (shapes/declarations.py)."""
+    function the text defines?) is added to ``asked``, with the answers, and what it asked
+    of the text before ``lo`` (is a letter set equal to something just before a sizing of
+    its definition?) to ``looked_back`` (the letter, where it asked relative to ``lo``, the
+    answer): a paragraph's reading kept after an edit holds only while they do
+    (shapes/declarations.py)."""
     if "$" not in text:
         return
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
@@ -466,7 +470,7 @@ def from_prose(
             if shape is None:
                 continue
             for sym in _prose_symbols(m, rows):
-                if _refreshed(m) and _defined_before(text, sym, m.start(), lo):
+                if _refreshed(m) and _defined_before(text, sym, m.start(), lo, looked_back):
                     continue
                 if kind == "scalar" and _defined_as_function(text, sym, asked):
                     continue  # "$\nabla f(x) = Df(x)^T$ for scalar $f$": scalar-valued f
@@ -1099,10 +1103,28 @@ def _refreshed(m: re.Match[str]) -> bool:
     return defsym is None or "=" in defsym
 
 
-def _defined_before(text: str, sym: t.Node, at: int, lo: int = 0) -> bool:
+def _defined_before(
+    text: str,
+    sym: t.Node,
+    at: int,
+    lo: int = 0,
+    looked_back: list[tuple[str, int, bool]] | None = None,
+) -> bool:
     """Is the letter ``sym`` set equal to something in the sentences just before ``at``, or
-    earlier in its paragraph (which starts at ``lo``)?"""
+    earlier in its paragraph (which starts at ``lo``)?  Where the sentences just before
+    reach before ``lo`` (the paragraph before it: text an edit may change while this
+    paragraph stays as it was), the question and its answer are added to ``looked_back``
+    (``at`` relative to ``lo``)."""
     letter = text[sym.start : sym.end]
+    answer = defined_before(text, letter, at, lo)
+    if looked_back is not None and at - SENTENCE_LOOKBACK < lo:
+        looked_back.append((letter, at - lo, answer))
+    return answer
+
+
+def defined_before(text: str, letter: str, at: int, lo: int) -> bool:
+    """Is ``letter`` set equal to something in ``text`` in the sentences just before ``at``
+    (up to SENTENCE_LOOKBACK before it), or from ``lo`` on?"""
     before = text[max(0, min(lo, at - SENTENCE_LOOKBACK)) : at]
     return re.search(re.escape(letter) + r"\s*(?:=|\\coloneqq|\\triangleq)", before) is not None
 
