@@ -317,6 +317,42 @@ def test_exponential_definition_terminates_quickly():
     assert doc.regions[0].rows[0].text.text == r"\a"
 
 
+@pytest.mark.parametrize(
+    "defs, region",
+    [
+        (r"\newcommand{\d}[1]{#1#1}", "\\d{" * 16 + "x" + "}" * 16),  # 2^16 x's
+        (r"\def\a{\a\a}", r"\a"),
+        (r"\newcommand{\a}{\b x}\newcommand{\b}{\a y}", r"\a + \b"),
+    ],
+)
+def test_a_runaway_expansion_costs_calls_in_proportion_to_its_region(
+    monkeypatch: pytest.MonkeyPatch, defs: str, region: str
+) -> None:
+    """Issue 18: each call of a doubling macro copied what the calls below it made, up to
+    2,000 calls a region whatever its size (0.2 s for a 70-character region: a page of
+    them never ended).  A region's calls are bounded by its length: every region is left
+    as written with its problem, after no more calls than the bound."""
+    from texgrad.reading import macros
+
+    made = []
+    real = macros._substitute
+    monkeypatch.setattr(macros, "_substitute", lambda *a: made.append(1) or real(*a))
+    doc = read_text(defs + "\n" + f"${region}$\n" * 50)
+    assert [r.rows[0].text.text for r in doc.regions] == [region] * 50
+    assert {p.code for p in doc.problems} == {"macro-loop"} and len(doc.problems) == 50
+    bound = macros.EXPANSIONS_BESIDES + macros.EXPANSIONS_PER_CHARACTER * len(region)
+    assert bound < macros.MAX_EXPANSIONS
+    assert 0 < len(made) <= 50 * bound
+
+
+def test_a_region_of_many_calls_expands_them_all() -> None:
+    """The bound is per character: a long region calling a macro (that calls another)
+    everywhere is expanded whole."""
+    calls = " + ".join([r"\vx"] * 900)
+    src = r"\newcommand{\vect}[1]{\mathbf{#1}}\newcommand{\vx}{\vect{x}}" + f"${calls}$"
+    assert expanded(src) == [" + ".join([r"\mathbf{x}"] * 900)]
+
+
 def test_deep_but_finite_nesting_expands():
     defs = "".join(f"\\newcommand{{\\m{chr(97 + i)}}}{{\\m{chr(98 + i)}}}" for i in range(10))
     src = defs + r"\newcommand{\mk}{K}$\ma$"

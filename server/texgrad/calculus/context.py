@@ -190,12 +190,17 @@ def _declared_vars(
 def _letters_declared(result: CheckResult) -> list[str]:
     r"""The symbols the document declares as letters: not one whose every declaration is of
     a call's value (``\psi(X) \in \mathbb{R}^{n \times D}``: \psi is a function, its value at
-    X is n×D; read as a matrix \psi, ``\psi(\mathbf{x})`` would be a product)."""
-    return [
-        key
-        for key, decls in result.table.declarations.items()
-        if not all(d.how == "value" for d in decls)
-    ]
+    X is n×D; read as a matrix \psi, ``\psi(\mathbf{x})`` would be a product).  Read once
+    per checked document, as :func:`_agreed_of` reads its declarations (every claim's
+    context asked: a look at every declaration of a thesis's thousand letters per claim)."""
+    learnt = _learnt_of(result)
+    if learnt.letters is None:
+        learnt.letters = [
+            key
+            for key, decls in result.table.declarations.items()
+            if not all(d.how == "value" for d in decls)
+        ]
+    return learnt.letters
 
 
 class _Place:
@@ -924,6 +929,7 @@ class _Learnt:
     spelled: tuple[dict[str, str], list[tuple[str, frozenset[str]]]] | None = None  # (_spelled_of)
     row_ends: tuple[list[int], list[int]] | None = None  # (see _row_end_around)
     said_by_start: tuple[list[Stated], list[Stated], list[int], list[int]] | None = None
+    letters: list[str] | None = None  # (see _letters_declared)
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}
@@ -1305,7 +1311,9 @@ def _where_after(result: CheckResult, offset: int) -> list[t.Node]:
         return []
     out: list[t.Node] = []
     end = rows[at].end
-    for i, row in enumerate(rows[at + 1 :]):
+    # (by index: a copy of the rows after it, for every claim, grew as the square of a thesis)
+    for i in range(len(rows) - at - 1):
+        row = rows[at + 1 + i]
         gap = text[end : row.start]
         words = _strip_math_marks(gap)
         if not (_WHERE.search(words) and len(words) < 80 if i == 0 else _AND.match(words)):

@@ -345,12 +345,19 @@ def katex_definitions(text: str, table: MacroTable) -> str:
 MAX_DEPTH = 24  # nested expansions before we call it a loop
 MAX_GROWTH = 100_000  # characters an expansion may produce
 MAX_EXPANSIONS = 2_000  # macro calls expanded in one region (\def\a{\a\a} doubles each time)
+# ... and no more than this many per character of the region, besides a few: a short region
+# of a doubling macro (``\newcommand{\d}[1]{#1#1}``, ``$\d{\d{…{x}…}}$``) made 2,000 calls,
+# each copying what the calls below it made (0.2 s a region: a page of them never ended);
+# no document of the corpus or the tests makes more than one call per two characters
+EXPANSIONS_PER_CHARACTER = 2
+EXPANSIONS_BESIDES = 32
 
 
 class _Budget:
-    def __init__(self) -> None:
+    def __init__(self, size: int = 0) -> None:
         self.produced = 0
         self.calls = 0
+        self.max_calls = min(MAX_EXPANSIONS, EXPANSIONS_BESIDES + EXPANSIONS_PER_CHARACTER * size)
         self.loops = 0  # expansions cut off so far
         self.exceeded: tuple[str, int, int] | None = None
 
@@ -364,7 +371,7 @@ def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadPr
     """Expand every user macro in ``text``; report loops or runaway growth as problems."""
     if not table or "\\" not in text.text:
         return text, []
-    budget = _Budget()
+    budget = _Budget(len(text.text))
     out = _expand(text, table, 0, budget)
     problems = []
     if budget.exceeded is not None:
@@ -406,7 +413,7 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
             continue
         src_a, src_b = text.source_range(m.start(), call_end)
         budget.calls += 1
-        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH or budget.calls > MAX_EXPANSIONS:
+        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH or budget.calls > budget.max_calls:
             if budget.exceeded is None:
                 budget.exceeded = (name, src_a, src_b)
             budget.loops += 1

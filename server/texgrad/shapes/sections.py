@@ -212,7 +212,66 @@ _NEWTHEOREM = re.compile(r"\\newtheorem\*?\s*\{([^{}]+)\}\s*(?:\[[^\]]*\]\s*)?\{
 _ENV = re.compile(r"\\(begin|end)\s*\{([A-Za-z@]+)\*?\}")
 # a proof or a solution starting this near after a result's end belongs to it
 _FOLLOWING = 300
-_FENCE = re.compile(r"^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$", re.M | re.S)
+# a code fence's line: its run of backticks or tildes (an opener's info string after it)
+_FENCE_LINE = re.compile(r"[ \t]*(`{3,}|~{3,})([^\n]*)")
+
+
+def _fences(text: str) -> list[tuple[int, int]]:
+    r"""The fenced code blocks of ``text``: from the start of an opening line (three or more
+    backticks or tildes, then anything) to the end of the first later line that is the same
+    run alone (``[ \t]*`` around it); an opener with no such line closes with a shorter
+    run of its own (its longest that has one), else is no fence.  What the pattern
+    ``^[ \t]*(```+|~~~+)[^\n]*\n.*?^[ \t]*\1[ \t]*$`` (re.M, re.S) matched, found in
+    one pass: that pattern tried every shorter run against the rest of the text for an
+    opener never closed (a line of 100,000 backticks: 17 s).  Closers are found by their
+    run, by bisection."""
+    lines: list[tuple[int, int, str, int, bool]] = []  # start, end, char, run, alone
+    closers: dict[tuple[str, int], list[int]] = {}  # (char, run): the lines it is alone on
+    pos = 0
+    for k, line in enumerate(text.split("\n")):
+        m = _FENCE_LINE.match(line)
+        if m is not None:
+            run = m.group(1)
+            alone = not m.group(2).strip(" \t")
+            lines.append((pos, pos + len(line), run[0], len(run), alone))
+            if alone:
+                closers.setdefault((run[0], len(run)), []).append(k)
+        else:
+            lines.append((pos, pos + len(line), "", 0, False))
+        pos += len(line) + 1
+    out: list[tuple[int, int]] = []
+    k = 0
+    last = len(lines) - 1  # (an opener needs a line after it: the pattern's \n)
+    while k < last:
+        start, _, char, run, _ = lines[k]
+        close = None
+        for n in range(run, 2, -1) if char else ():
+            at = closers.get((char, n))
+            if at:
+                i = bisect.bisect_right(at, k)
+                if i < len(at):
+                    close = at[i]
+                    break
+        if close is None:
+            k += 1
+            continue
+        out.append((start, lines[close][1]))
+        k = close + 1
+    return out
+
+
+def _blank_fences(text: str) -> str:
+    """``text`` with its fenced code blocks' characters (but line ends) made spaces."""
+    spans = _fences(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for a, b in spans:
+        parts += (text[last:a], re.sub(r"[^\n]", " ", text[a:b]))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 @dataclass
@@ -248,7 +307,7 @@ class Boundaries:
         source = text
         # a `# comment` in a fenced code block is no heading: blank the fences out first
         if "```" in text or "~~~" in text:
-            text = _FENCE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+            text = _blank_fences(text)
         boxes: list[tuple[int, int]] = []
         divs: list[tuple[int, int]] = []
         if ":::" in text:  # Quarto's theorem-like divs are results, its callouts boxes
