@@ -1,0 +1,108 @@
+r"""Forms met writing the set-27 documents (new authors, LaTeX projects): a plain letter
+defined as a number beside a bold one defined as a vector (``\bar f_*`` of one test point
+beside ``\bar{\mathbf f}_*``), a letter set to another at a point of evaluation ("at
+$X_* = X$"), and blocks side by side in brackets with a word's space between them
+(``[B_1\ B_2]``, ``[B_1~B_2]``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import codes_by_line
+
+# -- a plain letter defined as a number beside a bold one defined as a vector --------------
+
+FONTS = r"""
+%! gp.tex
+Let $K_* \in \mathbb{R}^{n\times m}$, $K \in \mathbb{R}^{n\times n}$, $\mathbf{y}\in\mathbb{R}^n$ and $\mathbf{k}\in\mathbb{R}^n$.
+\begin{equation}
+BOLD = K_*^\top K^{-1}\mathbf{y}
+\end{equation}
+For one point, $PLAIN = \mathbf{k}^\top K^{-1}\mathbf{y}$, a number.
+"""
+
+
+@pytest.mark.parametrize(
+    ("bold", "plain", "codes"),
+    [
+        (r"\bar{\mathbf{f}}_*", r"\bar f_*", []),
+        (r"\mathbf{f}_*", "f_*", []),
+        (r"\boldsymbol{\mu}_*", r"\mu_*", []),
+        # the same font set to a number: the misprint of an outer product, as before
+        (r"\mathbf{f}_*", r"\mathbf{f}_*", [(5, "equation-mismatch")]),
+        ("f_*", "f_*", [(5, "equation-mismatch")]),
+    ],
+)
+def test_a_plain_letter_set_to_a_number_beside_a_bold_vector(
+    bold: str, plain: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = FONTS.replace("BOLD", bold).replace("PLAIN", plain)
+    assert codes_by_line(text, tmp_path) == codes
+
+
+def test_a_plain_letter_set_to_a_row_beside_a_bold_vector_is_still_compared(
+    tmp_path: Path,
+) -> None:
+    # only a number is another letter: the transposed value of the plain letter stays a slip
+    text = FONTS.replace("BOLD", r"\mathbf{f}_*").replace(
+        r"PLAIN = \mathbf{k}^\top K^{-1}\mathbf{y}", r"f_* = \mathbf{y}^\top K^{-1}K_*"
+    )
+    assert codes_by_line(text, tmp_path) == [(5, "equation-mismatch")]
+
+
+# -- a letter set to another at a point of evaluation --------------------------------------
+
+AT = r"""
+%! gp.tex
+Let $X \in \mathbb{R}^{n\times D}$, $X_* \in \mathbb{R}^{n_* \times D}$ and $W \in \mathbb{R}^{D\times D}$.
+The mean interpolates: WORDS $X_* = X$ it is the data.
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ("at", []),
+        ("when", []),
+        ("evaluated at", []),
+        ("so", [(2, "equation-mismatch")]),  # an equation stated: compared
+        ("at the point", [(2, "equation-mismatch")]),  # (not right before the math)
+    ],
+)
+def test_a_letter_set_to_another_at_a_point(
+    words: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(AT.replace("WORDS", words), tmp_path) == codes
+
+
+def test_a_computed_side_at_a_point_is_still_compared(tmp_path: Path) -> None:
+    # "at $X_* = XW$": not a letter named for another, an equation whose sides are checked
+    text = AT.replace("WORDS $X_* = X$", r"at $X_* = W X$")
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
+
+
+# -- blocks side by side with a word's space ------------------------------------------------
+
+SPACED = r"""
+%! lq.tex
+Let $B_1 \in \mathbb{R}^{n\times m_1}$, $B_2 \in \mathbb{R}^{n\times m_2}$, $P \in \mathbb{R}^{n\times n}$.
+Take $B = [B_1GAPB_2]$ and then $B^\top P B$,
+and $P B^\top$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("gap", "codes"),
+    [
+        (r"\ ", [(3, "matmul-mismatch")]),  # (only P B^\top: B is n×(m_1+m_2))
+        ("~", [(3, "matmul-mismatch")]),
+        (r"\;", [(3, "matmul-mismatch")]),
+        (" ", [(2, "matmul-mismatch")]),  # B_1 B_2: a product, and B of no shape
+    ],
+)
+def test_blocks_side_by_side_with_a_word_space(
+    gap: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(SPACED.replace("GAP", gap), tmp_path) == codes
