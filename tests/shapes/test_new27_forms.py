@@ -106,3 +106,101 @@ def test_blocks_side_by_side_with_a_word_space(
     gap: str, codes: list[tuple[int, str]], tmp_path: Path
 ) -> None:
     assert codes_by_line(SPACED.replace("GAP", gap), tmp_path) == codes
+
+
+# -- a macro's body ending in a control word before its parameter --------------------------
+
+NORM = r"""
+%! paper.tex
+\newcommand{\norm}[1]{BODY}
+Let $X \in \mathbb{R}^{n\times d}$, $E \in \mathbb{R}^{k\times d}$ and $D \in \mathbb{R}^{d\times k}$.
+The error is $\norm{X - XDE}_F^2/n$,
+not $\norm{X - XED}_F^2/n$.
+"""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        r"\left\lVert#1\right\rVert",
+        r"\lVert#1\rVert",
+        r"\left\lVert #1 \right\rVert",
+        r"\|#1\|",
+    ],
+)
+def test_a_macro_argument_does_not_run_into_a_control_word(body: str, tmp_path: Path) -> None:
+    assert codes_by_line(NORM.replace("BODY", body), tmp_path) == [(4, "matmul-mismatch")]
+
+
+def test_a_macro_argument_ending_in_a_control_word_keeps_it(tmp_path: Path) -> None:
+    # \sc{\alpha} is \alpha X, not \alphaX (a command nobody defined)
+    text = r"""
+%! paper.tex
+\newcommand{\sc}[1]{#1X}
+Let $X \in \mathbb{R}^{n\times d}$, $\alpha > 0$ and $v \in \mathbb{R}^{n}$.
+Then $\sc{\alpha} v$.
+"""
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+# -- "of the same size as $Z$" ---------------------------------------------------------------
+
+SAME = r"""
+%! paper.tex
+Let $Z \in \mathbb{R}^{N\times d}$, $W \in \mathbb{R}^{d\times k}$ and $v \in \mathbb{R}^{d}$.
+Let $G$ WORDS $Z$.
+Then $G W$ and $G v$,
+and $G^\top W$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ("be of the same size as", [(4, "matmul-mismatch")]),
+        ("which is of the same shape as", [(4, "matmul-mismatch")]),
+        ("have the same dimensions as the matrix", [(4, "matmul-mismatch")]),
+        ("and", []),  # nothing said of G's size: G unknown, nothing checked
+    ],
+)
+def test_a_letter_of_the_same_size_as_another(
+    words: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(SAME.replace("WORDS", words), tmp_path) == codes
+
+
+def test_two_letters_of_the_same_size_is_a_supposition(tmp_path: Path) -> None:
+    # "$A$ and $B$ of the same size" sizes neither (no "as $Z$")
+    text = r"""
+%! paper.tex
+Let $Z \in \mathbb{R}^{N\times d}$ and $W \in \mathbb{R}^{d\times k}$, and $A$ and $B$ of the same size.
+Then $A W$ and $A^\top W$.
+"""
+    assert codes_by_line(text, tmp_path) == []
+
+
+# -- a calligraphic loss beside a bold letter of its own -----------------------------------
+
+LOSS = r"""
+%! paper.tex
+Let $W \in \mathbb{R}^{m\times n}$ and $S \in \mathbb{R}^{n\times n}$, and let OTHER.
+The step is $\Delta W = -\eta\, S^{-1}\frac{\partial LOSS}{\partial W}$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("other", "loss", "codes"),
+    [
+        # \mathcal{L} is a loss, not the Laplacian \mathbf{L}: a scalar, the gradient m×n
+        (r"$\mathbf{L} = I_m - A$", r"\mathcal{L}", [(2, "matmul-mismatch")]),
+        (r"$\mathbf{L} \in \mathbb{R}^{m\times m}$", r"\mathcal{L}", [(2, "matmul-mismatch")]),
+        # the letter itself introduced as a matrix: its derivative is no gradient
+        (r"$L \in \mathbb{R}^{m\times m}$", "L", []),
+        (r"$\mathbf{L} \in \mathbb{R}^{m\times m}$", "L", []),
+    ],
+)
+def test_a_calligraphic_loss_beside_a_bold_letter(
+    other: str, loss: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = LOSS.replace("OTHER", other).replace("LOSS", loss)
+    assert codes_by_line(text, tmp_path) == codes
