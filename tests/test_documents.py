@@ -215,6 +215,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-intertext-25",
         "lecture-jacobian-entries-22",
         "lecture-kalman-minus-plus-23",
+        "lecture-kalman-rts-27",
         "lecture-lq-games-27",
         "lecture-lqr-18",
         "lecture-lqr-kalman-16",

@@ -204,3 +204,26 @@ def test_a_calligraphic_loss_beside_a_bold_letter(
 ) -> None:
     text = LOSS.replace("OTHER", other).replace("LOSS", loss)
     assert codes_by_line(text, tmp_path) == codes
+
+
+# -- "$x_t$ has $n$ components" --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ("has $n$ components", [(2, "matmul-mismatch")]),
+        ("has $n$ entries", [(2, "matmul-mismatch")]),
+        ("has $n$ entries equal to one", []),  # a count of some entries, not the length
+        ("has $n$ rows", []),  # (not a vector's length)
+    ],
+)
+def test_a_vector_has_a_count_of_components(
+    words: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = r"""
+%! notes.tex
+The state $x$ WORDS, and $H \in \mathbb{R}^{m\times n}$, $R \in \mathbb{R}^{m\times m}$.
+Then $H x$ and $R H x$ and $x^\top H$.
+""".replace("WORDS", words)
+    assert codes_by_line(text, tmp_path) == codes

@@ -193,9 +193,9 @@ _PROSE = [
     re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + _BEFORE_SIZE + _IN_SPACE),
     # "a random vector $\x$ with $p$ entries and $\y$ with $q$ entries", "$u$, with $n$
-    # components": a vector's length said by its count of entries (one dimension, no
+    # components", "the state $x_t$ has $n$ components": a vector's length said by its count of entries (one dimension, no
     # \times; not "with $k$ entries equal to one", nor "with $k$ nonzero entries": a count)
-    re.compile(_M.format("sym") + r",?\s+(?:with|having)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
+    re.compile(_M.format("sym") + r",?\s+(?:with|having|has)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
                + r"\s+(?P<kind>entries|components|coordinates)\b"
                + r"(?!\s+(?:equal|set|that|which|are|is|being|in|of|from|at|on|to)\b)"),
 ]  # fmt: skip
