@@ -227,3 +227,29 @@ The state $x$ WORDS, and $H \in \mathbb{R}^{m\times n}$, $R \in \mathbb{R}^{m\ti
 Then $H x$ and $R H x$ and $x^\top H$.
 """.replace("WORDS", words)
     assert codes_by_line(text, tmp_path) == codes
+
+
+# -- a plain x_k beside a bold stack \mathbf{x} ----------------------------------------------
+
+STACK = r"""
+%! mpc.tex
+Let $A \in \mathbb{R}^{n\times n}$, and DECL.
+Then $x_{k+1} = Ax_k$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("decl", "codes"),
+    [
+        # the stacked states: x_k is a block of \mathbf{x}, not an iterate of its length
+        (r"stack the states into $\mathbf{x} = (x_1, \dots, x_N) \in \mathbb{R}^{Nn}$", []),
+        (r"$\mathbf{x} \in \mathbb{R}^{Nn}$", []),
+        # the letter itself declared: x_k an iterate of x, of its length, as before
+        (r"$x \in \mathbb{R}^{Nn}$", [(2, "matmul-mismatch")]),
+        (r"$x \in \mathbb{R}^{n}$", []),
+    ],
+)
+def test_a_plain_iterate_beside_a_bold_stack(
+    decl: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(STACK.replace("DECL", decl), tmp_path) == codes
