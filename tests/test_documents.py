@@ -69,6 +69,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "arxiv-diffusion-3",
         "arxiv-encdec-tags-22",
         "arxiv-flows-24",
+        "arxiv-gat-heads-27",
         "arxiv-gcn-11",
         "arxiv-gcn-appendix-21",
         "arxiv-gnn-6",

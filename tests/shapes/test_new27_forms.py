@@ -253,3 +253,31 @@ def test_a_plain_iterate_beside_a_bold_stack(
     decl: str, codes: list[tuple[int, str]], tmp_path: Path
 ) -> None:
     assert codes_by_line(STACK.replace("DECL", decl), tmp_path) == codes
+
+
+# -- blocks side by side, each written with a macro ---------------------------------------
+
+MACRO_BLOCKS = r"""
+%! paper.tex
+\newcommand{\va}{\boldsymbol{a}}
+\newcommand{\two}[2]{BODY}
+Let $\va_1, \va_2 \in \mathbb{R}^{m}$ and $M \in \mathbb{R}^{m\times m}$.
+Then $USE$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "use", "codes"),
+    [
+        ("", r"[\va_1^\top\ \va_2^\top]^\top", []),  # a 2m-vector, each block a macro's call
+        ("", r"[\va_1^\top\;\va_2^\top]", []),
+        ("", r"[\va_1^\top\;\va_2^\top] M", [(4, "matmul-mismatch")]),  # 1×2m times m×m
+        # both blocks made by one macro's body: its gap is not read in the text
+        (r"[#1 \; #2]", r"\two{\va_1^\top}{\va_2^\top} M", [(4, "matmul-mismatch")]),
+    ],
+)
+def test_blocks_side_by_side_written_with_macros(
+    body: str, use: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = MACRO_BLOCKS.replace("BODY", body or "#1#2").replace("USE", use)
+    assert codes_by_line(text, tmp_path) == codes
