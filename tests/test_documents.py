@@ -265,6 +265,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "notebook-chain-named-26",
         "notebook-krr-hsic-24",
         "notebook-logreg-sum-23",
+        "notes-gaussian-ot-27",
         "notes-kkt-blocks-25",
         "notes-kron-restated-24",
         "notes-lda-cca-27",
