@@ -365,6 +365,7 @@ class _Budget:
 _OPEN_ENDED = re.compile(r"^\s*#\d|#\d\s*$")
 _CALL = re.compile(r"\\([A-Za-z@]+)|\\.")
 _PARAM = re.compile(r"#(\d)")
+_CONTROL_WORD_END = re.compile(r"(?<!\\)\\[A-Za-z]+$")  # a body's text ending in \lVert
 
 
 def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadProblem]]:
@@ -570,13 +571,22 @@ def _substitute(macro: Macro, args: list[MappedText | None], src_a: int, src_b: 
     last = 0
     for m in _PARAM.finditer(body):
         k = int(m.group(1)) - 1
-        parts.append(MappedText.synthetic(body[last : m.start()], src_a, src_b))
+        before = body[last : m.start()]
+        parts.append(MappedText.synthetic(before, src_a, src_b))
         if 0 <= k < len(args):
             arg = args[k]
+            text = (macro.default or "") if arg is None else arg.text
+            if _CONTROL_WORD_END.search(before) and text[:1].isalpha():
+                # \lVert#1\rVert of X: TeX read \lVert as a word when it was defined, so
+                # the argument does not run into it (not \lVertX)
+                parts.append(MappedText.synthetic(" ", src_a, src_b))
             if arg is None:
                 parts.append(MappedText.synthetic(macro.default or "", src_a, src_b))
             else:
                 parts.append(arg)
+            after = body[m.end() : m.end() + 1]
+            if _CONTROL_WORD_END.search(text) and after.isalpha():
+                parts.append(MappedText.synthetic(" ", src_a, src_b))  # (#1x of \alpha)
         last = m.end()
     parts.append(MappedText.synthetic(body[last:], src_a, src_b))
     return MappedText.concat(parts)

@@ -193,9 +193,9 @@ _PROSE = [
     re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + _BEFORE_SIZE + _IN_SPACE),
     # "a random vector $\x$ with $p$ entries and $\y$ with $q$ entries", "$u$, with $n$
-    # components": a vector's length said by its count of entries (one dimension, no
+    # components", "the state $x_t$ has $n$ components": a vector's length said by its count of entries (one dimension, no
     # \times; not "with $k$ entries equal to one", nor "with $k$ nonzero entries": a count)
-    re.compile(_M.format("sym") + r",?\s+(?:with|having)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
+    re.compile(_M.format("sym") + r",?\s+(?:with|having|has)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
                + r"\s+(?P<kind>entries|components|coordinates)\b"
                + r"(?!\s+(?:equal|set|that|which|are|is|being|in|of|from|at|on|to)\b)"),
 ]  # fmt: skip
@@ -1329,7 +1329,8 @@ class Family(NamedTuple):
     matrix: tuple[str, str | None]
     at: int
     part: str  # "row", "column", "sample" (``matrix`` is then the vector sampled), "scalar",
-    # "initial" (``matrix`` is then the letter whose initial value the member is)
+    # "initial" (``matrix`` is then the letter whose initial value the member is),
+    # "same" (the matrix's shape: "of the same size as $Z$")
     last: t.Node | None = None  # a sample list's last index: x_1, …, x_n is n samples
     matrix_end: int = -1  # where the matrix's letter ends (-1: not known)
 
@@ -1367,6 +1368,8 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
     out = _samples(text, rows, lo, hi)
     if "nitiali" in text[lo:hi]:
         out += _initial_values(text, rows, lo, hi)
+    if "the same " in text[lo:hi]:
+        out += _same_size(text, rows, lo, hi)
     if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
         return out
     if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
@@ -1495,6 +1498,40 @@ def _samples(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[
     return out
 
 
+# "$G = \partial L / \partial Z$, of the same size as $Z$", "a matrix $E$ of the same shape
+# as $X$": the letter has the other's shape (not "$A$ and $B$ of the same size", a supposition)
+_SAME_SIZE = re.compile(
+    _M.format("member")
+    + r",?\s+(?:which\s+is\s+|is\s+|be\s+)?(?:of|with|ha(?:s|ve))\s+the\s+same\s+"
+    r"(?:size|shape|dimensions)\s+as\s+(?:the\s+matrix\s+|the\s+vector\s+)?"
+    + _M.format("matrix")
+    + _NOT_PAIRED
+)
+
+
+def _same_size(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
+    """The letters ``_SAME_SIZE`` gives another's shape (part "same"): the left side of a
+    definition written before the words, or the letter itself."""
+    out: list[Family] = []
+    for m in _SAME_SIZE.finditer(text, lo, len(text) if hi is None else hi):
+        member_row, matrix_row = _row_at(rows, m.start("member")), _row_at(rows, m.start("matrix"))
+        if member_row is None or matrix_row is None:
+            continue
+        member, matrix = member_row.tree, matrix_row.tree
+        if isinstance(member, t.Chain) and member.relations[0] in ("=", ":="):
+            member = member.items[0]
+        if member is None or matrix is None:
+            continue
+        key, mkey = symbol_key(member), symbol_key(matrix)
+        if key is None or mkey is None or key == mkey:
+            continue
+        out.append(
+            Family(key[0], key[1], member.start, member.end, mkey, matrix.start, "same",
+                   matrix_end=matrix.end)
+        )  # fmt: skip
+    return out
+
+
 def _numbers(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[Family]:
     """The lists ``t_1, \\dots, t_N`` the prose names as targets or labels: each member a
     number (part "scalar"), written in a plain letter."""
@@ -1613,6 +1650,9 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
         if f.part == "initial":
             if not _written_as_family(table, f.matrix):
                 out.append(Declaration(f.key, f.font, decl.shape, path, f.start, f.end, "prose"))
+            continue
+        if f.part == "same":  # "of the same size as $Z$"
+            out.append(Declaration(f.key, f.font, decl.shape, path, f.start, f.end, "prose"))
             continue
         if f.part == "sample":
             length, n = decl.shape.rows, dim_of(f.last)

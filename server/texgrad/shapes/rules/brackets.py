@@ -27,6 +27,9 @@ _MEMBER_LABELS = ("i", "j", "k", "n", "t")
 _ENTRY_INDICES = frozenset("ijklmnpqrst")
 # a wide space between blocks written side by side in brackets: \;\;, \quad, \qquad
 _WIDE_GAP = re.compile(r"(?:\\;){2,}|\\q?quad")
+# a space between blocks written side by side in brackets, [Q \; K]: a thick space, or a
+# word's space (``[B_1\ B_2]``, ``[B_1~B_2]``: ``\ `` read with its blank dropped), never a product's
+_SPACES = frozenset({"\\;", "\\:", "\\>", "\\", "~"})
 
 
 class BracketRules(RuleBase):
@@ -44,7 +47,7 @@ class BracketRules(RuleBase):
             body = node.body
             if isinstance(body, t.Matrix):  # \left[\begin{array}{cc} … \end{array}\right]
                 return self._blocks(body)
-            if isinstance(body, t.Product) and self._separated(body.factors, "\\;"):
+            if isinstance(body, t.Product) and self._separated(body.factors, _SPACES):
                 return self._side_by_side(body)
             if isinstance(body, t.Sequence) and self._widely_separated(body.items):
                 return self._beside(body.items)
@@ -69,18 +72,28 @@ class BracketRules(RuleBase):
         )
         return len(index) == 2 and all(c in _ENTRY_INDICES for c in index)
 
-    def _separated(self, items: tuple[t.Node, ...], mark: str) -> bool:
-        """Are ``items`` written with ``mark`` and nothing else between each two (``Q \\; K``,
-        ``x; 1``)?"""
-        if len(items) < 2 or any(i.from_macro for i in items):
+    def _separated(self, items: tuple[t.Node, ...], mark: str | frozenset[str]) -> bool:
+        """Are ``items`` written with ``mark`` (or one of the marks) and nothing else between
+        each two (``Q \\; K``, ``B_1\\ B_2``, ``x; 1``)?"""
+        if len(items) < 2 or not self._written_apart(items):
             return False
+        marks = frozenset({mark}) if isinstance(mark, str) else mark
         gaps = (self.source[a.end : b.start] for a, b in zip(items, items[1:], strict=False))
-        return all("".join(g.split()).replace("\\,", "") == mark for g in gaps)
+        return all("".join(g.split()).replace("\\,", "") in marks for g in gaps)
+
+    def _written_apart(self, items: tuple[t.Node, ...]) -> bool:
+        """Is what the source holds between each two of ``items`` written there, between
+        them: each is written in the text or is a macro's call of its own (``\\va_1^\\top``),
+        not made together by one macro's body (``[A \\; B]`` of one call)?"""
+        calls = [(i.start, i.end) for i in items if i.from_macro]
+        if len(set(calls)) < len(calls):
+            return False
+        return all(a.end <= b.start for a, b in zip(items, items[1:], strict=False))
 
     def _widely_separated(self, items: tuple[t.Node, ...]) -> bool:
         """Are ``items`` written with a wide space and nothing else between each two
         (``[J \\;\\; J_\\theta]``, ``[A \\quad B]``): blocks side by side, never a product?"""
-        if len(items) < 2 or any(i.from_macro for i in items):
+        if len(items) < 2 or not self._written_apart(items):
             return False
         gaps = (self.source[a.end : b.start] for a, b in zip(items, items[1:], strict=False))
         return all(_WIDE_GAP.fullmatch("".join(g.split())) for g in gaps)

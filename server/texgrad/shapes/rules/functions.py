@@ -464,9 +464,9 @@ class FunctionRules(ExponentialRules):
         if not isinstance(name, t.Symbol) or name.font in _BOLD:
             return False  # \nabla \mathbf{f}: a vector field's Jacobian
         return all(
-            k is not None and self._unknown(k[0], body.start)
+            k is not None and not self._introduced(k, body.start)
             for k in {symbol_key(name), key if not isinstance(body, t.Apply) else None} - {None}
-        )  # fmt: skip
+        )  # fmt: skip  (\mathcal{L} of a loss beside a Laplacian \mathbf{L}: another letter)
 
 
 def _log_of_a_density(body: t.Node | None) -> bool:

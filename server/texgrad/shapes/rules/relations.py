@@ -72,6 +72,20 @@ def substitutes(source: str, at: int) -> bool:
     return _SUBSTITUTING.search(source, lo, at) is not None
 
 
+# the word right before an inline equation that names a point of evaluation: "at $X_* = X$
+# the mean interpolates", "when $B = A$" (the math opens right after it)
+_SPECIALISING = re.compile(r"\b(?:[Aa]t|[Ww]hen(?:ever)?)\s+(?:\\\(|\$)\s*$")
+
+
+def specialises(source: str, at: int, left: t.Node, right: t.Node) -> bool:
+    r"""Is the inline math at ``at`` a letter set to another letter at a point of
+    evaluation ("at $X_* = X$", "when $B = A$"): a case that makes the two the same (the
+    test inputs the training inputs, so n_* = n), not an equation of two declared shapes?"""
+    if symbol_key(left) is None or symbol_key(right) is None:
+        return False
+    return _SPECIALISING.search(source, max(0, at - 16), at) is not None
+
+
 def other_layout(
     source: str, start: int, end: int, own: str = "denominator", named: bool = False
 ) -> bool:
@@ -560,8 +574,10 @@ class RelationRules(DistributionRules):
         if a.is_scalar != b.is_scalar and (_is_literal(left) or _is_literal(right)):
             return True  # x = 0 for a vector: a zero vector
         at = left.start
-        if substitutes(self.source, at):
-            return True  # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another
+        if substitutes(self.source, at) or specialises(self.source, at, left, right):
+            # "Applying Lemma 1 with $A = \hat A$": the lemma's letter set to another; "at
+            # $X_* = X$": the test inputs taken to be the training inputs
+            return True
         if self._summed_sizes_agree(a, b):
             return True  # X (MT×K) = I_M \otimes Z (MT×Mk), K = k_1 + \dots + k_M: all k_m = k
         # C = [0; 0; 0] for C ∈ ℝ^{n×m}: an example with n = 3, m = 1
@@ -641,6 +657,8 @@ class RelationRules(DistributionRules):
         defined = self._definition(key[0], left.start) if key is not None else None
         if defined is None or defined.shape != a or defined.path != self.path:
             return False
+        if key is not None and key[1] is None and defined.font in BOLD_FONTS and _lost(a, b):
+            return False  # \bar f_* = k_*^\top \alpha beside \bar{\mathbf f}_* = …: a number
         bounds = self.table.boundaries.get(self.path)  # (in its section: notes switch conventions)
         if bounds is not None and self._quoted_as_wrong(bounds, defined, left):
             return True  # a callout titled "Typos in circulation" quotes the letter of before

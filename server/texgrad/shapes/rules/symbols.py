@@ -505,6 +505,8 @@ class SymbolRules(RuleBase):
         decl = self._lookup(base, node.start)
         if decl is None or decl.shape.cols != ONE or decl.shape.is_scalar:
             return None
+        if decl.font != base[1]:
+            return None  # x_k beside a bold \mathbf{x} = (x_1, …, x_N): a block of the stack
         written = self.source[node.base.start : node.base.end]
         if not written or node.base.from_macro:
             return None
