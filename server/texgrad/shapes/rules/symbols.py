@@ -502,7 +502,11 @@ class SymbolRules(RuleBase):
         if label is None or label[0] not in _RECURSION_LABELS or base is None:
             return None
         decl = self._lookup(base, node.start)
-        if decl is None or decl.shape.cols != ONE or decl.shape.is_scalar:
+        if decl is None or decl.shape.is_scalar:
+            return None
+        if ONE not in (decl.shape.rows, decl.shape.cols):
+            return _iterate_of_matrix(decl.shape, label[0])
+        if decl.shape.cols != ONE:
             return None
         written = self.source[node.base.start : node.base.end]
         if not written or node.base.from_macro:
@@ -597,6 +601,16 @@ def _step_shifted(label: t.Node) -> bool:
         and label.terms[0].name in _RECURSION_LABELS
         and isinstance(label.terms[1], t.Number)
     )
+
+
+def _iterate_of_matrix(shape: Shape, label: str) -> Shape | None:
+    r"""``W_t``, ``G_{t-1}``, ``P_k`` of a declared matrix (neither dimension 1): one index
+    names no entry of a matrix (``W_{ij}`` does), so a round's letter labels its value at that
+    round (an optimiser's iterates, a filter's steps), of its shape — unless the shape counts
+    rounds or steps (``Y \in \mathbb{R}^{T \times p}``: ``Y_t`` is a row)."""
+    if mentions(shape, label) or mentions(shape, label.upper()):
+        return None
+    return shape
 
 
 def _conditional(label: t.Node) -> bool:
