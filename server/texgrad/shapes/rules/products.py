@@ -963,7 +963,12 @@ def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
 
 
 def _scripted_time(bracket: t.Node) -> bool:
-    r"""Is ``bracket`` a round bracket around a time, transposed or raised (``(t)^\top``,
-    ``(\tau)^{-1}``): what follows a signal's letter in ``\mathbf{g}(t)^\top``?"""
+    r"""Is ``bracket`` a round bracket around a time (or a time of a sequence, ``s_t``),
+    transposed or raised (``(t)^\top``, ``(\tau)^{-1}``): what follows a signal's letter in
+    ``\mathbf{g}(t)^\top``?"""
     wrapped = round_base(bracket)
-    return wrapped is not None and _time_letter(wrapped[1].body)
+    if wrapped is None:
+        return False
+    body = wrapped[1].body
+    # (\boldsymbol\phi(s_t)^\top, \mathbf g(t_k)^\top: at a time of a sequence, the same)
+    return _time_letter(body.base if isinstance(body, t.Sub) else body)
