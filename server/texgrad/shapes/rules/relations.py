@@ -192,12 +192,12 @@ class RelationRules(DistributionRules):
         self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
     ) -> None:
         r"""``U C^\top \approx M``: an approximation's sides are arrays of one shape, as an
-        equation's are.  Checked only between two known arrays (a number may stand for a
+        equation's are.  Checked only between two known matrices (a number may stand for a
         multiple of the identity, ``\Sigma \approx \sigma^2``), and it defines nothing."""
         if rel not in _APPROXIMATING or left is None or right is None:
             return
-        if a is None or b is None or a.is_scalar or b.is_scalar:
-            return
+        if a is None or b is None or ONE in (a.rows, a.cols, b.rows, b.cols):
+            return  # (a model of data, y \approx x_1 e^{x_2 t}, says how entries relate)
         if isinstance(left, t.List) or isinstance(right, t.List):
             return  # (a list between relations ends one statement and starts the next)
         if self._agrees_checked(rel, left, right, a, b) or self._on_purpose(left, right, a, b):

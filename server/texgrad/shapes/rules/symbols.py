@@ -504,12 +504,12 @@ class SymbolRules(RuleBase):
         decl = self._lookup(base, node.start)
         if decl is None or decl.shape.is_scalar:
             return None
-        if ONE not in (decl.shape.rows, decl.shape.cols):
-            return _iterate_of_matrix(decl.shape, label[0])
-        if decl.shape.cols != ONE:
-            return None
         written = self.source[node.base.start : node.base.end]
         if not written or node.base.from_macro:
+            return None
+        if ONE not in (decl.shape.rows, decl.shape.cols):
+            return _iterate_of_matrix(decl.shape, label[0], written, self.source)
+        if decl.shape.cols != ONE:
             return None
         recursion = re.compile(
             re.escape(written) + r"_\{\s*" + label[0] + r"\s*\+\s*1\s*\}\s*(?:=|:=|\\coloneqq)"
@@ -603,13 +603,18 @@ def _step_shifted(label: t.Node) -> bool:
     )
 
 
-def _iterate_of_matrix(shape: Shape, label: str) -> Shape | None:
-    r"""``W_t``, ``G_{t-1}``, ``P_k`` of a declared matrix (neither dimension 1): one index
-    names no entry of a matrix (``W_{ij}`` does), so a round's letter labels its value at that
-    round (an optimiser's iterates, a filter's steps), of its shape — unless the shape counts
-    rounds or steps (``Y \in \mathbb{R}^{T \times p}``: ``Y_t`` is a row)."""
+def _iterate_of_matrix(shape: Shape, label: str, written: str, source: str) -> Shape | None:
+    r"""``W_t``, ``G_{t-1}`` of a declared matrix (neither dimension 1): one index names no
+    entry of a matrix (``W_{ij}`` does), so a step's letter labels its value at that step (an
+    optimiser's iterates), of its shape — unless the shape counts the steps (``Y \in
+    \mathbb{R}^{T \times p}``: ``Y_t`` is a row).  A ``k`` labels iterates only where the
+    document steps the letter itself (``P_{k-1}``, ``W_{k+1}``): elsewhere ``U_k``, ``D_k``
+    keep k components of an SVD, a smaller matrix."""
     if mentions(shape, label) or mentions(shape, label.upper()):
         return None
+    if label == "k":
+        step = re.compile(re.escape(written) + r"_\{\s*k\s*[-+]\s*1\s*\}")
+        return shape if step.search(source) else None
     return shape
 
 
