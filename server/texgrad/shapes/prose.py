@@ -229,7 +229,7 @@ _NEEDS = (
     ("\\times",),
     (" in $", " from $"),
     (" entries", " components", " coordinates"),
-    ("scalar", "number"),
+    (" a scalar", " a number", " a real scalar", " a real number"),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
