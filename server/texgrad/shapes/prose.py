@@ -198,6 +198,10 @@ _PROSE = [
     re.compile(_M.format("sym") + r",?\s+(?:with|having|has)\s+\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$"
                + r"\s+(?P<kind>entries|components|coordinates)\b"
                + r"(?!\s+(?:equal|set|that|which|are|is|being|in|of|from|at|on|to)\b)"),
+    # "$\delta_t = r_t + \gamma V(s_{t+1}) - V(s_t)$, a scalar": an apposition after a
+    # definition that says it is a number (as "…, an $n \times n_*$ matrix" says its size)
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
+               + r"(?:real\s+)?(?P<kind>scalar|number)\b(?![\s-]+(?:valued\s+|of\b|in\b|function))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -225,6 +229,7 @@ _NEEDS = (
     ("\\times",),
     (" in $", " from $"),
     (" entries", " components", " coordinates"),
+    (" a scalar", " a number", " a real scalar", " a real number"),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own

@@ -125,6 +125,7 @@ UNICODE_OPERATORS = {
     "ℤ": ("FSYMBOL", "mathbb:Z"), "ℚ": ("FSYMBOL", "mathbb:Q"),
     "∂": ("PARTIAL", "\\partial"), "∇": ("NABLA", "\\nabla"), "…": ("DOTS", "\\ldots"), "⋯": ("DOTS", "\\cdots"),
     "∑": ("BIGOP", "\\sum"), "∏": ("BIGOP", "\\prod"), "∫": ("BIGOP", "\\int"), "∞": ("SYMBOL", "\\infty"),
+    "⊤": ("SYMBOL", "\\top"), "⊘": ("MULOP", "\\oslash"),  # (X^⊤ typed in unicode: X^\top)
 }  # fmt: skip
 # Greek letters typed as characters (Markdown, unicode-math): the letter its command names,
 # with unicode-math's readings of the two epsilons, thetas and phis (ε is \varepsilon, ϵ is

@@ -66,8 +66,9 @@ class OperatorRules(ExponentialRules):
             iterate is not None
         ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
             return iterate
-        member = self._marked_member(node)
-        if member is not None:  # P_{k-1}^+ of P_k^+ \in \mathbb{R}^{n \times n}
+        # P_{k-1}^+ of P_k^+ \in \mathbb{R}^{n \times n}; G^{\odot 2}, x^{\circ 1/2}: entry by entry
+        member = self._marked_member(node) or self._hadamard_power(node)
+        if member is not None:
             return member
         if isinstance(node.exponent, t.Symbol) and self._named_anywhere(node):
             return self._own_name(node)  # \Delta^z_t declared: a gate's name, not a power
@@ -100,6 +101,9 @@ class OperatorRules(ExponentialRules):
             self._not_square(what, node.base, base, node)
             return None
         return base
+
+    def _hadamard_power(self, node: t.Power) -> Shape | None:
+        return self.infer(node.base) if _hadamard_exponent(node.exponent) else None
 
     def _of_e(self, node: t.Power, power: Shape | None) -> Shape | None:
         """A power of a letter of no shape: of Euler's e, an exponential."""
@@ -242,7 +246,16 @@ class OperatorRules(ExponentialRules):
         return None
 
     def _scalar_of(self, node: t.Norm | t.Abs) -> Shape | None:
-        self.infer(node.body)
+        body = self.infer(node.body)
+        if (
+            isinstance(node, t.Abs)
+            and body is not None
+            and not body.is_scalar
+            and ONE in (body.rows, body.cols)
+        ):
+            # |\mathbf s| of a vector: its length, or its entries' absolute values (Glow's
+            # \log|\det W| = \mathbf 1^\top \log|\mathbf s|): papers write both
+            return None
         return SCALAR
 
     def _angle(self, node: t.Angle) -> Shape | None:
@@ -275,6 +288,22 @@ class OperatorRules(ExponentialRules):
 # letters papers count with in an exponent (A^k, P^t, \hat A^K); not T, H (transposes), nor
 # letters that label (\Sigma^x, \Sigma^y: the covariance of x, of y; W^Q, W^V)
 _COUNT_LETTERS = frozenset("ijklmnprstJKLMNR")
+
+
+def _hadamard_exponent(exponent: t.Node) -> bool:
+    r"""``\circ 2``, ``\odot -1``, ``\circ 1/2``: the exponent of a Hadamard power."""
+    if isinstance(exponent, t.BinOp) and exponent.op in ("/", "\\div"):
+        return _hadamard_exponent(exponent.left)
+    first = (
+        exponent.factors[0] if isinstance(exponent, t.Product)
+        else exponent.terms[0] if isinstance(exponent, t.Add)
+        else None
+    )  # fmt: skip
+    parts = len(exponent.factors) if isinstance(exponent, t.Product) else 2
+    return (
+        isinstance(first, t.Symbol) and first.name in ("\\circ", "\\odot") and not first.accents
+        and parts > 1
+    )  # fmt: skip
 
 
 def _exponential(base: t.Node, power: Shape | None) -> Shape | None:

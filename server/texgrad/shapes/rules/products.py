@@ -620,16 +620,22 @@ class ProductRules(DistributionRules):
         return False
 
     def _inner_length(self, term: t.Node) -> Dim | None:
-        """The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
-        negated), else None."""
+        r"""The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
+        negated, perhaps after scalar coefficients: ``h'(s)\,\mathbf w^\top\mathbf u``),
+        else None."""
         if isinstance(term, t.Neg):
             term = term.operand
-        if not isinstance(term, t.Product) or len(term.factors) != 2:
+        if not isinstance(term, t.Product) or len(term.factors) < 2:
             return None
-        a, b = (self.shapes.get(span_key(f)) for f in term.factors)
+        *coefficients, row, column = term.factors
+        for f in coefficients:
+            c = self.shapes.get(span_key(f))
+            if c is None or not c.is_scalar:
+                return None
+        a, b = self.shapes.get(span_key(row)), self.shapes.get(span_key(column))
         if a is None or b is None or a.rows != ONE or b.cols != ONE or a.cols == ONE:
             return None
-        if not isinstance(term.factors[0], t.Transpose):
+        if not isinstance(row, t.Transpose):
             return None  # (written as a transpose: not a 1×n of its own)
         return a.cols if a.cols == b.rows else None
 
@@ -957,7 +963,12 @@ def _constant_pi(factors: list[t.Node], shapes: list[Shape | None]) -> None:
 
 
 def _scripted_time(bracket: t.Node) -> bool:
-    r"""Is ``bracket`` a round bracket around a time, transposed or raised (``(t)^\top``,
-    ``(\tau)^{-1}``): what follows a signal's letter in ``\mathbf{g}(t)^\top``?"""
+    r"""Is ``bracket`` a round bracket around a time (or a time of a sequence, ``s_t``),
+    transposed or raised (``(t)^\top``, ``(\tau)^{-1}``): what follows a signal's letter in
+    ``\mathbf{g}(t)^\top``?"""
     wrapped = round_base(bracket)
-    return wrapped is not None and _time_letter(wrapped[1].body)
+    if wrapped is None:
+        return False
+    body = wrapped[1].body
+    # (\boldsymbol\phi(s_t)^\top, \mathbf g(t_k)^\top: at a time of a sequence, the same)
+    return _time_letter(body.base if isinstance(body, t.Sub) else body)

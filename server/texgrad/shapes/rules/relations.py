@@ -50,6 +50,8 @@ EQUALITIES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv", "\\de
 # equation's do — unless the step updates the letter from itself (``X \\gets X W``,
 # ``V \\gets [V \\; x]``, ``A \\gets A_{S,S}``), which may change its size
 _EQUATING = EQUALITIES | {"\\leftarrow", "\\gets"}
+# an approximation, whose sides are of one shape (``\approx``, ``≈``)
+_APPROXIMATING = frozenset({"\\approx"})
 # how a brace's label names what it braces: ``\\underbrace{…}_{=: M}``
 _NAMING = EQUALITIES | {"=:", "\\eqqcolon"}
 # the braces whose label may name what they brace
@@ -173,6 +175,7 @@ class RelationRules(DistributionRules):
             given = i > 0 and node.relations[i - 1] in GIVEN  # y \mid x \sim …: x is given
             if rel == "\\sim" and node.items[i] is not None and not given:
                 self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
+            self._approximation(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
             if (
                 rel not in _EQUATING or _frobenius_side(node.relations, i)
                 or self._updates(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
@@ -198,6 +201,29 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _approximation(
+        self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
+    ) -> None:
+        r"""``U C^\top \approx M``: an approximation's sides are arrays of one shape, as an
+        equation's are.  Checked only between two known matrices (a number may stand for a
+        multiple of the identity, ``\Sigma \approx \sigma^2``), and it defines nothing."""
+        if rel not in _APPROXIMATING or left is None or right is None:
+            return
+        if a is None or b is None or ONE in (a.rows, a.cols, b.rows, b.cols):
+            return  # (a model of data, y \approx x_1 e^{x_2 t}, says how entries relate)
+        if isinstance(left, t.List) or isinstance(right, t.List):
+            return  # (a list between relations ends one statement and starts the next)
+        if self._agrees_checked(rel, left, right, a, b) or self._on_purpose(left, right, a, b):
+            return
+        if self._diagonal_matrix_side(left, right, a, b):
+            return
+        fixes = (self._transpose_fix(right),) if self._agrees(a, b.transposed(), left.start) else ()
+        message = messages.equation_mismatch(
+            rel, self._described(left, a), self._described(right, b), self._hint(fixes)
+        )
+        related = self._related(left, right)
+        self._emit("equation-mismatch", message, left.start, right.end, related, fixes)
 
     def _updates(
         self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None

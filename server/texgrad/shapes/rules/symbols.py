@@ -503,12 +503,16 @@ class SymbolRules(RuleBase):
         if label is None or label[0] not in _RECURSION_LABELS or base is None:
             return None
         decl = self._lookup(base, node.start)
-        if decl is None or decl.shape.cols != ONE or decl.shape.is_scalar:
+        if decl is None or decl.shape.is_scalar:
             return None
         if decl.font != base[1]:
             return None  # x_k beside a bold \mathbf{x} = (x_1, …, x_N): a block of the stack
         written = self.source[node.base.start : node.base.end]
         if not written or node.base.from_macro:
+            return None
+        if ONE not in (decl.shape.rows, decl.shape.cols):
+            return _iterate_of_matrix(decl.shape, label[0], written, self.source)
+        if decl.shape.cols != ONE:
             return None
         recursion = re.compile(
             re.escape(written) + r"_\{\s*" + label[0] + r"\s*\+\s*1\s*\}\s*(?:=|:=|\\coloneqq)"
@@ -600,6 +604,21 @@ def _step_shifted(label: t.Node) -> bool:
         and label.terms[0].name in _RECURSION_LABELS
         and isinstance(label.terms[1], t.Number)
     )
+
+
+def _iterate_of_matrix(shape: Shape, label: str, written: str, source: str) -> Shape | None:
+    r"""``W_t``, ``G_{t-1}`` of a declared matrix (neither dimension 1): one index names no
+    entry of a matrix (``W_{ij}`` does), so a step's letter labels its value at that step (an
+    optimiser's iterates), of its shape — unless the shape counts the steps (``Y \in
+    \mathbb{R}^{T \times p}``: ``Y_t`` is a row).  A ``k`` labels iterates only where the
+    document steps the letter itself (``P_{k-1}``, ``W_{k+1}``): elsewhere ``U_k``, ``D_k``
+    keep k components of an SVD, a smaller matrix."""
+    if mentions(shape, label) or mentions(shape, label.upper()):
+        return None
+    if label == "k":
+        step = re.compile(re.escape(written) + r"_\{\s*k\s*[-+]\s*1\s*\}")
+        return shape if step.search(source) else None
+    return shape
 
 
 def _conditional(label: t.Node) -> bool:
