@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from sys import intern
 from typing import cast
@@ -514,8 +514,9 @@ def same_answers(
     # (pass 2 asks again what pass 1 asked of the same table, at the same places: a row
     # reading a letter whose declaration moved asks in both; each such answer is sought once)
     memo = inference.answers
-    for i in range(0, len(asked), 5):
-        kind, key, font, at, was = cast(Question, asked[i : i + 5])
+    # (the flat tuple read five by five without a slice and a cast a question: ~10 a row)
+    five = zip(asked[::5], asked[1::5], asked[2::5], asked[3::5], asked[4::5], strict=True)
+    for kind, key, font, at, was in cast("Iterator[Question]", five):
         if kind in alike or (key not in dirty and (not every or kind in UNSCOPED)):
             continue
         offset = None if at is None else at + start
