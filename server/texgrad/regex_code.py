@@ -22,8 +22,10 @@ Like ``dataclass_code``: the file is under ``sys.pycache_prefix`` when one is se
 texgrad's ``__pycache__``, named with the interpreter's cache tag, bytecode magic and
 ``_sre.MAGIC`` (another Python, another file); written only where Python writes bytecode,
 as the process ends, when a pattern was compiled, to a temporary name renamed over the old
-file. A pattern is its own key, so an entry is never stale (an edited pattern is another
-key); the file keeps at most :data:`MAX_ENTRIES`. A file that cannot be read, or holds
+file (read again then and merged: the process let go of each entry it used, once its pattern
+was made, so that a server holds only what it has not used). A pattern is its own key, so an
+entry is never stale (an edited pattern is another key); the file keeps at most
+:data:`MAX_ENTRIES`. A file that cannot be read, or holds
 anything but such arguments, is a miss; a folder that cannot be written, nothing at all.
 ``TEXGRAD_CODE_CACHE=off`` turns it off.
 """
