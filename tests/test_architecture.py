@@ -222,3 +222,22 @@ def test_only_the_protocol_imports_lsp_libraries() -> None:
     assert not outside, f"{'/'.join(LSP_LIBRARIES)} imported outside protocol/:\n" + "\n".join(
         outside
     )
+
+
+def test_the_module_map_names_every_module_once() -> None:
+    """docs/architecture.md's module map has one line per module of the package, so a new module
+    cannot land without its line, and a removed one leaves no stale line."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    mapped: list[str] = []
+    folder = ""
+    for line in text.split("## Module map", 1)[1].splitlines():
+        if line.startswith("### "):
+            folder = line.split("`")[1] if "`" in line else ""
+        elif line.startswith("| `"):
+            mapped.append(folder + line.split("`")[1] + ".py")
+    present = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py"
+    )
+    assert sorted(mapped) == present

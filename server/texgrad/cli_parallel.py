@@ -5,7 +5,7 @@ come, with the job's index, so that the caller prints them in its own order: the
 parallel run is the output of the serial one. A small run is done here, in this process: the
 pool's start-up (forking, or importing texgrad again where processes are spawned) costs more
 than it saves below ``PARALLEL_MIN_BYTES`` of text beside the largest job (measured: see
-docs/architecture.md, *The command line*).
+docs/internals/fronts.md, on the command line's parallel run).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The first document an editor opens, analysed and published before pygls and lsprotocol
 are loaded (issue 17: first diagnostics ≤ 0.4 s after opening the Matrix Cookbook;
 importing pygls, lsprotocol and the features takes ~0.46 s of CPU, and the analysis
-waited for it).  Option (a) of the plan in ``docs/architecture.md`` ("First diagnostics
+waited for it).  Option (a) of the plan in ``docs/internals/fronts.md`` ("First diagnostics
 of a cold server").
 
 Once ``initialize`` is answered and the :class:`~.early_diagnostics.Pump` reads the

@@ -1,6 +1,6 @@
 """A document's diagnostics as the JSON the server publishes, made without pygls or
 lsprotocol (issue 17: importing them takes ~0.46 s of CPU before a first diagnostic can
-be sent; see "First diagnostics of a cold server" in ``docs/architecture.md``).
+be sent; see "First diagnostics of a cold server" in ``docs/internals/fronts.md``).
 
 :func:`diagnostics_json` gives, for an :class:`~texgrad.workspace.Analysis`, the list
 ``protocol/diagnostics.py``'s ``diagnostics_of`` makes, as pygls's converter unstructures

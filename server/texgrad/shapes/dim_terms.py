@@ -4,7 +4,7 @@ SymPy's for every dimension the shape layer makes (issue 17: ``import sympy`` is
 cold ``texgrad check --no-derivatives``).
 
 Not used yet: :mod:`texgrad.shapes.dims` still makes SymPy dimensions; the switch, and the
-engine's boundary (``to_sympy``), are the plan in docs/architecture.md ("A SymPy-free shape
+engine's boundary (``to_sympy``), are the plan in docs/internals/fronts.md ("A SymPy-free shape
 layer").  ``tests/shapes/test_dim_terms.py`` builds random dimensions both ways and asserts
 the same text, equality, expansion, names and substitutions.
 

@@ -1,6 +1,6 @@
 """What one check of a document leaves for the next, and what an edit changed since.
 
-The incremental contract of inference (docs/architecture.md, "After an edit"): a row's
+The incremental contract of inference (docs/internals/shapes.md, "After an edit"): a row's
 run (``RowRun``) is reused when its text and map are unchanged and nothing it read
 changed; a row that read a symbol whose knowledge changed asks its questions about it
 again (``same_answers``) and is reused when they get the same answers.  ``what_changed``
