@@ -34,7 +34,7 @@ import json, re
 import texgrad.shapes.check
 from texgrad import regex_code as rc
 import probe_module as p
-kept = rc._kept or {}
+kept = {k: v for k, v in rc.read_kept().items() if k not in rc._damaged}  # (the file's)
 same = all(rc._sre.compile(*rc._given(args)) == rc._real_compile(*key) for key, args in kept.items())
 print(json.dumps({
     "compiled": len(rc._new),
@@ -160,11 +160,9 @@ def test_patterns_compiled_by_threads_at_once_are_each_their_own() -> None:
     for th in threads:
         th.join()
     assert all(made[x] == regex_code._real_compile(x, 0) for x in texts)
-    assert regex_code._kept is not None
     for x in texts:
-        assert regex_code._sre.compile(*regex_code._given(regex_code._kept[(x, 0)])) == made[x]
-        regex_code._kept.pop((x, 0))
-        regex_code._new.pop((x, 0), None)
+        assert regex_code._sre.compile(*regex_code._given(regex_code._new[(x, 0)])) == made[x]
+        regex_code._new.pop((x, 0))
 
 
 def _code(codes: list[int]) -> bytes:
@@ -194,7 +192,48 @@ def test_the_code_is_kept_as_bytes_and_given_back_as_the_same_ints() -> None:
     if re._compiler.compile is regex_code._compile:  # type: ignore[attr-defined]
         text = "(?P<w>[a-z]+)\\d{2,7}?"
         made = regex_code._compile(text, 0)
-        assert regex_code._sre.compile(*regex_code._given(regex_code._kept[(text, 0)])) == made
+        assert regex_code._sre.compile(*regex_code._given(regex_code._new[(text, 0)])) == made
         assert made == regex_code._real_compile(text, 0)
-        regex_code._kept.pop((text, 0))
-        regex_code._new.pop((text, 0), None)
+        regex_code._new.pop((text, 0))
+
+
+# A process that compiles the probe's pattern, then says what it holds of the file.
+HELD = r"""
+import json, re
+from texgrad import regex_code as rc
+import probe_module as p
+key = (p.P.pattern, re.IGNORECASE.value)
+print(json.dumps({"held": key in (rc._kept or {}), "compiled": len(rc._new),
+                  "in_file": key in rc.read_kept()}))
+"""
+
+
+def test_an_entry_used_is_let_go_of_and_stays_in_the_file(tmp_path: Path) -> None:
+    """A pattern made from the kept file is not held by the process after (Python keeps
+    the pattern); the file keeps it when the process writes what it compiled besides."""
+    _run(tmp_path)  # (the file: the checker's patterns and the probe's)
+    full = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    full.update(PYTHONPYCACHEPREFIX=str(tmp_path / "pycache"), PYTHONHASHSEED="0",
+                PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))  # fmt: skip
+
+    def held(extra: str = "") -> dict[str, object]:
+        code = HELD + extra
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              env=full, timeout=300)  # fmt: skip
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        return json.loads(proc.stdout.splitlines()[0])
+
+    # a new pattern compiled besides: the file is written again, the used entries kept
+    got = held("re.compile('texgrad-probe-[0-9]{3}-new')\n")
+    assert got == {"held": False, "compiled": 0, "in_file": True}
+    again = held()
+    assert again == {"held": False, "compiled": 0, "in_file": True}
+    assert ("texgrad-probe-[0-9]{3}-new", 0) in _file_keys(tmp_path)
+
+
+def _file_keys(tmp: Path) -> set[object]:
+    found = list((tmp / "pycache").rglob("regex_code.*.marshal"))
+    assert len(found) == 1
+    data = found[0].read_bytes()
+    assert data.startswith(b"texgrad-regex-code-2\n")
+    return set(marshal.loads(data[len(b"texgrad-regex-code-2\n") :]))

@@ -22,8 +22,10 @@ Like ``dataclass_code``: the file is under ``sys.pycache_prefix`` when one is se
 texgrad's ``__pycache__``, named with the interpreter's cache tag, bytecode magic and
 ``_sre.MAGIC`` (another Python, another file); written only where Python writes bytecode,
 as the process ends, when a pattern was compiled, to a temporary name renamed over the old
-file. A pattern is its own key, so an entry is never stale (an edited pattern is another
-key); the file keeps at most :data:`MAX_ENTRIES`. A file that cannot be read, or holds
+file (read again then and merged: the process let go of each entry it used, once its pattern
+was made, so that a server holds only what it has not used). A pattern is its own key, so an
+entry is never stale (an edited pattern is another key); the file keeps at most
+:data:`MAX_ENTRIES`. A file that cannot be read, or holds
 anything but such arguments, is a miss; a folder that cannot be written, nothing at all.
 ``TEXGRAD_CODE_CACHE=off`` turns it off.
 """
@@ -45,8 +47,12 @@ _MAGIC = b"texgrad-regex-code-2\n"
 Key = tuple[Any, int]  # (pattern, flags)
 Args = tuple[Any, ...]  # what _sre.compile was given, its code as bytes (see _kept_args)
 
-_kept: dict[Key, Args] | None = None  # read on the first use
+# read on the first use; an entry is let go of once its pattern is made (the pattern is
+# Python's to keep: re's cache, a module's global), so that what a process holds after its
+# imports is what it has not used (a server held every entry, 3 MB resident of ~1,100)
+_kept: dict[Key, Args] | None = None
 _new: dict[Key, Args] = {}  # compiled in this process: written as it ends
+_damaged: set[Key] = set()  # kept entries that were not valid code: not written again
 _file: Path | None = None
 _real_compile: Any = None  # re._compiler.compile
 _sre: Any = None  # the _sre module
@@ -80,12 +86,12 @@ def _compile(p: Any, flags: int = 0) -> Any:
         return _real_compile(p, flags)
     key = (p, int(flags))
     kept = _kept if _kept is not None else _load()
-    args = kept.get(key)
+    args = kept.pop(key, None)  # (made once here: the file still has it, see _save)
     if args is not None:
         try:
             return _sre.compile(*_given(args))
         except Exception:  # noqa: BLE001 - a damaged entry (invalid code): compiled anew
-            del kept[key]
+            _damaged.add(key)
     import re._compiler as compiler  # type: ignore[import-not-found,unused-ignore]
 
     seeing = compiler._sre
@@ -106,7 +112,6 @@ def _compile(p: Any, flags: int = 0) -> Any:
     if args is None:
         return pattern
     if _valid(key, args):
-        kept[key] = args
         if len(_new) < MAX_ENTRIES:
             if not _new:
                 import atexit
@@ -204,18 +209,23 @@ def _valid(key: Any, args: Any) -> bool:
 
 
 def _load() -> dict[Key, Args]:
-    """The kept arguments ({} where there is no readable file of ours)."""
+    """The kept arguments, read on the first use ({} where there is no readable file of ours)."""
     global _kept
-    _kept = {}
+    _kept = read_kept()
+    return _kept
+
+
+def read_kept() -> dict[Key, Args]:
+    """The valid entries of the file as it is now ({} where there is no readable file of ours)."""
     try:
         data = code_file().read_bytes()
         if data.startswith(_MAGIC):
-            kept = marshal.loads(data[len(_MAGIC) :])
+            kept = marshal.loads(memoryview(data)[len(_MAGIC) :])
             if isinstance(kept, dict):
-                _kept = {k: v for k, v in kept.items() if _valid(k, v)}
+                return {k: v for k, v in kept.items() if _valid(k, v)}
     except (OSError, ValueError, EOFError, TypeError):
         pass
-    return _kept
+    return {}
 
 
 def _save() -> None:
@@ -223,7 +233,9 @@ def _save() -> None:
     bytecode; nothing said where it cannot be written)."""
     if not _new or sys.dont_write_bytecode:
         return
-    kept = dict(_kept or {})
+    # (read again: what this process used it let go of, and another may have written since)
+    kept = {k: v for k, v in read_kept().items() if k not in _damaged}
+    kept.update(_new)
     if len(kept) > MAX_ENTRIES:
         kept = dict(_new)
     from texgrad.dataclass_code import write_marshalled  # (imported first by texgrad)

@@ -14,13 +14,15 @@ serving what can be read.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+# (asyncio is imported where the server reads: `texgrad lsp` answers initialize and analyses
+# the first document before asyncio, ssl and socket are loaded, ~20 ms of CPU)
 
 log = logging.getLogger("texgrad.lsp")
 
@@ -187,6 +189,8 @@ async def serve(
     """Read messages with ``read`` (some bytes; none at the end of the stream) and hand
     them to ``protocol`` until the stream ends or ``stop`` is set.  ``early``: the messages
     read before (its ``initialize`` perhaps answered), handled first, and its framer read on."""
+    import asyncio
+
     framer = Framer()
     if early is not None:
         framer = early.framer
@@ -210,6 +214,8 @@ async def serve(
 
 def stdin_reader(stream: Any, executor: Any) -> Callable[[], Awaitable[bytes]]:
     """``read`` for a binary stream read in ``executor`` (stdin: no asyncio pipe)."""
+    import asyncio
+
     read1 = getattr(stream, "read1", None) or stream.read
 
     def read() -> Awaitable[bytes]:

@@ -105,9 +105,12 @@ def _row_holds(row: PlacedRow) -> tuple[_Arguments, _Labels]:
         return _NOTHING
     arguments: list[tuple[Key, Key, int, int]] = []
     labels: dict[Key, set[str]] = {}
+    sub, chain, func = t.Sub, t.Chain, t.Func
     for node in tree.walk():  # (one walk: a cold check reads every row of the document)
-        if isinstance(node, t.Sub):
+        if isinstance(node, sub):
             _add_labels(node, labels)
+            continue
+        if not isinstance(node, chain | func):  # (most nodes: no generator made for them)
             continue
         for arg in _generic_arguments(node):
             key = symbol_key(arg)
