@@ -30,7 +30,7 @@ TEXT_EVENT = re.compile(r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{ma
 # Math mode: what may close the math, and \text{…}, which may hide a nested $…$.
 MATH_EVENT = re.compile(
     r"\\(?:(?:"
-    + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=len, reverse=True))
+    + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=lambda w: (-len(w), w)))
     + r")(?![A-Za-z])|.)|\$\$?",
     re.S,
 )
@@ -40,7 +40,7 @@ MATH_EVENT = re.compile(
 # no event (one starts at a backslash or a dollar), so skipping them finds the same closers
 _CLOSER_EVENT = re.compile(
     r"\\(?:(?:"
-    + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=len, reverse=True))
+    + "|".join(sorted(TEXT_COMMANDS | {"end"}, key=lambda w: (-len(w), w)))
     + r")(?![A-Za-z])|[\\$\])])|\$\$?",
 )
 _BRACE_EVENT = re.compile(r"\\[\\{}]|[{}]")

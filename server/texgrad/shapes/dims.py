@@ -143,7 +143,7 @@ def _greek(text: str) -> str:
 
 _GREEK_WORD = re.compile(
     r"(?<![\\A-Za-z])(?:"
-    + "|".join(sorted(GREEK | {"ell"}, key=len, reverse=True))
+    + "|".join(sorted(GREEK | {"ell"}, key=lambda w: (-len(w), w)))
     + r")(?![A-Za-z])"
 )
 
