@@ -200,7 +200,9 @@ class ScanResult:
 # A doubled backslash (a row break) and TeX's own \| \> \# are left alone.
 _MD_ESCAPE = re.compile(r"\\\\|\\([_*])")
 _EMPTY_ROW = re.compile(
-    r"^(?:\s|\\(?:begin|end)\{(?:" + "|".join(re.escape(e) for e in sorted(ROW_ENVIRONMENTS)) + r")\}"
+    r"^(?:\s|\\(?:begin|end)\{(?:"
+    + "|".join(re.escape(e) for e in sorted(ROW_ENVIRONMENTS))
+    + r")\}"
     r"(?:\{[^}]*\})?|\\(?:nonumber|notag|hline|noalign\{[^}]*\}|label\{[^}]*\}|tag\*?\{[^}]*\})|&)*$"
 )
 
