@@ -223,6 +223,31 @@ def test_explain_without_derivatives_says_nothing_of_them(
     assert line.startswith("d.md:3:44: information: `q` has no shape") and "[unknown-shape]" in line
 
 
+def test_explain_says_which_math_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r"""An equation left open before a blank line is not read (as LaTeX stops there too): plain
+    ``check`` stays quiet about it (its exit status is the shapes'), ``--explain`` says where and
+    that its math is not checked — here a real mismatch (A is m×n, x has m entries) it hides."""
+    (tmp_path / "n.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n"
+        "Let $A \\in \\mathbb{R}^{m\\times n}$ and $x \\in \\mathbb{R}^m$, é.\n"
+        "\\begin{equation}\n  y = A x\n\nMore text.\n\\input{missing}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out = run("check", "n.tex")
+    assert (code, out) == (0, "")
+    code, out = run("check", "--explain", "n.tex")
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == (
+        "n.tex:4:1: information: math opened by \\begin{equation} is not closed (expected"
+        " \\end{equation} before the paragraph ends): its math is not checked [unclosed-math]"
+    ), out
+    assert any(line.startswith("n.tex:8:1: information: file missing not found") for line in lines)
+
+
 def test_a_table_of_identities_alone_is_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

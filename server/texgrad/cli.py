@@ -1069,6 +1069,10 @@ def _skipped_lines(path: str, text: str, problems: Sequence[ReadProblem]) -> lis
     return lines
 
 
+# what a reading problem leaves unchecked, said after it by ``--explain``
+_UNREAD_MATH = {"unclosed-math": ": its math is not checked"}
+
+
 def _explained(
     result: CheckResult, undecided: list[tuple[int, int, str, str, str]], derivatives: bool
 ) -> list[Diagnostic]:
@@ -1077,7 +1081,19 @@ def _explained(
     from texgrad.calculus.unchecked import explain
     from texgrad.shapes.diagnostics import Diagnostic
 
-    return [
+    unread = [  # what the reader could not take (an unclosed `$`, a missing \input): why
+        Diagnostic(
+            p.code,
+            "information",
+            p.message + _UNREAD_MATH.get(p.code, ""),
+            result.path,
+            p.start,
+            p.end,
+        )
+        for p in result.doc.problems
+        if p.code not in SKIPPED_CODES and p.code not in UNREAD_CODES  # (said on stderr)
+    ]
+    return unread + [
         Diagnostic(u.code, "information", u.message, u.path, u.start, u.end)
         for u in explain(result, undecided, derivatives)
     ]
