@@ -155,3 +155,16 @@ Critic $\mathbf w \in \mathbb{{R}}^d$, actions $\mathbf e \in \mathbb{{R}}^A$, T
 Update: $\mathbf w + \delta_t \mathbf e$.
 """
     assert codes_by_line(text, tmp_path) == codes
+
+
+def test_a_number_said_after_a_with_clause_is_not_the_clause_s(tmp_path: Path) -> None:
+    # "a scalar" after "… with $\alpha = K^{-1}y$" is said of the sentence's first formula
+    # (f̄ = k^T α), not of α, a vector: reading it of α made a false equation-mismatch
+    text = r"""
+%! gp.md
+Let $K \in \mathbb{R}^{n \times n}$, $\mathbf y, \mathbf k \in \mathbb{R}^n$ and $A \in \mathbb{R}^{m \times n}$.
+The mean is $\bar f = \mathbf k^\top\boldsymbol\alpha$ with $\boldsymbol\alpha = K^{-1}\mathbf y$, a scalar.
+
+Wrong: $A\boldsymbol\alpha + \mathbf y$.
+"""
+    assert codes_by_line(text, tmp_path) == [(4, "add-mismatch")]

@@ -92,7 +92,7 @@ _PROSE = [
     # n_2}$, an $n_* \times n$ matrix" sizes the sentence's subject, K_*, not K_*^{(2)})
     # (not after "of $f$ at $x$": "the Jacobian of $f$ at $x$, an $m \times n$ matrix" sizes the
     # Jacobian, and "the gradient of $f$, a vector" the gradient — which one is meant is unsure)
-    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
@@ -190,7 +190,7 @@ _PROSE = [
                + r"(?P<kind>matrix)\b"),
     # "$\ba(t) = \partial L / \partial \bz(t)$, a vector in $\mathbb{R}^D$": an apposition
     # after a definition that names the space (as "…, an $n \times n_*$ matrix" names the size)
-    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + _BEFORE_SIZE + _IN_SPACE),
     # "a random vector $\x$ with $p$ entries and $\y$ with $q$ entries", "$u$, with $n$
     # components", "the state $x_t$ has $n$ components": a vector's length said by its count of entries (one dimension, no
@@ -199,8 +199,10 @@ _PROSE = [
                + r"\s+(?P<kind>entries|components|coordinates)\b"
                + r"(?!\s+(?:equal|set|that|which|are|is|being|in|of|from|at|on|to)\b)"),
     # "$\delta_t = r_t + \gamma V(s_{t+1}) - V(s_t)$, a scalar": an apposition after a
-    # definition that says it is a number (as "…, an $n \times n_*$ matrix" says its size)
-    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
+    # definition that says it is a number (as "…, an $n \times n_*$ matrix" says its size);
+    # not after "with"/"where": "$\bar f_* = k_*^\top\alpha$ with $\alpha = K^{-1}y$, a
+    # scalar" says it of the first formula, the sentence's subject
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + r"(?:real\s+)?(?P<kind>scalar|number)\b(?![\s-]+(?:valued\s+|of\b|in\b|function))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
