@@ -92,7 +92,7 @@ _PROSE = [
     # n_2}$, an $n_* \times n$ matrix" sizes the sentence's subject, K_*, not K_*^{(2)})
     # (not after "of $f$ at $x$": "the Jacobian of $f$ at $x$, an $m \times n$ matrix" sizes the
     # Jacobian, and "the gradient of $f$, a vector" the gradient — which one is meant is unsure)
-    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+" + _M.format("dims")
                + r"(?:[- ]dimensional)?(?:\s+|-(?=vector))" + _KIND),
     # "$K = k(X, X)$ is $n \times n$": the size of what a definition names (a definition:
     # "If $A$ is $n \times k$" supposes)
@@ -190,7 +190,7 @@ _PROSE = [
                + r"(?P<kind>matrix)\b"),
     # "$\ba(t) = \partial L / \partial \bz(t)$, a vector in $\mathbb{R}^D$": an apposition
     # after a definition that names the space (as "…, an $n \times n_*$ matrix" names the size)
-    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
+    re.compile(r"(?<!\bat\s)(?<!\bof\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + _BEFORE_SIZE + _IN_SPACE),
     # "a random vector $\x$ with $p$ entries and $\y$ with $q$ entries", "$u$, with $n$
     # components", "the state $x_t$ has $n$ components": a vector's length said by its count of entries (one dimension, no
