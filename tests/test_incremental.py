@@ -624,3 +624,26 @@ def test_a_definition_edited_in_the_paragraph_before_last_re_reads_a_sized_defin
     codes = [d.code for d in Checker().check(str(path), None, tmp_path, defined).diagnostics]
     assert codes == ["matmul-mismatch"]
     assert not Checker().check(str(path), None, tmp_path, undefined).diagnostics
+
+
+def test_an_edit_before_a_plain_letter_said_positive_moves_it(tmp_path: Path) -> None:
+    r"""A plain letter said positive with nothing declaring it (a margin $m > 0$) is knowledge
+    of its own kind (SymbolTable.plain_positive, kept for calculus): an edit before it, or in
+    it, moves or changes it like any declaration (it made an IndexError in _places)."""
+    path = tmp_path / "svm.md"
+    text = (
+        "Let $\\mathbf{w}, \\mathbf{x} \\in \\mathbb{R}^d$ and a margin $m > 0$.\n\n"
+        "$$L = \\max(0, m - \\mathbf{w}^\\top\\mathbf{x})$$\n"
+    )
+    for edited in (
+        "Intro é.\n\n" + text,
+        text.replace("$m > 0$", "$m > 1$"),
+        text.replace("a margin $m > 0$", "a margin"),
+    ):
+        for first, second in ((text, edited), (edited, text)):
+            checker = Checker()
+            checker.check(str(path), None, tmp_path, first)
+            got = checker.check(str(path), None, tmp_path, second)
+            fresh = Checker().check(str(path), None, tmp_path, second)
+            assert _everything(got) == _everything(fresh)
+            assert got.table.plain_positive.keys() == fresh.table.plain_positive.keys()

@@ -445,6 +445,9 @@ def _places(item: object, path: str) -> list[int]:
         return [x for x in item[3:] if x is not None and x >= 0] if item[1] == path else []
     if item[0] == "function":
         return [item[2]] if item[1] == path else []
+    if item[0] == "positive":  # ("positive", the declaration saying it: a margin m > 0)
+        w = item[1]
+        return [w.start, w.end] if w.path == path else []
     d, s, e = item[1], item[2], item[3]
     return [d.start, d.end, s, e] if d.path == path else []
 
@@ -469,6 +472,12 @@ def _moved(item: object, path: str, at: Callable[[int], int]) -> object:
         return (*item[:3], start if start < 0 else at(start), end if end is None else at(end))
     if item[0] == "function":
         return item if item[1] != path else ("function", path, at(item[2]))
+    if item[0] == "positive":
+        w = item[1]
+        if w.path != path:
+            return item
+        start, end = at(w.start), at(w.end)
+        return item if (start, end) == (w.start, w.end) else ("positive", placed(w, start, end))
     d, s, e = item[1], item[2], item[3]
     if d.path != path:
         return item
