@@ -581,6 +581,16 @@ def test_an_edit_to_a_display_re_reads_the_space_said_after_it(tmp_path: Path) -
         assert [d.code for d in got.diagnostics] == codes
 
 
+def _both_ways_as_fresh(path: Path, one: str, other: str, seen) -> None:
+    """Checking ``other`` after ``one`` (and ``one`` after ``other``) in one Checker gives
+    what a fresh check gives, as ``seen`` reads a result."""
+    for first, second in ((one, other), (other, one)):
+        checker = Checker()
+        checker.check(str(path), None, path.parent, first)
+        got = checker.check(str(path), None, path.parent, second)
+        assert seen(got) == seen(Checker().check(str(path), None, path.parent, second))
+
+
 def test_a_function_definition_edited_away_re_reads_a_scalar_said_elsewhere(
     tmp_path: Path,
 ) -> None:
@@ -592,11 +602,7 @@ def test_a_function_definition_edited_away_re_reads_a_scalar_said_elsewhere(
         "We introduce:\n\n\\[z(\\mathbf{w},b) = \\mathbf{w} + b\\]\n\nEnd $a b$.\n"
     )
     without = with_definition.replace("\\[z(\\mathbf{w},b) = \\mathbf{w} + b\\]", "")
-    for first, second in ((with_definition, without), (without, with_definition)):
-        checker = Checker()
-        checker.check(str(path), None, tmp_path, first)
-        got = checker.check(str(path), None, tmp_path, second)
-        assert _facts(got) == _facts(Checker().check(str(path), None, tmp_path, second))
+    _both_ways_as_fresh(path, with_definition, without, _facts)
     codes = [d.code for d in Checker().check(str(path), None, tmp_path, without).diagnostics]
     assert "no-declarations" not in codes  # (z is declared a scalar there)
 
@@ -615,11 +621,7 @@ def test_a_definition_edited_in_the_paragraph_before_last_re_reads_a_sized_defin
         "$K = k(X, X)$, an $m \\times m$ matrix, acts on $K x$ here.\n"
     )
     undefined = defined.replace("Set $K = B$", "Set $L = B$")
-    for first, second in ((defined, undefined), (undefined, defined)):
-        checker = Checker()
-        checker.check(str(path), None, tmp_path, first)
-        got = checker.check(str(path), None, tmp_path, second)
-        assert _everything(got) == _everything(Checker().check(str(path), None, tmp_path, second))
+    _both_ways_as_fresh(path, defined, undefined, _everything)
     # (K = B sizes K n×n, and K x does not multiply; the words size a K defined afresh)
     codes = [d.code for d in Checker().check(str(path), None, tmp_path, defined).diagnostics]
     assert codes == ["matmul-mismatch"]
@@ -640,10 +642,5 @@ def test_an_edit_before_a_plain_letter_said_positive_moves_it(tmp_path: Path) ->
         text.replace("$m > 0$", "$m > 1$"),
         text.replace("a margin $m > 0$", "a margin"),
     ):
-        for first, second in ((text, edited), (edited, text)):
-            checker = Checker()
-            checker.check(str(path), None, tmp_path, first)
-            got = checker.check(str(path), None, tmp_path, second)
-            fresh = Checker().check(str(path), None, tmp_path, second)
-            assert _everything(got) == _everything(fresh)
-            assert got.table.plain_positive.keys() == fresh.table.plain_positive.keys()
+        _both_ways_as_fresh(path, text, edited, _everything)
+        _both_ways_as_fresh(path, text, edited, lambda r: r.table.plain_positive.keys())

@@ -48,6 +48,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import PurePosixPath
 
 from texgrad.casefold import folded, folded_pattern
@@ -859,15 +860,8 @@ def _jacobian_statements(text: str) -> tuple[Statement, ...]:
         found.append(
             Statement(layout, start, _scope_end(text, m.start(), text[start:end]), m.start())
         )
-    for m in _JACOBIAN_ASIDE.finditer(folded(text)) if "(" in text else ():
-        start, end = sentence_at(text, m.start(), m.end())
-        if start in seen or not _jacobian_stated(text, start, end, m):
-            continue
-        seen.add(start)
-        found.append(
-            Statement(_which(m[1]), start, _scope_end(text, m.start(), text[start:end]), m.start())
-        )
-    for m in _JACOBIANS_IN.finditer(folded(text)):
+    asides = _JACOBIAN_ASIDE.finditer(folded(text)) if "(" in text else ()
+    for m in chain(asides, _JACOBIANS_IN.finditer(folded(text))):
         start, end = sentence_at(text, m.start(), m.end())
         if start in seen or not _jacobian_stated(text, start, end, m):
             continue
