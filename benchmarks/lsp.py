@@ -348,14 +348,22 @@ async def cold(corpus: Path, server: Server, label: str) -> None:
     await client.diagnostics(uri, 1)
     await asyncio.sleep(3.0)  # (kept once it stays as analysed for 2 s)
     await stop(client)
-    client, _ = await start(corpus, server)
+    wall, busy = await first_in_new_session(corpus, server, cookbook)
+    one(f"  … reopened in a new session{label}", wall, TARGETS["first"], busy)
+
+
+async def first_in_new_session(
+    corpus: Path, server: Server, path: Path, **env: str
+) -> tuple[float, float]:
+    """A new server session opening ``path``: wall and server CPU (ms) to its first
+    diagnostics."""
+    client, _ = await start(corpus, server, **env)
     pid = pid_of(client)
     c0, t0 = process_cpu_ms(pid), time.perf_counter()
-    uri = open_doc(client, cookbook)
-    await client.diagnostics(uri, 1)
+    await client.diagnostics(open_doc(client, path), 1)
     wall, busy = (time.perf_counter() - t0) * 1000, process_cpu_ms(pid) - c0
     await stop(client)
-    one(f"  … reopened in a new session{label}", wall, TARGETS["first"], busy)
+    return wall, busy
 
 
 async def analysed_early(corpus: Path, server: Server, label: str) -> None:
@@ -371,13 +379,7 @@ async def analysed_early(corpus: Path, server: Server, label: str) -> None:
         client, _ = await start(corpus, server, **env)  # (notes that the settings agree)
         await client.diagnostics(open_doc(client, cookbook), 1)
         await stop(client)
-        client, _ = await start(corpus, server, **env)
-        pid = pid_of(client)
-        c0, t0 = process_cpu_ms(pid), time.perf_counter()
-        uri = open_doc(client, cookbook)
-        await client.diagnostics(uri, 1)
-        wall, busy = (time.perf_counter() - t0) * 1000, process_cpu_ms(pid) - c0
-        await stop(client)
+        wall, busy = await first_in_new_session(corpus, server, cookbook, **env)
     one(f"  … analysed early (a second session){label}", wall, TARGETS["first"], busy)
 
 

@@ -1373,13 +1373,14 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
     """The families that the prose of ``text[lo:hi]`` sizes by a matrix (resolved once the
     matrix's declaration is known: :func:`family_declarations`)."""
     out = _samples(text, rows, lo, hi)
-    if "nitiali" in text[lo:hi]:
+    chunk = text[lo:hi]  # (one copy of the paragraph for the cheap looks below)
+    if "nitiali" in chunk:
         out += _initial_values(text, rows, lo, hi)
-    if "the same " in text[lo:hi]:
+    if "the same " in chunk:
         out += _same_size(text, rows, lo, hi)
-    if not any(w in text[lo:hi] for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
+    if not any(w in chunk for w in ("row", "column", "Zeile", "Spalte", "行", "列")):
         return out
-    if "\\(" in text[lo:hi]:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
+    if "\\(" in chunk:  # MkDocs' and MathJax's \( … \): as $ … $, at the same offsets
         text = text.replace("\\(", " $").replace("\\)", " $")
     out += _paired(text, rows, lo, hi)
     for pattern in _FAMILY:
