@@ -181,6 +181,24 @@ def test_a_claim_in_letters_never_declared_says_which_to_declare() -> None:
     ]
 
 
+def test_a_letter_never_declared_is_suggested_the_space_its_use_shows() -> None:
+    # \beta is never declared, but X\beta with X n×p shows p rows: the suggestion says so
+    # (not `\beta \in \mathbb{R}`, a number, which would not fit its use)
+    text = (
+        "Let $X \\in \\mathbb{R}^{n \\times p}$ and $\\mathbf y \\in \\mathbb R^n$.\n\n"
+        "$$\\nabla_\\beta \\|\\mathbf y - X\\beta\\|^2 = -2X^\\top(\\mathbf y - X\\beta)$$\n"
+    )
+    tally = Tally()
+    checked = Checker().check("doc.md", text=text)
+    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
+    said = [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+    assert said == [
+        "this derivative is not checked: texgrad could check it only with shapes guessed from "
+        "its letters: the document never declares `\\beta`; declare it, e.g. "
+        "`\\beta \\in \\mathbb{R}^{p \\times m}`",
+    ]
+
+
 def test_the_factors_order_is_said_with_the_differential_where_it_is_written() -> None:
     text = (
         "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"

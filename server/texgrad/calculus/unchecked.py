@@ -698,7 +698,12 @@ def _declare_letters(letters: list[str]) -> str:
     """ ": the document never declares `t`; declare it, e.g. `t \\in \\mathbb{R}`" — the letters
     a claim was typed by, each with a declaration its kind of letter fits."""
     examples = []
+    used = dict(letter.partition("\t")[::2] for letter in letters)  # (as its use shows)
+    letters = list(used)
     for letter in letters:
+        if used[letter]:
+            examples.append(f"`{letter} \\in {used[letter]}`")
+            continue
         base = letter.split("{")[-1].strip("} ").lstrip("\\") if "{" in letter else letter
         bold = letter.startswith(("\\mathbf", "\\bm", "\\boldsymbol", "\\vec"))
         if bold:

@@ -3389,8 +3389,20 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
             written = _unbraced(written)
             if written and key[0] not in keys and len(written) <= 24:
                 keys.add(key[0])
-                letters.append(written)
+                letters.append(written + _used_as(checked, node))
     return f"{_NEVER_REPORTED}: " + ", ".join(letters[:3]) if letters else _NEVER_REPORTED
+
+
+def _used_as(checked: CheckResult, node: t.Node) -> str:
+    r"""``\t\mathbb{R}^{p}``: the space the checker inferred of an undeclared letter from its
+    use (``Xeta`` with X n×p), after a tab, for the suggested declaration; else ''."""
+    from texgrad.calculus.evidence import inferred_use
+
+    try:
+        found = inferred_use(checked, node)
+    except Exception:  # noqa: BLE001 - a suggestion is a help, never a failure
+        return ""
+    return "" if found is None else "\t" + found[1]
 
 
 def _shape_trouble(error: str) -> bool:
