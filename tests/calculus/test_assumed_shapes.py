@@ -63,6 +63,9 @@ def test_no_guess_where_the_letters_do_not_say(latex: str) -> None:
         (r"x^\top A x", "x", r"(A + A^\top) x"),
         (r"\|Ax - b\|^2", "x", r"2 A^\top (A x - b)"),
         (r"\mathbf a^\top X \mathbf b", "X", r"\mathbf a \mathbf b^\top"),
+        # a definition typed whole: its right side says the shapes, the name defined none
+        (r"\mathcal{L}(w) = \|Aw - b\|^2", "w", r"2 A^\top (A w - b)"),
+        (r"g(X) := \log\det X", "X", r"X^{-\top}"),
     ],
 )
 def test_an_expression_alone_is_differentiated_on_assumed_shapes(

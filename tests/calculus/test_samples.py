@@ -302,7 +302,20 @@ def test_with_the_stacked_matrix_declared_the_matrix_form_too(tmp_path: Path) ->
     out = diff_in_document(doc, 4, "w")
     assert out.matrix_form == r"2 X^\top (X w - y)"
     assert out.to_json()["matrix_form"] == r"2 X^\top (X w - y)"
-    assert out.steps[-1] == r"\nabla_{w} f = 2 X^\top (X w - y)"
+    # the derivation keeps the loss's own name (L of L(w) = …), as issue 15 asks
+    assert out.steps[0] == r"L = \sum_{i=1}^N (w^\top x_i - y_i)^2"
+    assert out.steps[-1] == r"\nabla_{w} L = 2 X^\top (X w - y)"
+
+
+def test_a_sum_named_on_the_command_line_keeps_its_name_in_every_step() -> None:
+    where = r"w \in \mathbb{R}^d; x_i \in \mathbb{R}^d; y_i \in \mathbb{R}"
+    loss = r"\sum_{i=1}^N (w^\top x_i - y_i)^2"
+    out = diff_latex(r"\mathcal{J}(w) = " + loss, "w", where)
+    assert out.verified and out.steps[0] == r"\mathcal{J} = " + loss
+    assert out.steps[-1] == r"\nabla_{w} \mathcal{J} = \sum_{i=1}^N 2 (w^\top x_i - y_i) x_i"
+    hess = diff_latex("J = " + loss, "w", where, hessian=True)
+    assert hess.verified and hess.steps[-1] == r"\nabla^2_{w} J = \sum_{i=1}^N 2 x_i x_i^\top"
+    assert diff_latex(loss, "w", where).steps[-1].startswith(r"\nabla_{w} f = ")  # (no name)
 
 
 LOGISTIC = r"""\section{Regularised logistic regression}

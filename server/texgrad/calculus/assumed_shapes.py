@@ -199,11 +199,32 @@ def _request_variables(node: t.Node) -> list[t.Node]:
     return []
 
 
+_DEFINING = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\eqqcolon", "\\stackrel"})
+
+
+def _defined(tree: t.Node) -> t.Node:
+    r"""The right side of a definition typed as the expression (``\mathcal{L}(w) = \|Aw -
+    b\|^2``, ``f(x) := x^\top A x``): its letters say the shapes; the name defined, a
+    function of its arguments, says none. ``tree`` itself otherwise."""
+    if not (isinstance(tree, t.Chain) and len(tree.items) == 2 and tree.relations[0] in _DEFINING):
+        return tree
+    name, body = tree.items
+    if (
+        isinstance(name, t.Apply)
+        and isinstance(name.func, (t.Symbol, t.Font))
+        and all(isinstance(a, (t.Symbol, t.Font)) for a in name.args)
+        and body is not None
+    ):
+        return body
+    return tree
+
+
 def assumed_declarations(tree: t.Node, source: str) -> list[str] | None:
     """Declarations (``A \\in \\mathbb{R}^{n \\times m}``) for every letter of ``tree`` (parsed
     from ``source``), read from the letters and how they combine; None where they do not say
     (see the module docstring)."""
     reader = _Reader()
+    tree = _defined(tree)
     try:
         reader.read(tree)
         for v in _request_variables(tree):

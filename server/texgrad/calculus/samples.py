@@ -303,7 +303,8 @@ def differentiate_sum(
             matrix = _matrix_form(terms, wrt, ctx, stacks, layout, budget)
             if matrix is not None:
                 out.matrix_form = matrix.result
-                out.steps.append(f"\\nabla_{{{out.wrt}}} f = {out.matrix_form}")
+                name = _loss_name(tree, text)
+                out.steps.append(f"\\nabla_{{{out.wrt}}} {name} = {out.matrix_form}")
         if out.error is None:  # the code, written when asked for (a budget of its own)
             seconds = budget.seconds
 
@@ -420,10 +421,11 @@ def _differentiate(
         return DiffOutcome(error=why), terms
     note = "; ".join(x for x in (check[1], held) if x) + _unit_notes(notes)
     note += "; " + extended if extended else ""
-    steps = _steps(terms, text, node, w, kind, result)
+    name = _loss_name(tree, text)
+    steps = _steps(terms, text, node, w, kind, result, name)
     if gradient is not None:  # the gradient first, then each summand's Hessian
-        steps = [steps[0], f"\\nabla_{{{w}}} f = {gradient.result}", *steps[1:-1]]
-        steps.append(f"\\nabla^2_{{{w}}} f = {result}")
+        steps = [steps[0], f"\\nabla_{{{w}}} {name} = {gradient.result}", *steps[1:-1]]
+        steps.append(f"\\nabla^2_{{{w}}} {name} = {result}")
     # y_n = \sigma(\mathbf w^\top \mathbf x_n) written in: the answer written in y_n again
     if named:
         forms = _engine_forms(terms, written_in, wrt, ctx)
@@ -808,13 +810,35 @@ def _defined_members(terms: list[_Term], wrt: str, ctx: Context) -> tuple[Contex
     return replace(ctx, env=env), "; ".join(held.values())
 
 
+def _loss_name(tree: t.Node, text: str) -> str:
+    r"""What the row calls the loss, as written: ``\mathcal{L}`` of ``\mathcal{L}(\mathbf w)
+    = \sum_i …``, ``J`` of ``J = …``; ``f`` where the row names none (a derivation keeps the
+    function's own name)."""
+    if not (
+        isinstance(tree, t.Chain) and len(tree.items) == 2 and tree.relations[0] in ("=", ":=")
+    ):
+        return "f"
+    head = tree.items[0]
+    if isinstance(head, t.Apply) and head.parens:
+        head = head.func
+    elif (
+        isinstance(head, t.Product) and len(head.factors) == 2
+        and isinstance(head.factors[1], t.Paren) and head.factors[1].open == "("
+    ):  # fmt: skip
+        head = head.factors[0]  # J(w) with J defined nowhere else: read as J times (w)
+    if not isinstance(head, (t.Symbol, t.Font, t.Sub)) or symbol_key(head) is None:
+        return "f"
+    written = _source(text, head).strip()
+    return written if written and len(written) <= 24 else "f"
+
+
 def _steps(
-    terms: list[_Term], text: str, node: t.Node, w: str, kind: str, result: str
+    terms: list[_Term], text: str, node: t.Node, w: str, kind: str, result: str, name: str = "f"
 ) -> list[str]:
-    """The derivation: the loss, each summand's derivative, the chain rule through a function
-    of a sum, the result."""
+    """The derivation: the loss (``name``: as the row calls it), each summand's derivative,
+    the chain rule through a function of a sum, the result."""
     sums = [tm for tm in terms if tm.sum is not None and tm.outcome is not None]
-    steps = [f"f = {_source(text, node)}"]
+    steps = [f"{name} = {_source(text, node)}"]
     for tm in sums:
         assert tm.outcome is not None and tm.sum is not None
         steps.append(
@@ -831,7 +855,7 @@ def _steps(
                 f"\\frac{{\\mathrm{{d}}}}{{\\mathrm{{d}}S}} {g} = {tm.outer_printed}"
                 f" \\quad \\text{{where }} S = {_source(text, tm.sum.node)}"
             )
-    steps.append(("\\nabla_{" + w + "} f = " if kind == "gradient" else "f' = ") + result)
+    steps.append((f"\\nabla_{{{w}}} {name} = " if kind == "gradient" else f"{name}' = ") + result)
     return steps
 
 
