@@ -199,6 +199,20 @@ def test_a_letter_never_declared_is_suggested_the_space_its_use_shows() -> None:
     ]
 
 
+def test_a_loss_never_declared_is_suggested_a_number() -> None:
+    # L of ∂L/∂V, a capital letter differentiated: a scalar loss, not an n×n matrix
+    # (without the rule: `L \\in \\mathbb{R}^{n \\times n}`)
+    text = (
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $G, V \\in \\mathbb{R}^{n \\times d}$.\n\n"
+        "$$\\frac{\\partial L}{\\partial V} = A^\\top G$$\n"
+    )
+    tally = Tally()
+    checked = Checker().check("doc.md", text=text)
+    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
+    said = [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+    assert [s.rpartition("; ")[2] for s in said] == ["declare it, e.g. `L \\in \\mathbb{R}`"]
+
+
 def test_the_factors_order_is_said_with_the_differential_where_it_is_written() -> None:
     text = (
         "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"

@@ -3389,7 +3389,11 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
             written = _unbraced(written)
             if written and key[0] not in keys and len(written) <= 24:
                 keys.add(key[0])
-                letters.append(written + _used_as(checked, node))
+                # the loss itself (L of ∂L/∂V, a bare letter differentiated): a number
+                alone = node is trees[0]
+                letters.append(
+                    written + (_used_as(checked, node) or ("\t\\mathbb{R}" if alone else ""))
+                )
     return f"{_NEVER_REPORTED}: " + ", ".join(letters[:3]) if letters else _NEVER_REPORTED
 
 
