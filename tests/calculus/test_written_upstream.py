@@ -98,12 +98,22 @@ def test_a_gradient_by_a_variable_of_its_own_leads_nowhere() -> None:
 
 
 def test_two_definitions_of_the_output_decide_nothing() -> None:
-    text = LAYER.replace("$\\mathbf y = W\\mathbf x$", "$\\mathbf y = W\\mathbf x$ (not "
-                         "$\\mathbf y = W^\\top \\mathbf x$)")  # fmt: skip
+    text = LAYER.replace("$\\mathbf y = W\\mathbf x$", "$\\mathbf y = W\\mathbf x$ (or "
+                         "$\\mathbf y = W(\\mathbf x + \\mathbf x)$)")  # fmt: skip
     found, tally = _judged(
-        text + "$$\\frac{\\partial L}{\\partial W} = 2\\mathbf g \\mathbf x^\\top$$\n"
+        text + "$$\\frac{\\partial L}{\\partial W} = 3\\mathbf g \\mathbf x^\\top$$\n"
     )
     assert found == [] and tally.flagged == 0
+
+
+def test_a_definition_the_shape_check_flags_is_no_second_one() -> None:
+    # "(not y = W^T x)": a product that does not fit (W is m×n), flagged; y = W x alone
+    # defines y, and the claim's factor 2 is a slip
+    text = LAYER.replace("$\\mathbf y = W\\mathbf x$", "$\\mathbf y = W\\mathbf x$ (not "
+                         "$\\mathbf y = W^\\top \\mathbf x$)")  # fmt: skip
+    claim = "2\\mathbf g \\mathbf x^\\top"
+    found, tally = _judged(text + f"$$\\frac{{\\partial L}}{{\\partial W}} = {claim}$$\n")
+    assert found == [claim] and tally.flagged == 1
 
 
 def test_the_statements_read() -> None:
@@ -350,3 +360,27 @@ def test_letters_to_declare_are_quoted_whole() -> None:
         "t",
         r"\bm{\theta}",
     ]
+
+
+ATTENTION = (
+    "Let $X \\in \\mathbb{R}^{n \\times d}$, $W^Q, W^K \\in \\mathbb{R}^{d \\times k}$ and "
+    "$W^V \\in \\mathbb{R}^{d \\times e}$. Write $Q = XW^Q$, $K = XW^K$, $V = XW^V$ and\n"
+    "$$A = \\operatorname{softmax}\\left(\\frac{QK^\\top}{\\sqrt{k}}\\right), \\qquad O = AV.$$\n"
+    "{slip}For a scalar loss $L$, with $G = \\partial L/\\partial O \\in \\mathbb{R}^{n \\times e}$, "
+    "$$\\frac{\\partial L}{\\partial V} = {claim}$$\n"
+)
+
+
+@pytest.mark.parametrize("slip", ["", "A slip: $O = VA$.\n\n"])
+def test_a_slip_on_a_defined_name_is_said_on_the_name(slip: str) -> None:
+    # A is defined by a softmax: the claim A G differs from A^T G by a transpose of A, which
+    # no letter of A's definition explains (it was undecided, "no simple cause"); a row the
+    # shape check flags ("A slip: $O = VA$") is no second definition of O (with it, every
+    # claim through G went unchecked: "the document gives L no formula in V")
+    text = ATTENTION.replace("{slip}", slip)
+    found, tally = _judged(text.replace("{claim}", "A^\\top G"))
+    assert (found, tally.verified) == ([], 1)
+    wrong = text.replace("{claim}", "A G")
+    (finding,) = check_written(Checker().check("doc.md", text=wrong), seconds=120.0)
+    assert "the transposes are misplaced: `A G` where `A^\\top G` is needed" in finding.message
+    assert finding.correct == "A^\\top G"

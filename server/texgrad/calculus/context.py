@@ -422,6 +422,22 @@ def _index_of(defined: _Defined) -> DefinitionIndex:
         return defined.index
 
 
+def rows_not_flagged(result: CheckResult) -> list[PlacedRow]:
+    r"""``result``'s rows but those of its own file holding a shape error: "A slip: $O = VA$"
+    (flagged, a product that does not fit) defines nothing beside ``O = AV`` — read as a
+    definition, it replaced the right one for every claim after it."""
+    errors = sorted(d.start for d in result.diagnostics if d.severity == "error")
+    if not errors:
+        return result.rows
+    out = []
+    for row in result.rows:
+        i = bisect.bisect_left(errors, row.start)
+        if row.path == result.path and i < len(errors) and errors[i] < row.end:
+            continue
+        out.append(row)
+    return out
+
+
 def _defined_of(result: CheckResult) -> _Defined:
     learnt = _learnt_of(result)
     if learnt.defined is not None:
@@ -431,7 +447,7 @@ def _defined_of(result: CheckResult) -> _Defined:
     later: list[tuple[int, str, FunctionDef]] = []
     not_yet = _declared_later(result)
     last = _last_of(not_yet)
-    for row in result.rows:
+    for row in rows_not_flagged(result):
         tree = row.tree_as_parsed
         if tree is None:
             continue

@@ -33,7 +33,7 @@ from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.differential import UNLIMITED, Budget
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.expr import CalculusError, Expr
-from texgrad.calculus.lower import Env, FunctionDef, Lowerer
+from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.printing import Style, latex
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.reading.source import MappedText
@@ -139,6 +139,48 @@ def cause_as_written(
     except CalculusError:
         return None
     return cause(right, wrote, named, style, budget=budget)
+
+
+def cause_in_names(
+    printed: str,
+    written: t.Node,
+    env: Env,
+    style: Style,
+    *,
+    where: Sequence[str] = (),
+    budget: Budget = UNLIMITED,
+) -> Cause | None:
+    r""":func:`cause_as_written` with the names both sides use held as matrices of their own
+    (``A`` of ``A = \operatorname{softmax}(QK^\top/\sqrt k)``, in the written ``A G`` and the
+    engine's printed ``A^\top G``): written in, the name hides the slip, which is a transpose
+    of A, not of any letter of its definition.  Sound as an explanation: where the changed
+    side equals the right one for every A, it does at A's own value too (the claim is known
+    wrong there).  None where no name is shared, or no simple cause explains it."""
+    from texgrad.syntax.symbols import symbol_key
+
+    right = parse_row(MappedText.identity(printed)).tree
+    if right is None:
+        return None
+    keys = [
+        {k[0] for n in tree.walk() if (k := symbol_key(n)) is not None} for tree in (right, written)
+    ]
+    shared = {
+        k for k in keys[0] & keys[1]
+        if (f := env.functions.get(k)) is not None and not f.params and k not in env.vars
+    }  # fmt: skip
+    if not shared:
+        return None
+    held = dict(env.vars)
+    for key in sorted(shared):
+        value = Lowerer(env).lower(env.functions[key].body)
+        if value.shape is None:
+            return None
+        held[key] = VarInfo(key, value.shape, style.symbols.get(key, key))
+    functions = {k: f for k, f in env.functions.items() if k not in shared}
+    return cause_as_written(
+        printed, written, replace(env, vars=held, functions=functions), style, where=where,
+        budget=budget,
+    )  # fmt: skip
 
 
 def _lowered(text: t.Node | str, env: Env) -> Expr:

@@ -54,13 +54,13 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
-from texgrad.calculus.context import Context, context_at, stated_in_prose
+from texgrad.calculus.context import Context, context_at, rows_not_flagged, stated_in_prose
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
+from texgrad.calculus.discrepancy import Cause, cause, cause_as_written, cause_in_names
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -1230,7 +1230,7 @@ def _statements(checked: CheckResult) -> GradientStatements:
     hit = _STATEMENTS.get(key)
     if hit is not None and hit[0]() is checked and hit[1:3] == sizes:
         return hit[3]
-    stated = GradientStatements([*checked.rows, *checked.elsewhere])
+    stated = GradientStatements([*rows_not_flagged(checked), *checked.elsewhere])
 
     def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _STATEMENTS) -> None:
         current = table.get(key)  # (the table bound here: gone from the module at exit)
@@ -2650,7 +2650,7 @@ def _simple_cause(outcome: DiffOutcome, claim: WrittenDerivative, ctx: Context) 
     if outcome.value is None:
         return None
     try:
-        return cause_as_written(
+        found = cause_as_written(
             outcome.value,
             claim.claimed,
             ctx.env,
@@ -2658,6 +2658,12 @@ def _simple_cause(outcome: DiffOutcome, claim: WrittenDerivative, ctx: Context) 
             where=outcome.where,
             budget=Budget(2.0),
         )
+        if found is None and outcome.result:  # (the slip on a name: A G for A^\top G)
+            found = cause_in_names(
+                outcome.result, claim.claimed, ctx.env, ctx.style, where=outcome.where,
+                budget=Budget(2.0),
+            )  # fmt: skip
+        return found
     except (CalculusError, BudgetExceeded):
         return None
 
@@ -4078,6 +4084,11 @@ def _cause(
         found = cause_as_written(
             value, written, ctx.env, ctx.style, where=correct.where, budget=Budget(2.0)
         )
+        if found is None and correct.result and not transposed:  # (a slip on a name)
+            found = cause_in_names(
+                correct.result, written, ctx.env, ctx.style, where=correct.where,
+                budget=Budget(2.0),
+            )  # fmt: skip
     except (CalculusError, BudgetExceeded):
         return None
     return found
