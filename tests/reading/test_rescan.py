@@ -409,3 +409,22 @@ def test_blanks_typed_at_lines_ends_keep_the_paragraphs_of_the_corpus(corpus: Pa
                 scan = full
             text = new
     assert after_dollars > 25  # (a blank after a `$$`: the paragraphs kept)
+
+
+def test_the_last_edit_told_again_only_for_the_same_two_texts() -> None:
+    """``TextEdit.between`` keeps the last edit it told: asked again of the same two strings
+    it tells it again; asked of others (equal or not), it tells theirs."""
+    from texgrad.reading.edits import TextEdit
+
+    old = "alpha beta gamma " * 40
+    new = old[:100] + "XY" + old[103:]
+    first = TextEdit.between(old, new)
+    assert first == TextEdit(100, 103, 102)
+    assert TextEdit.between(old, new) is first
+    other = new[:7] + "z" + new[7:]
+    assert TextEdit.between(new, other) == TextEdit(7, 7, 8)
+    assert TextEdit.between(old, other) == TextEdit(7, 103, 103)  # (not the last one's)
+    same_text = "".join(list(new))  # (equal, another string)
+    assert same_text is not new
+    assert TextEdit.between(old, same_text) == first
+    assert TextEdit.between(other, old) == TextEdit(7, 103, 103)

@@ -148,3 +148,31 @@ def _edited_and_fresh(
     said = Checker().check(str(path), None, tmp_path, edited).diagnostics
     assert [d.code for d in plain] != [d.code for d in said]
     return again, fresh
+
+
+def test_a_dagger_told_near_the_edit_as_over_the_whole_texts() -> None:
+    r"""``_dagger_changed`` looks for ``\dagger`` only around the edited span: it tells what a
+    search of both whole texts tells for every edit of these texts (one made or unmade by
+    the edit, split across its ends, written elsewhere too, or nowhere)."""
+    from itertools import product
+
+    from texgrad.reading.edits import TextEdit
+    from texgrad.shapes.gates import _dagger_changed
+
+    texts = ["We write $A^\\dagger$ once.", "No adjoint $A^T$ here.", "$x^\\dagger$ $y^\\dagger$"]
+    pieces = ["", "\\dagger", "\\dag", "ger", "x", "\\dagger y"]
+    told = 0
+    for text, piece in product(texts, pieces):
+        for a in range(len(text) + 1):
+            for b in range(a, min(len(text), a + 9) + 1):
+                new = text[:a] + piece + text[b:]
+                if new == text:
+                    continue
+                e = TextEdit.between(text, new)
+                whole = ("\\dagger" in text) != ("\\dagger" in new)
+                assert _dagger_changed(text, new, e.start, e.old_end, e.new_end) is whole, (
+                    text,
+                    new,
+                )
+                told += whole
+    assert told > 50  # (edits that make or unmake the only \dagger were among them)

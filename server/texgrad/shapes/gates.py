@@ -60,13 +60,29 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if _near(was, start, old_end, _SUMMED_SIZES) != _near(new, start, new_end, _SUMMED_SIZES):
         return True
-    if ("\\dagger" in was) != ("\\dagger" in new):
+    if _dagger_changed(was, new, start, old_end, new_end):
         return True  # (symbols.py asks only whether the document writes it anywhere)
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
     )
     return primed and (transposes_with_primes(was) or transposes_with_primes(new))
+
+
+_DAGGER = "\\dagger"
+
+
+def _dagger_changed(was: str, new: str, start: int, old_end: int, new_end: int) -> bool:
+    """Does one of the texts write ``\\dagger`` and the other not?  Only a ``\\dagger``
+    that overlaps the edited span can differ (those before it are the same, those after it
+    moved): with none there in either text, both write it alike, which is told without a
+    search of both whole texts at every edit (0.1–0.3 ms each on the Cookbook)."""
+    w = len(_DAGGER) - 1
+    if _DAGGER not in was[max(0, start - w) : old_end + w] and (
+        _DAGGER not in new[max(0, start - w) : new_end + w]
+    ):
+        return False
+    return (_DAGGER in was) != (_DAGGER in new)
 
 
 def _near(text: str, lo: int, hi: int, pattern: re.Pattern[str]) -> list[str]:

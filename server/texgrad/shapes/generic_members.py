@@ -49,7 +49,7 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
     if not _bold_families(table):
         return out  # (no bold family declared: no row need be read)
     held = {path: _holding(rows) for path, rows in by_path.items()}
-    others = _other_labels(held)
+    others: dict[Key, set[str]] | None = None  # (made when a candidate first needs it)
     for path, rows in held.items():
         seen: set[Key] = set()
         for row, (arguments, _) in sorted(rows, key=lambda r: r[0].start):
@@ -64,6 +64,8 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
                 if found is None:
                     continue
                 shape, label = found
+                if others is None:
+                    others = _other_labels(held)
                 if not others.get(letter, set()) <= {label, label.upper()}:
                     continue  # (x_{n+1} beside x_i: declared, x would make it an entry of x)
                 seen.add(key)

@@ -6,6 +6,7 @@ block of a matrix (``\begin{bmatrix} \mathbf{1}_n & t_i' \end{bmatrix}``), as a 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from texgrad.reading.memo import by_text
 
@@ -20,7 +21,9 @@ _ENOUGH = 2
 
 @by_text()
 def transposes_with_primes(text: str) -> bool:
-    return len(_PRODUCT.findall(text)) >= _ENOUGH
+    # (stops at the _ENOUGH-th use: findall's matches are finditer's, and a long text that
+    # transposes with primes need not be read to its end)
+    return next(islice(_PRODUCT.finditer(text), _ENOUGH - 1, None), None) is not None
 
 
 @by_text()
