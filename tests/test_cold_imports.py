@@ -181,3 +181,32 @@ def test_the_early_analysis_loads_neither_pygls_nor_lsprotocol(tmp_path: Path) -
     for absent in ("sympy", "pygls", "lsprotocol", "numpy", "scipy", "texgrad.calculus",
                    "asyncio", "ssl"):  # fmt: skip
         assert absent not in out["loaded"], absent
+
+
+def test_what_the_early_analysis_loads_before_its_document_comes() -> None:
+    # `texgrad lsp` imports what the first analysis runs while the client reads
+    # initialize's answer (protocol/early_analysis.load_analysis): the checker, not the
+    # server, the engine nor a reader of one format
+    script = (
+        "import json, sys\n"
+        "from texgrad.protocol import early_analysis\n"
+        "before = [w for w in json.loads(sys.argv[1]) if w in sys.modules]\n"
+        "early_analysis.load_analysis()\n"
+        "after = [w for w in json.loads(sys.argv[1]) if w in sys.modules]\n"
+        "print(json.dumps({'before': before, 'after': after}))\n"
+    )
+    watched = [*WATCHED, "texgrad.shapes.check", "texgrad.protocol.plain_diagnostics", "asyncio"]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(watched)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert "texgrad.shapes.check" not in out["before"]
+    assert {"texgrad.shapes.check", "texgrad.workspace", "texgrad.syntax.parse_cache",
+            "texgrad.protocol.plain_diagnostics"} <= set(out["after"])  # fmt: skip
+    for absent in ("sympy", "numpy", "scipy", "pygls", "lsprotocol", "texgrad.calculus",
+                   "markdown_it", "asyncio"):  # fmt: skip
+        assert absent not in out["after"], absent
