@@ -54,6 +54,9 @@ _LEAD = re.compile(
     r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore"
     r"|[Ff]or (?:simplicity|brevity|convenience))\b|i\.e\.)"
     r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
+    # a formula's own condition: "…, $X + A_1$, needs $n = d$", "$XA$ requires $n = d$" (what
+    # the formula written just before needs to be defined, not a fact of the text)
+    r"|(?P<formula_needs>(?:\$|\\\))[\s,]*(?:needs?|requires?|would\s+need)\b)"
 )
 
 # a shape declared before a fact in its sentence: the sentence sets the notation up, and
@@ -190,7 +193,7 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     before = text[lo : fact.start].rstrip(" \t\n$\\([")
     leads = list(_LEAD.finditer(before))
     lead = leads[-1] if leads else None
-    if lead is not None and lead.group("restriction"):
+    if lead is not None and (lead.group("restriction") or lead.group("formula_needs")):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
     if fact.value.free_symbols and not fact.value.is_Symbol:
         return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case

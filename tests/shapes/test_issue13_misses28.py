@@ -1,0 +1,31 @@
+r"""The issue-13 misses of set 27 made general rules (session 28): a dimension fact that
+states what a formula written just before it needs ("…, $X + A_1$, needs $n = d$") holds
+nowhere.  Each with a planted error and a trap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import codes_by_line
+
+
+@pytest.mark.parametrize("words", ["needs", "requires", "would need"])
+def test_a_fact_a_formula_needs_holds_nowhere(tmp_path: Path, words: str) -> None:
+    text = rf"""
+    %! main.md
+    Let $X \in \mathbb{{R}}^{{n \times d}}$ and $A \in \mathbb{{R}}^{{n \times n}}$.
+    A slip that adds the scores instead, $X + A$, {words} $n = d$.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "add-mismatch")]
+
+
+def test_a_fact_the_text_needs_still_holds(tmp_path: Path) -> None:
+    # "the model needs $n = d$" (no formula before the verb): the text's own condition, held
+    text = r"""
+    %! main.md
+    Let $X \in \mathbb{R}^{n \times d}$ and $A \in \mathbb{R}^{n \times n}$.
+    The residual design needs $n = d$, and the block is $X + A$.
+    """
+    assert codes_by_line(text, tmp_path) == []
