@@ -29,3 +29,26 @@ def test_a_fact_the_text_needs_still_holds(tmp_path: Path) -> None:
     The residual design needs $n = d$, and the block is $X + A$.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_normals_mean_is_sized_by_its_declared_covariance(tmp_path: Path) -> None:
+    # arxiv-score-sty-27: "a Gaussian $\mathcal{N}(\vmu, \Sigma)$ with $\Sigma \in
+    # \mathcal{S}^d_{++}$": the mean is a column of d, as `texgrad diff` sizes it
+    text = r"""
+    %! main.md
+    For Gaussian data $\mathcal{N}(\boldsymbol\mu, \Sigma)$ with $\Sigma \in \mathbb{R}^{d \times d}$,
+    right: $\Sigma + \boldsymbol\mu\boldsymbol\mu^\top$ and $\boldsymbol\mu^\top\Sigma\boldsymbol\mu$.
+    Wrong: $\Sigma + \boldsymbol\mu$ and $\boldsymbol\mu\Sigma$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch"), (3, "matmul-mismatch")]
+
+
+def test_a_normals_mean_declared_or_with_a_number_for_covariance_is_left(tmp_path: Path) -> None:
+    # a mean the document declares keeps its shape (the normal's rule compares it); a
+    # covariance that is a number sizes nothing
+    text = r"""
+    %! main.md
+    Let $m \in \mathbb{R}^{k}$. The prior $\mathcal{N}(\mu, \sigma^2)$ has a number for its
+    variance: $\mu + \sigma^2$ and $\mu m$ are fine.
+    """
+    assert codes_by_line(text, tmp_path) == []

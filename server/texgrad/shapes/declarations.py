@@ -593,8 +593,9 @@ def _drawn_at(
     from texgrad.shapes.rules.distributions import normal_parts
 
     tree = row.tree_as_parsed
-    if isinstance(tree, t.Product) and before is not None:
-        return _drawn_in_prose(before, row, tree, text, path, table)
+    if isinstance(tree, t.Product):
+        said = _drawn_in_prose(before, row, tree, text, path, table) if before is not None else []
+        return said or _mean_by_covariance(row, tree, path, table)
     if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
         return []
     out: list[Declaration] = []
@@ -648,6 +649,26 @@ def _drawn_in_prose(
         return []
     shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
     return _normal_sized(parts, shape.rows, path, shift, table)
+
+
+def _mean_by_covariance(
+    row: PlacedRow, law: t.Product, path: str, table: SymbolTable
+) -> list[Declaration]:
+    r"""The mean of a normal written alone whose covariance is a letter declared d×d in force
+    there ("a Gaussian $\mathcal{N}(\boldsymbol\mu, \Sigma)$ with $\Sigma \in
+    \mathcal{S}^d_{++}$"): a column of d, where the document declares and defines it not (the
+    calculus sizes it so from the same normal: one answer for both)."""
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
+    if parts is None or parts[0] is not None or "N" in table.declarations:
+        return []
+    cov = symbol_key(parts[2])
+    decl = table.lookup(cov[0], cov[1], path, row.start) if cov is not None else None
+    if decl is None or decl.shape.is_scalar or decl.shape.rows != decl.shape.cols:
+        return []
+    shift = row.start - law.start
+    return _normal_sized(parts, decl.shape.rows, path, shift, table)  # (Σ declared: kept)
 
 
 def _italic_n(name: t.Node) -> bool:
