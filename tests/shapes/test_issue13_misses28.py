@@ -52,3 +52,16 @@ def test_a_normals_mean_declared_or_with_a_number_for_covariance_is_left(tmp_pat
     variance: $\mu + \sigma^2$ and $\mu m$ are fine.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_an_inequality_between_stacked_blocks_compares_them_block_by_block(tmp_path: Path) -> None:
+    # lecture-mpc-condensed-27: [I; -I]u <= [1_n ⊗ ū; -1_N ⊗ u̲] with u of Nm entries
+    text = r"""
+    %! main.md
+    Let $\mathbf u \in \mathbb{R}^{Nm}$, $\bar u \in \mathbb{R}^m$, $\underline u \in \mathbb{R}^m$ and $\mathbf b \in \mathbb{R}^{Nm}$; the state is $x \in \mathbb{R}^n$.
+    Right: $\begin{bmatrix} I_{Nm} \\ -I_{Nm} \end{bmatrix}\mathbf u \le \begin{bmatrix} \mathbf 1_N \otimes \bar u \\ -\mathbf 1_N \otimes \underline u \end{bmatrix}$.
+    Wrong: $\begin{bmatrix} I_{Nm} \\ -I_{Nm} \end{bmatrix}\mathbf u \le \begin{bmatrix} \mathbf 1_n \otimes \bar u \\ -\mathbf 1_N \otimes \underline u \end{bmatrix}$.
+    Wrong too: $\begin{bmatrix} \mathbf b \\ \bar u \end{bmatrix} \geq \begin{bmatrix} \bar u \\ \mathbf b \end{bmatrix}$.
+    Right, bounded by a number: $\begin{bmatrix} \mathbf b \\ \bar u \end{bmatrix} \ge 0$ and $\mathbf u \le \mathbf b$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "block-mismatch"), (4, "block-mismatch")]
