@@ -65,3 +65,24 @@ def test_an_inequality_between_stacked_blocks_compares_them_block_by_block(tmp_p
     Right, bounded by a number: $\begin{bmatrix} \mathbf b \\ \bar u \end{bmatrix} \ge 0$ and $\mathbf u \le \mathbf b$.
     """
     assert codes_by_line(text, tmp_path) == [(3, "block-mismatch"), (4, "block-mismatch")]
+
+
+def test_a_number_over_a_letter_declared_not_square_is_a_players_name(tmp_path: Path) -> None:
+    # lecture-lq-games-27: K^1_k ∈ R^{m_1×n}, K^2_k ∈ R^{m_2×n}: players' gains, not powers
+    text = r"""
+    %! main.md
+    Let $K^1_k \in \mathbb{R}^{m_1 \times n}$, $K^{2}_k \in \mathbb{R}^{m_2 \times n}$, $R_{11} \in \mathbb{R}^{m_1 \times m_1}$ and $R_{22} \in \mathbb{R}^{m_2 \times m_2}$.
+    Right: $(K^1_k)^\top R_{11} K^1_k + (K^2_k)^\top R_{22} K^2_k$. Wrong: $(K^2_k)^\top R_{11} K^2_k$.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
+
+
+def test_a_square_or_undeclared_power_stays_a_power(tmp_path: Path) -> None:
+    # A^2_k declared square is a square (and a power of A_k agrees with it); B_k^2 of a B_k
+    # that is not square, never declared as a name, is still a power that cannot be taken
+    text = r"""
+    %! main.md
+    Let $A_k \in \mathbb{R}^{n \times n}$, $A^2_k \in \mathbb{R}^{n \times n}$, $B_k \in \mathbb{R}^{n \times m}$ and $x \in \mathbb{R}^n$.
+    Right: $A^2_k x + A_k A_k x$ and $x^\top A_k^3 x$. Wrong: $B_k^2 x$.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "not-square")]
