@@ -86,3 +86,26 @@ def test_a_square_or_undeclared_power_stays_a_power(tmp_path: Path) -> None:
     Right: $A^2_k x + A_k A_k x$ and $x^\top A_k^3 x$. Wrong: $B_k^2 x$.
     """
     assert codes_by_line(text, tmp_path) == [(2, "not-square")]
+
+
+def test_a_filters_predicted_member_has_the_filtered_members_shape(tmp_path: Path) -> None:
+    # lecture-kalman-rts-27: \Lambda_{t|t} = P_{t|t}^{-1} defines the family; \Lambda_{t|t-1}
+    # (predicted) is n×n too, and a column added to it is no broadcasting
+    text = r"""
+    %! main.md
+    Let $H \in \mathbb{R}^{m \times n}$, $R \in \mathbb{R}^{m \times m}$ and $y_k \in \mathbb{R}^m$.
+    Writing $\Omega_{k|k} = P_{k|k}^{-1}$ with $P_{k|k} \in \mathbb{R}^{n \times n}$, the update is $\Omega_{k|k} = \Omega_{k|k-1} + H^\top R^{-1} H$.
+    Wrong: $\Omega_{k|k} = \Omega_{k|k-1} + H^\top R^{-1} y_k$ and $\Omega_{k+1|k} H$. Right: $H \Omega_{k-1|k-1} H^\top + R$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch"), (3, "matmul-mismatch")]
+
+
+def test_a_conditional_member_whose_family_names_the_step_is_left(tmp_path: Path) -> None:
+    # a shape that depends on the step (n_k × n_k) is not carried to another conditional
+    # form, nor a form to a member labelled by a number alone (an entry, maybe)
+    text = r"""
+    %! main.md
+    Let $S_{k|k} \in \mathbb{R}^{n_k \times n_k}$, $Q_{k|k} \in \mathbb{R}^{n \times n}$ and $v \in \mathbb{R}^p$.
+    Unsized: $S_{k|k-1} v$ and $Q_{1|0} v$.
+    """
+    assert codes_by_line(text, tmp_path) == []
