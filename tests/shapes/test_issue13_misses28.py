@@ -109,3 +109,23 @@ def test_a_conditional_member_whose_family_names_the_step_is_left(tmp_path: Path
     Unsized: $S_{k|k-1} v$ and $Q_{1|0} v$.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+_LAYERS = r"""
+    %! main.md
+    Layer $l$ has $n_l$ units: $W^{(l)} \in \mathbb{R}^{n_l \times n_{l-1}}$ and $\mathbf z^{(l)} \in \mathbb{R}^{n_l}$.
+    {said}$\mathbf p = \operatorname{softmax}(\mathbf z^{(L)})$ and $J = \operatorname{diag}(\mathbf p) - \mathbf p\mathbf p^\top$.
+    Wrong: $J = \operatorname{diag}(\mathbf p) - \mathbf p^\top \mathbf p$.
+    """
+
+
+def test_a_width_named_as_a_facts_value_sizes_the_last_layer(tmp_path: Path) -> None:
+    # beamer-backprop-delta-27: "With $K = n_L$ classes" names n_L, so z^{(L)} is an n_L-vector
+    text = _LAYERS.replace("{said}", "With $C = n_L$ classes, ")
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]
+
+
+def test_a_width_never_named_leaves_the_last_layer_unsized(tmp_path: Path) -> None:
+    # n_L may be any size the text has named otherwise (the input's d, say): nothing said
+    text = _LAYERS.replace("{said}", "Then ")
+    assert codes_by_line(text, tmp_path) == []

@@ -185,7 +185,7 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     has, said to be a dimension (``n^{[0]} = n_x`` of a layer family), holds as it is."""
     if fact.apart:
         return fact if fact.name in names else None  # (said anywhere: held everywhere)
-    if not all(s in names for s in fact.value.free_symbols):
+    if not all(s in names or _member_of_named(s, names) for s in fact.value.free_symbols):
         return None
     if fact.name not in names and not fact.value.is_Symbol:
         return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
@@ -210,6 +210,22 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     elif not case:
         return fact  # "with $N = 2$", "Take $n = 2, m = 1$"
     return replace(fact, sentence=(lo, _sentence_end(text, fact.end)))
+
+
+# a size of a family of sizes at a label: n_L, d_{L} (of the widths n_l)
+_SIZE_MEMBER = re.compile(r"([A-Za-z]+)_\{?([A-Za-z0-9]+)\}?")
+_WIDTH_LABELS = ("l", "k", "t", "i", "j")
+
+
+def _member_of_named(size: object, names: frozenset[object]) -> bool:
+    """Is ``size`` a member of a family of sizes the document names (``n_L`` where the widths
+    ``n_l`` size its shapes: "With $K = n_L$ classes")?"""
+    m = _SIZE_MEMBER.fullmatch(getattr(size, "name", ""))
+    if m is None:
+        return False
+    return any(
+        getattr(n, "name", None) == f"{m[1]}_{v}" for v in _WIDTH_LABELS if v != m[2] for n in names
+    )
 
 
 def _leads(lead: re.Match[str], before: str) -> bool:
