@@ -31,15 +31,16 @@ def test_a_fact_the_text_needs_still_holds(tmp_path: Path) -> None:
     assert codes_by_line(text, tmp_path) == []
 
 
-def test_a_normals_mean_is_sized_by_its_declared_covariance(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mean", [r"\boldsymbol\mu", r"\mathbf m_0"])
+def test_a_normals_mean_is_sized_by_its_declared_covariance(tmp_path: Path, mean: str) -> None:
     # arxiv-score-sty-27: "a Gaussian $\mathcal{N}(\vmu, \Sigma)$ with $\Sigma \in
     # \mathcal{S}^d_{++}$": the mean is a column of d, as `texgrad diff` sizes it
     text = r"""
     %! main.md
-    For Gaussian data $\mathcal{N}(\boldsymbol\mu, \Sigma)$ with $\Sigma \in \mathbb{R}^{d \times d}$,
-    right: $\Sigma + \boldsymbol\mu\boldsymbol\mu^\top$ and $\boldsymbol\mu^\top\Sigma\boldsymbol\mu$.
-    Wrong: $\Sigma + \boldsymbol\mu$ and $\boldsymbol\mu\Sigma$.
-    """
+    For Gaussian data $\mathcal{N}(MEAN, \Sigma)$ with $\Sigma \in \mathbb{R}^{d \times d}$,
+    right: $\Sigma + MEAN MEAN^\top$ and $MEAN^\top\Sigma MEAN$.
+    Wrong: $\Sigma + MEAN$ and $MEAN\Sigma$.
+    """.replace("MEAN", "{" + mean + "}")
     assert codes_by_line(text, tmp_path) == [(3, "add-mismatch"), (3, "matmul-mismatch")]
 
 
@@ -129,3 +130,15 @@ def test_a_width_never_named_leaves_the_last_layer_unsized(tmp_path: Path) -> No
     # n_L may be any size the text has named otherwise (the input's d, say): nothing said
     text = _LAYERS.replace("{said}", "Then ")
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_the_last_layer_of_an_ell_family_and_a_precisions_mean(tmp_path: Path) -> None:
+    # h_L of h_\ell \in R^{d_\ell} (L the last \ell), d_L named by "C = d_L"; the mean of
+    # N(\nu, \Lambda^{-1}) has the precision's rows
+    text = r"""
+    %! main.md
+    Layer $\ell$ has $\mathbf h_\ell \in \mathbb{R}^{d_\ell}$ and $\mathbf W_\ell \in \mathbb{R}^{d_\ell \times d_{\ell-1}}$; it predicts $C = d_L$ classes.
+    Wrong: $\mathbf h_L \mathbf h_L$. Right: $\mathbf h_L \mathbf h_L^\top$.
+    The head is $\mathcal N(\boldsymbol\nu, \Lambda^{-1})$ with $\Lambda \in \mathbb{R}^{C \times C}$: right $\Lambda\boldsymbol\nu$, wrong $\boldsymbol\nu\Lambda$.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch"), (3, "matmul-mismatch")]

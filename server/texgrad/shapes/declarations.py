@@ -63,6 +63,7 @@ from texgrad.shapes.sections import (
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.shapes.words import row_tree
 from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
@@ -663,12 +664,21 @@ def _mean_by_covariance(
     parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
     if parts is None or parts[0] is not None or "N" in table.declarations:
         return []
-    cov = symbol_key(parts[2])
+    covariance = parts[2]
+    if isinstance(covariance, t.Power) and show(covariance.exponent) == "(Neg 1)":
+        covariance = covariance.base  # N(\nu, \Lambda^{-1}) of a precision Λ: its size
+    cov = symbol_key(covariance)
     decl = table.lookup(cov[0], cov[1], path, row.start) if cov is not None else None
     if decl is None or decl.shape.is_scalar or decl.shape.rows != decl.shape.cols:
         return []
+    mean = parts[1]
+    k = symbol_key(mean)
+    known = (table.declarations, table.function_definitions, table.weak)
+    if k is None or not isinstance(mean, t.Symbol | t.Sub) or any(k[0] in m for m in known):
+        return []  # (\mathbf m_0 as \mu: a subscripted mean too, as authors write it)
     shift = row.start - law.start
-    return _normal_sized(parts, decl.shape.rows, path, shift, table)  # (Σ declared: kept)
+    at = (mean.start + shift, mean.end + shift)
+    return [Declaration(k[0], k[1], Shape(decl.shape.rows, ONE), path, *at, "in")]
 
 
 def _italic_n(name: t.Node) -> bool:

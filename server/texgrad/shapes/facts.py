@@ -214,7 +214,7 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
 
 # a size of a family of sizes at a label: n_L, d_{L} (of the widths n_l)
 _SIZE_MEMBER = re.compile(r"([A-Za-z]+)_\{?([A-Za-z0-9]+)\}?")
-_WIDTH_LABELS = ("l", "k", "t", "i", "j")
+_WIDTH_LABELS = ("l", "\\ell", "k", "t", "i", "j")
 
 
 def _member_of_named(size: object, names: frozenset[object]) -> bool:

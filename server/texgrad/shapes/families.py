@@ -264,8 +264,8 @@ def _candidates(
     letters = (
         labels
         if var is None
-        else (var.lower(),)
-        if len(var) == 1 and var.isupper()
+        else ((var.lower(), "\\ell") if var == "L" else (var.lower(),))
+        if len(var) == 1 and var.isupper()  # (h_L of h_\ell as of h_l: the last layer)
         else (var, *(v for v in labels if v != var))
         if across and var in labels and len(parts) == 1
         else (var,)
