@@ -85,7 +85,9 @@ def test_held_out_documents_say_why_in_their_own_words() -> None:
         r"`R` has no shape: it is never declared (its use suggests m rows and m columns); "
         r"declare it, e.g. `R \in \mathbb{R}^{m \times m}` (the 2 rows using it are not checked)"
     ]
-    assert lecture[(8, "unknown-shape")][0].startswith("`P_{k-1|k-1}` has no shape")
+    # (P_{k-1|k-1}, filtered, is of the family of the predicted P_{k|k-1} defined n×n on
+    # the same line: sized so; what leaves line 8 unchecked is Q)
+    assert lecture[(8, "unknown-shape")][0].startswith("`Q` has no shape")
     slides = _said(records, "slides.tex")
     # (\alpha leading the product is read as its scalar coefficient: Ω leaves the row unchecked)
     assert slides[(11, "unknown-shape")] == [

@@ -43,9 +43,13 @@ def broadcast_verdict(small: Shape, big: Shape, plain: bool) -> bool:
     return broadcasts(small, big)
 
 
-def written_plainly(node: t.Node, sized: Callable[[Key], bool]) -> bool:
+def written_plainly(
+    node: t.Node, sized: Callable[[Key], bool], member: Callable[[t.Sub], bool] | None = None
+) -> bool:
     r"""Is every letter of ``node`` one the document sizes itself (``sized``: declared, or
-    defined with a shape), with no ``\operatorname{diag}`` in it?"""
+    defined with a shape; ``member``: a member of a family it sizes so, as a filter's
+    ``\Lambda_{t|t-1}`` of ``\Lambda_{t|t} = P_{t|t}^{-1}``), with no ``\operatorname{diag}``
+    in it?"""
     if isinstance(node, t.Func):
         return node.name not in _AMBIGUOUS
     if isinstance(node, t.Symbol):
@@ -57,8 +61,8 @@ def written_plainly(node: t.Node, sized: Callable[[Key], bool]) -> bool:
         if sized_constant(node) is not None:
             return True  # I_n, \mathbf{1}_n: sized as written
         key = symbol_key(node)
-        return key is not None and sized(key)
+        return key is not None and (sized(key) or (member is not None and member(node)))
     if isinstance(node, t.Number):
         return True
     kids = list(node.children())
-    return bool(kids) and all(written_plainly(k, sized) for k in kids)
+    return bool(kids) and all(written_plainly(k, sized, member) for k in kids)

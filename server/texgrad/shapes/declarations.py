@@ -63,6 +63,7 @@ from texgrad.shapes.sections import (
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.shapes.words import row_tree
 from texgrad.syntax import tree as t
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # rows that may state facts or weak scalars: n = n_1 n_2, \lambda > 0, "n = 2, m = 1"
@@ -593,8 +594,9 @@ def _drawn_at(
     from texgrad.shapes.rules.distributions import normal_parts
 
     tree = row.tree_as_parsed
-    if isinstance(tree, t.Product) and before is not None:
-        return _drawn_in_prose(before, row, tree, text, path, table)
+    if isinstance(tree, t.Product):
+        said = _drawn_in_prose(before, row, tree, text, path, table) if before is not None else []
+        return said or _mean_by_covariance(row, tree, path, table)
     if not isinstance(tree, t.Chain) or "\\sim" not in tree.relations:
         return []
     out: list[Declaration] = []
@@ -648,6 +650,35 @@ def _drawn_in_prose(
         return []
     shift = row.start - law.start  # (a row an edit moved keeps its tree's offsets)
     return _normal_sized(parts, shape.rows, path, shift, table)
+
+
+def _mean_by_covariance(
+    row: PlacedRow, law: t.Product, path: str, table: SymbolTable
+) -> list[Declaration]:
+    r"""The mean of a normal written alone whose covariance is a letter declared d×d in force
+    there ("a Gaussian $\mathcal{N}(\boldsymbol\mu, \Sigma)$ with $\Sigma \in
+    \mathcal{S}^d_{++}$"): a column of d, where the document declares and defines it not (the
+    calculus sizes it so from the same normal: one answer for both)."""
+    from texgrad.shapes.rules.distributions import normal_parts
+
+    parts = normal_parts(*law.factors) if len(law.factors) == 2 else None
+    if parts is None or parts[0] is not None or "N" in table.declarations:
+        return []
+    covariance = parts[2]
+    if isinstance(covariance, t.Power) and show(covariance.exponent) == "(Neg 1)":
+        covariance = covariance.base  # N(\nu, \Lambda^{-1}) of a precision Λ: its size
+    cov = symbol_key(covariance)
+    decl = table.lookup(cov[0], cov[1], path, row.start) if cov is not None else None
+    if decl is None or decl.shape.is_scalar or decl.shape.rows != decl.shape.cols:
+        return []
+    mean = parts[1]
+    k = symbol_key(mean)
+    known = (table.declarations, table.function_definitions, table.weak)
+    if k is None or not isinstance(mean, t.Symbol | t.Sub) or any(k[0] in m for m in known):
+        return []  # (\mathbf m_0 as \mu: a subscripted mean too, as authors write it)
+    shift = row.start - law.start
+    at = (mean.start + shift, mean.end + shift)
+    return [Declaration(k[0], k[1], Shape(decl.shape.rows, ONE), path, *at, "in")]
 
 
 def _italic_n(name: t.Node) -> bool:

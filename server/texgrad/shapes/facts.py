@@ -54,6 +54,9 @@ _LEAD = re.compile(
     r"|\b(?P<consequence>(?:[Ss]o that|[Tt]hat is|[Hh]ence|[Tt]hus|[Tt]herefore"
     r"|[Ff]or (?:simplicity|brevity|convenience))\b|i\.e\.)"
     r"|\b(?P<supposition>[Ll]et|[Aa]ssum(?:e|ing)|[Ss]uppos(?:e|ing)|[Tt]hroughout)\b"
+    # a formula's own condition: "…, $X + A_1$, needs $n = d$", "$XA$ requires $n = d$" (what
+    # the formula written just before needs to be defined, not a fact of the text)
+    r"|(?P<formula_needs>(?:\$|\\\))[\s,]*(?:needs?|requires?|would\s+need)\b)"
 )
 
 # a shape declared before a fact in its sentence: the sentence sets the notation up, and
@@ -182,7 +185,7 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     has, said to be a dimension (``n^{[0]} = n_x`` of a layer family), holds as it is."""
     if fact.apart:
         return fact if fact.name in names else None  # (said anywhere: held everywhere)
-    if not all(s in names for s in fact.value.free_symbols):
+    if not all(s in names or _member_of_named(s, names) for s in fact.value.free_symbols):
         return None
     if fact.name not in names and not fact.value.is_Symbol:
         return None  # (but "$n^{[0]} = n_x$" names a size by a dimension of the document)
@@ -190,7 +193,7 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     before = text[lo : fact.start].rstrip(" \t\n$\\([")
     leads = list(_LEAD.finditer(before))
     lead = leads[-1] if leads else None
-    if lead is not None and lead.group("restriction"):
+    if lead is not None and (lead.group("restriction") or lead.group("formula_needs")):
         return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
     if fact.value.free_symbols and not fact.value.is_Symbol:
         return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
@@ -207,6 +210,22 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     elif not case:
         return fact  # "with $N = 2$", "Take $n = 2, m = 1$"
     return replace(fact, sentence=(lo, _sentence_end(text, fact.end)))
+
+
+# a size of a family of sizes at a label: n_L, d_{L} (of the widths n_l)
+_SIZE_MEMBER = re.compile(r"([A-Za-z]+)_\{?([A-Za-z0-9]+)\}?")
+_WIDTH_LABELS = ("l", "\\ell", "k", "t", "i", "j")
+
+
+def _member_of_named(size: object, names: frozenset[object]) -> bool:
+    """Is ``size`` a member of a family of sizes the document names (``n_L`` where the widths
+    ``n_l`` size its shapes: "With $K = n_L$ classes")?"""
+    m = _SIZE_MEMBER.fullmatch(getattr(size, "name", ""))
+    if m is None:
+        return False
+    return any(
+        getattr(n, "name", None) == f"{m[1]}_{v}" for v in _WIDTH_LABELS if v != m[2] for n in names
+    )
 
 
 def _leads(lead: re.Match[str], before: str) -> bool:

@@ -89,7 +89,9 @@ def family_of(
     if not found and form in ("(", "["):
         found = _from_first(base, form, tag, declared)
     if not found and form == "_" and not tagged and declared(base) is None:
-        found = _from_one_member(base, tag, declared)
+        found = _from_one_member(base, tag, declared) or _from_conditional_sibling(
+            base, tag, declared
+        )
     if len(found) > 1 and form == "_":  # x_{k+1} of x_k before x_t: its own letter first
         own = [f for f in found if f[2] is not None and f[2][0] in (f[1], f[1].upper())]
         found = own or found
@@ -166,6 +168,40 @@ def _from_one_member(
     return [(key, parts[0][0], parts[0], shape)]
 
 
+# the conditional labels filters write, as (offset of the step, offset of the data): t|t
+# (filtered), t|t-1 (predicted), t+1|t (predicted ahead), t-1|t-1 (filtered before)
+_CONDITIONAL_FORMS = ((0, 0), (0, -1), (1, 0), (-1, -1))
+
+
+def _from_conditional_sibling(
+    base: str, tag: t.Node, declared: Callable[[str], Shape | None]
+) -> list[tuple[str, str, Label | None, Shape]]:
+    r"""``\Lambda_{t|t-1}`` where only ``\Lambda_{t|t} = P_{t|t}^{-1}`` is declared or defined:
+    a filter's predicted and filtered quantities at a step are one family (the same
+    covariance, information matrix or estimate, conditioned on other data), of the shape of
+    the member written in another conditional form, where that shape names no step (n×n,
+    not n_t×n_t) and the forms written agree."""
+    parts, relations = _parts(tag)
+    if len(parts) != 2 or len({p[0] for p in parts}) != 1:
+        return []
+    var = parts[0][0]
+    if var is None or var not in SUBSCRIPT_LABELS:
+        return []
+    asked = parts[1][1] - parts[0][1]
+    found: list[tuple[str, str, Label | None, Shape]] = []
+    for step, data in _CONDITIONAL_FORMS:
+        if data - step == asked:
+            continue  # (the same form shifted: the family's own rule, in _candidates)
+        index = t.Chain((_label_node((var, step)), _label_node((var, data))), relations)
+        key = f"{base}_{{{show(index)}}}"
+        shape = declared(key)
+        if shape is not None and not shape.is_scalar and not mentions(shape, var):
+            found.append((key, var, None, shape))
+    if len({f[3] for f in found}) != 1:
+        return []
+    return found[:1]
+
+
 # a layer's width at the input: n_0, d_{0}
 _WIDTH_AT_0 = re.compile(r"([A-Za-z]+)_\{?0\}?")
 
@@ -228,8 +264,8 @@ def _candidates(
     letters = (
         labels
         if var is None
-        else (var.lower(),)
-        if len(var) == 1 and var.isupper()
+        else ((var.lower(), "\\ell") if var == "L" else (var.lower(),))
+        if len(var) == 1 and var.isupper()  # (h_L of h_\ell as of h_l: the last layer)
         else (var, *(v for v in labels if v != var))
         if across and var in labels and len(parts) == 1
         else (var,)

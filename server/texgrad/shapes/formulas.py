@@ -424,6 +424,7 @@ def _from_membership(
             call = show(_as_call(sym)) if scope is None else ""  # \tau(y): the call as written
             sym, made = valued, "value" if scope is None else made
         key = member_key(sym) or iterate_key(sym) or tag_key(sym) or ones_key(sym)
+        key = key or numeric_tag_key(sym, own)
         if key is None:
             continue
         d = Declaration(
@@ -467,6 +468,23 @@ def tag_key(node: t.Node) -> tuple[str, str | None] | None:
         return None
     tag = node.exponent
     if tag.font is not None or tag.accents or not tag.name.isalpha() or tag.name in _NO_TAGS:
+        return None
+    base = node.base.base if isinstance(node.base, t.Sub) else node.base
+    if not isinstance(base, t.Symbol):
+        return None
+    return symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))
+
+
+def numeric_tag_key(node: t.Node, shape: Shape) -> tuple[str, str | None] | None:
+    r"""``K^2_k \in \mathbb{R}^{m_2 \times n}``: a letter tagged by a number (a player, a
+    agent: ``K^1_k``, ``K^2_k``), declared a matrix that is not square — no power of a matrix
+    could be one, so a name, as the document declares it.  (``A^2_k \in \mathbb{R}^{n \times
+    n}`` stays a square; a column ``\sigma^2 \in \mathbb{R}^d`` is left to what reads it.)"""
+    if not isinstance(node, t.Power) or not isinstance(node.exponent, t.Number):
+        return None
+    if not node.exponent.text.isdigit() or ONE in (shape.rows, shape.cols):
+        return None
+    if shape.rows == shape.cols:
         return None
     base = node.base.base if isinstance(node.base, t.Sub) else node.base
     if not isinstance(base, t.Symbol):

@@ -70,8 +70,9 @@ class OperatorRules(ExponentialRules):
         member = self._marked_member(node) or self._hadamard_power(node)
         if member is not None:
             return member
-        if isinstance(node.exponent, t.Symbol) and self._named_anywhere(node):
-            return self._own_name(node)  # \Delta^z_t declared: a gate's name, not a power
+        if isinstance(node.exponent, t.Symbol | t.Number) and self._named_anywhere(node):
+            # \Delta^z_t declared: a gate's name, not a power; K^2_k declared m_2×n: a player's
+            return self._own_name(node)
         if not _is_e(node.base) and self._letters_label(node.exponent):
             # f^{\alpha\beta} of vectors α, β: a name (not e^{hA}: an exponential)
             return self._own_name(node)

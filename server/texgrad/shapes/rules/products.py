@@ -486,7 +486,14 @@ class ProductRules(DistributionRules):
                 or self._weak(key, at) is not None
             )
 
-        return written_plainly(node, sized)
+        def member(sub: t.Sub) -> bool:  # \Lambda_{t|t-1} of a filter's family, sized
+            index = sub.index
+            conditional = isinstance(index, t.Chain) and all(
+                r in ("\\mid", "|") for r in index.relations
+            )
+            return conditional and self.infer(sub) is not None
+
+        return written_plainly(node, sized, member)
 
     def _add(self, node: t.Add) -> Shape | None:
         shapes = [self.infer(term) for term in node.terms]

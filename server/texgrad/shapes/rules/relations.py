@@ -176,6 +176,7 @@ class RelationRules(DistributionRules):
             if rel == "\\sim" and node.items[i] is not None and not given:
                 self._drawn(node.items[i], node.items[i + 1])  # type: ignore[arg-type]
             self._approximation(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
+            self._ordered_blocks(rel, node.items[i], node.items[i + 1])
             if (
                 rel not in _EQUATING or _frobenius_side(node.relations, i)
                 or self._updates(rel, node.items[i], node.items[i + 1], shapes[i], shapes[i + 1])
@@ -423,6 +424,18 @@ class RelationRules(DistributionRules):
         of n + m rows on either side.  Reported as an equation-mismatch."""
         if rel not in ("=", r"\coloneqq", ":="):
             return
+        self._blocks_compared(rel, left, right, "equation-mismatch")
+
+    def _ordered_blocks(self, rel: str, left: t.Node | None, right: t.Node | None) -> None:
+        r"""An inequality between stacked blocks (``[I_{Nm}; -I_{Nm}]\mathbf u \le
+        [\mathbf 1_N \otimes \bar u; -\mathbf 1_N \otimes \underline u]``): entrywise, block-row
+        i of one side bounds block-row i of the other, so their rows must agree.  Only sides
+        both written in as many blocks (a number or an unblocked vector bounds as it is)."""
+        if rel in ORDER_RELATIONS and left is not None and right is not None:
+            self._blocks_compared(rel, left, right, "block-mismatch")
+
+    def _blocks_compared(self, rel: str, left: t.Node, right: t.Node, code: str) -> None:
+        """Reports sides written in as many block-rows whose block-rows differ in rows."""
         mine, theirs = self._block_rows(left), self._block_rows(right)
         if mine is None or theirs is None or len(mine) != len(theirs):
             return
@@ -433,7 +446,7 @@ class RelationRules(DistributionRules):
             self._quote(right), [dim_text(d) for d in theirs],
         )  # fmt: skip
         related = self._related(left, right)
-        self._emit("equation-mismatch", message, left.start, right.end, related, ())
+        self._emit(code, message, left.start, right.end, related, ())
 
     def _block_rows(self, side: t.Node) -> tuple[Any, ...] | None:
         """The rows of each block-row of a side written in blocks: a matrix of blocks, or a

@@ -249,6 +249,7 @@ class SymbolRules(RuleBase):
                 or _summed_member(str(getattr(d, "name", "")), self.table.counted)
                 or bool(self._facts({d}, node.start))
                 or bool(self._ask(APART, fact_key(d), None, None))
+                or self._fact_value(d)
             )  # (d_L of H^{(L)}, said anywhere to be c: "so that $d_L = c$", sections on)
 
         def choose(keys: list[str]) -> str | None:
@@ -271,6 +272,11 @@ class SymbolRules(RuleBase):
             # P_{k|k-1} of P_{k+1|k} = A P_{k|k} A^\top + Q, defined for every step
             found = member_shape(base[0], form, label, defined, named)
         return found
+
+    def _fact_value(self, d: Dim) -> bool:
+        """Is ``d`` the value of a fact the text states ("With $K = n_L$ classes" names
+        n_L as the number of classes)?"""
+        return any(f.value == d for fs in self.table.facts.values() for f in fs)
 
     def _family_of_this_section(self, keys: list[str], font: str | None, at: int) -> str | None:
         r"""Of several families a member may belong to (``X_1`` of ``X_i \in \mathbb{R}^{T
