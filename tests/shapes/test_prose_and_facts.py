@@ -1061,6 +1061,26 @@ def test_a_latex_tabular_of_dimensions_declares(tmp_path: Path) -> None:
     assert x is not None and x.shape.short() == "n"
 
 
+def test_a_table_in_backtick_math_declares(tmp_path: Path) -> None:
+    # GitLab and GitHub write inline math $`x`$; a table of notation in it declares as $x$ does
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! README.md
+        | symbol | shape |
+        |---|---|
+        | $`\mathbf x`$ | $`\mathbb R^{d}`$ |
+        | $`W_r`$ | $`\mathbb R^{E\times d}`$ |
+
+        Then $`W_r\mathbf x`$ is fine, $`W_r^\top\mathbf x`$ is not.
+                                         ^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    w = declaration(result, "W_{r}")
+    assert w is not None and w.shape.short() == "E×d" and w.how == "table"
+
+
 def test_a_latex_tabular_without_a_shape_column_declares_nothing(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,
