@@ -1140,6 +1140,38 @@ def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
     assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)
 
 
+def test_blog_forms_of_a_size(tmp_path: Path) -> None:
+    # "has shape $d \times h$", NumPy's "has shape $(B, d)$", "has $n$ rows and $m$ columns",
+    # "is $d$-dimensional", "The weight $V$ is $h \times k$."
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! blog.md
+        The weight $W$ has shape $d \times h$ and the batch $X$ has shape $(B, d)$.
+        The matrix $M$ has $n$ rows and $m$ columns. The input $x$ is $d$-dimensional.
+        The output weight $V$ is $h \times k$. The space $\mathcal{X}$ is $d$-dimensional.
+        Fine: $X W V$, $W^\top x$, $M^\top M$. Not: $W x$, $M M$, $V W$.
+                                                     ^^^    ^^^    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "X").shape.short() == "B×d"  # type: ignore[union-attr]
+    assert declaration(result, "\\mathcal{X}") is None
+
+
+def test_suppositions_and_spaces_are_not_blog_sizes(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! blog.md
+        If the weight $W$ is $d \times h$, then fine. The state $z$ is $n$-dimensional space.
+        The matrix $A$ has size $n$.
+        """,
+    )
+    for name in ("W", "z", "A"):
+        assert declaration(result, name) is None, name
+
+
 def test_a_matrix_named_by_its_entries_in_prose(tmp_path: Path) -> None:
     # "the $n \times n$ Gram matrix $K_{ij} = k(x_i, x_j)$" sizes K (not its entry K_{ij})
     fx, result = check_fixture(
