@@ -1159,6 +1159,22 @@ def test_blog_forms_of_a_size(tmp_path: Path) -> None:
     assert declaration(result, "\\mathcal{X}") is None
 
 
+def test_the_rows_of_two_letters_each_sized_and_a_which_clause(tmp_path: Path) -> None:
+    # "the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix": each is sized, though both
+    # follow "of"; "the rows of $H$, which has shape $(N, k)$": the clause is of H
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        The embeddings are the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix.
+        The features are the rows of $H$, which has shape $(N, k)$.
+        """,
+    )
+    for name, want in (("Z_{a}", "N×d"), ("Z_{b}", "N×d"), ("H", "N×k")):
+        got = declaration(result, name)
+        assert got is not None and got.shape.short() == want, name
+
+
 def test_suppositions_and_spaces_are_not_blog_sizes(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,

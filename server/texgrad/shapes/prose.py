@@ -169,7 +169,7 @@ _PROSE = [
                + r"(?:(?:[- ]dimensional\s+|-|\s+)(?P<kind>vector|matrix))?\s*\)"),
     # "with orthogonal $Q_i$ and diagonal $\Lambda_i$, both $n_i \times n_i$"
     re.compile(_M.format("sym") + r"(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
-               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:of\s+size\s+)?"
+               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
@@ -208,7 +208,7 @@ _PROSE = [
     # then columns): a blog's way to size a matrix
     # ("Queries $Q$ and keys $K$ both have shape $(n, d)$")
     re.compile(_M.format("sym") + r"(?:\s+and\s+(?:[A-Za-z-]+\s+){0,2}?" + _M.format("sym2") + r")?"
-               + r",?\s+(?:both\s+|all\s+)?(?:has|have|having)\s+(?:the\s+)?(?:shape|size)\s+"
+               + r",?\s+(?:which\s+)?(?:both\s+|all\s+)?(?:has|have|having)\s+(?:the\s+)?(?:shape|size)\s+"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40}|\([^$,()]{1,30},[^$,()]{1,30}\))\$\$?"
                + r"(?P<kind>)(?![\w-])"),
     # "$X$ has $n$ rows and $d$ columns", "a matrix $M$ with $n$ rows and $m$ columns"
@@ -437,6 +437,8 @@ _OBJECT = re.compile(
     r"\b(?:of|to|onto|into|from|by|for|in|on|at|over|than|between|under|via|through|about"
     r"|against|along|within|w\.r\.t\.|wrt)\s*$"
 )
+_EACH = re.compile(r"\$\$?,\s+(?:both|each)\s")
+_WHICH = re.compile(r"\$\$?,\s+which\s+(?:has|have)\b")
 # the patterns whose ``sym`` is the subject of a verb ("$A$ is …", "$A$ and $B$ are …")
 _SUBJECT_VERB = re.compile(r"\s*\$\$?(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
 
@@ -448,6 +450,10 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
         return False
     if not _SUBJECT_VERB.match(text, m.end("sym")):
         return False  # "a vector $x$ of length $n$", "with $x$ of size …": an attribute
+    if _WHICH.match(text, m.end("sym")):
+        return False  # "the rows of $H$, which has shape …": the clause is of H
+    if _EACH.search(m.group(0)):
+        return False  # "the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix": of each
     return bool(_OBJECT.search(text, max(lo, at - 24), at))
 
 
