@@ -392,6 +392,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "rmarkdown-pca-3",
         "rmarkdown-ridge-gls-15",
         "rmarkdown-sem-4",
+        "rmd-als-bookdown-where-28",
         "rmd-dynamic-panel-gmm-25",
         "rmd-fixed-effects-23",
         "rmd-gaussian-conditioning-24",
