@@ -2,7 +2,7 @@
 
 Each folder of ``tests/documents/`` is one document or project. A line that should carry a
 diagnostic says so in a comment at its end — ``% …`` in LaTeX and inside math (MathJax and
-KaTeX read ``%`` as TeX does), ``<!-- … -->`` in Markdown prose:
+KaTeX read ``%`` as TeX does), ``<!-- … -->`` in Markdown prose (``{/* … */}`` in MDX):
 
 - ``expect: <code>``: a planted error; ``texgrad check`` must report ``<code>`` starting on
   this line.
@@ -14,7 +14,7 @@ KaTeX read ``%`` as TeX does), ``<!-- … -->`` in Markdown prose:
 Any other diagnostic is a false alarm. A trap set (``traps-…``) holds correct documents only:
 no planted error, only ``false-alarm-known`` markers. Documents are checked as ``texgrad check`` checks the
 paths it is given: each LaTeX root (a file with ``\\documentclass``, which brings its
-``\\input`` files) and each Markdown file (``.md``, ``.qmd``, ``.Rmd``).
+``\\input`` files) and each Markdown file (``.md``, ``.qmd``, ``.Rmd``, ``.mdx``).
 """
 
 from __future__ import annotations
@@ -33,14 +33,14 @@ from pathlib import Path
 from texgrad import cli
 
 DOCUMENTS = Path(__file__).resolve().parent
-MARKDOWN = (".md", ".markdown", ".qmd", ".rmd")
+MARKDOWN = (".md", ".markdown", ".qmd", ".rmd", ".mdx")
 NOTEBOOK = ".ipynb"  # its Markdown cells: markers in them, positions as ``x.ipynb:cell N``
 KINDS = ("expect", "expect-missed", "false-alarm-known")
 MARKER = re.compile(
-    r"(?:%|<!--)[ \t]*(expect-missed|expect|false-alarm-known):[ \t]*([a-z]+(?:-[a-z]+)*)"
-    r"[ \t]*(.*?)[ \t]*(?:-->|$)",
+    r"(?:%|<!--|\{/\*)[ \t]*(expect-missed|expect|false-alarm-known):[ \t]*([a-z]+(?:-[a-z]+)*)"
+    r"[ \t]*(.*?)[ \t]*(?:-->|\*/\}|$)",
     re.M,
-)  # a marker runs to the end of its comment: ``-->``, or the line's end after ``%``
+)  # a marker runs to the end of its comment: ``-->``, MDX's ``*/}``, or the line's end after ``%``
 
 Key = tuple[str, int, str]  # (file relative to the document's folder, 1-based line, code)
 

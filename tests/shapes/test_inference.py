@@ -153,6 +153,12 @@ SHAPES = [
     (r"\nabla_A L", shape("m", "n")),
     (r"\nabla_x \|A x - y\|_2^2", shape("n")),
     (r"\frac{\partial L}{\partial A}", shape("m", "n")),
+    # a transpose at the end of a scalar a gradient is of transposes the gradient
+    (r"\nabla_x L^\top", shape(1, "n")),
+    (r"\nabla_x \log c^\top", shape(1, "n")),
+    (r"\nabla_x L\, \nabla_x L^\top", shape("n", "n")),
+    (r"\nabla_x L^\top \nabla_x L", SCALAR),
+    (r"\nabla_A L^\top", shape("n", "m")),
     (r"\frac{\partial L}{\partial x}", shape("n")),
     (r"U \odot A", shape("m", "n")),  # U is A's shape, or broadcast into it
     # so is a term added to a matrix (P - Y with P undeclared: the difference is Y's shape)
@@ -1653,3 +1659,18 @@ def test_a_kernel_of_vectors_applied_to_matrices_gives_their_gram_matrix(tmp_pat
     assert shape_of(result, "K_{nm}").short() == "n×m"  # type: ignore[union-attr]
     assert shape_of(result, "K_{mm}").short() == "m×m"  # type: ignore[union-attr]
     assert shape_of(result, "T X") is None  # (T unknown: X^\top has n columns, not d)
+
+
+def test_an_outer_product_of_gradients_written_with_a_trailing_transpose(tmp_path: Path) -> None:
+    # the empirical Fisher F = sum_i grad l_i grad l_i^T: the transpose is of the gradient
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        Let $\theta \in \mathbb{R}^d$, $\ell_i \in \mathbb{R}$ and $G \in \mathbb{R}^{N \times N}$.
+        Then $F = \sum_i \nabla_\theta \ell_i \nabla_\theta \ell_i^\top \in \mathbb{R}^{d \times d}$ is fine,
+        and so is $\nabla_\theta \log p\, \nabla_\theta \log p^\top$ with $p > 0$, but not $G + F$.
+                                                                                            ^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "add-mismatch")

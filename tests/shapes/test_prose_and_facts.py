@@ -1061,6 +1061,26 @@ def test_a_latex_tabular_of_dimensions_declares(tmp_path: Path) -> None:
     assert x is not None and x.shape.short() == "n"
 
 
+def test_a_table_in_backtick_math_declares(tmp_path: Path) -> None:
+    # GitLab and GitHub write inline math $`x`$; a table of notation in it declares as $x$ does
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! README.md
+        | symbol | shape |
+        |---|---|
+        | $`\mathbf x`$ | $`\mathbb R^{d}`$ |
+        | $`W_r`$ | $`\mathbb R^{E\times d}`$ |
+
+        Then $`W_r\mathbf x`$ is fine, $`W_r^\top\mathbf x`$ is not.
+                                         ^^^^^^^^^^^^^^^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    w = declaration(result, "W_{r}")
+    assert w is not None and w.shape.short() == "E×d" and w.how == "table"
+
+
 def test_a_latex_tabular_without_a_shape_column_declares_nothing(tmp_path: Path) -> None:
     _, result = check_fixture(
         tmp_path,
@@ -1118,6 +1138,54 @@ def test_tables_without_a_shape_column_declare_nothing(tmp_path: Path) -> None:
     )
     assert found(result) == set()
     assert all(d.how != "table" for decls in result.table.declarations.values() for d in decls)
+
+
+def test_blog_forms_of_a_size(tmp_path: Path) -> None:
+    # "has shape $d \times h$", NumPy's "has shape $(B, d)$", "has $n$ rows and $m$ columns",
+    # "is $d$-dimensional", "The weight $V$ is $h \times k$."
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        %! blog.md
+        The weight $W$ has shape $d \times h$ and the batch $X$ has shape $(B, d)$.
+        The matrix $M$ has $n$ rows and $m$ columns. The input $x$ is $d$-dimensional.
+        The output weight $V$ is $h \times k$. The space $\mathcal{X}$ is $d$-dimensional.
+        Fine: $X W V$, $W^\top x$, $M^\top M$. Not: $W x$, $M M$, $V W$.
+                                                     ^^^    ^^^    ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+    assert declaration(result, "X").shape.short() == "B×d"  # type: ignore[union-attr]
+    assert declaration(result, "\\mathcal{X}") is None
+
+
+def test_the_rows_of_two_letters_each_sized_and_a_which_clause(tmp_path: Path) -> None:
+    # "the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix": each is sized, though both
+    # follow "of"; "the rows of $H$, which has shape $(N, k)$": the clause is of H
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! notes.md
+        The embeddings are the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix.
+        The features are the rows of $H$, which has shape $(N, k)$.
+        """,
+    )
+    for name, want in (("Z_{a}", "N×d"), ("Z_{b}", "N×d"), ("H", "N×k")):
+        got = declaration(result, name)
+        assert got is not None and got.shape.short() == want, name
+
+
+def test_suppositions_and_spaces_are_not_blog_sizes(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path,
+        r"""
+        %! blog.md
+        If the weight $W$ is $d \times h$, then fine. The state $z$ is $n$-dimensional space.
+        The matrix $A$ has size $n$.
+        """,
+    )
+    for name in ("W", "z", "A"):
+        assert declaration(result, name) is None, name
 
 
 def test_a_matrix_named_by_its_entries_in_prose(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ def test_every_class_of_the_command_table_is_read() -> None:
         (r"\color{red} x", [("LETTER", "x")]),
         (r"\operatorname{Spur} X", [("FUNC", "tr"), ("LETTER", "X")]),  # the German trace
         (r"\mathrm{Spur} X", [("FUNC", "tr"), ("LETTER", "X")]),
+        # R Markdown's (bookdown's) equation label is no math; a bracket before \# still is
+        (r"R = U (\#eq:als-factor)", [("LETTER", "R"), ("REL", "="), ("LETTER", "U")]),
+        (r"(\#eq:user) u", [("LETTER", "u")]),
     ],
 )
 def test_command_classes(row: str, tokens: list[tuple[str, str]]) -> None:

@@ -32,7 +32,7 @@ _SYMBOL_HEADER = re.compile(
     re.I,
 )
 _DELIMITER = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*")
-_MATH = re.compile(r"\$\$?([^$]+?)\$\$?")
+_MATH = re.compile(r"\$\$?`?([^$]+?)`?\$\$?")  # also GitLab's and GitHub's $`x`$
 _SCALAR_WORDS = re.compile(r"^[\W_]*(?:scalar|number|1\s*[x×]\s*1)[\W_]*$", re.I)
 
 

@@ -169,7 +169,7 @@ _PROSE = [
                + r"(?:(?:[- ]dimensional\s+|-|\s+)(?P<kind>vector|matrix))?\s*\)"),
     # "with orthogonal $Q_i$ and diagonal $\Lambda_i$, both $n_i \times n_i$"
     re.compile(_M.format("sym") + r"(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
-               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:of\s+size\s+)?"
+               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
@@ -204,6 +204,31 @@ _PROSE = [
     # scalar" says it of the first formula, the sentence's subject
     re.compile(r"(?<!\bat\s)(?<!\bof\s)(?<!\bwith\s)(?<!\bwhere\s)(?P<fresh>)\$\$?(?P<defsym>(?:(?!\\in\b)[^$]){1,160})\$\$?,\s+(?:which is\s+)?an?\s+"
                + r"(?:real\s+)?(?P<kind>scalar|number)\b(?![\s-]+(?:valued\s+|of\b|in\b|function))"),
+    # "$W$ has shape $d \times h$", "the batch $X$ has shape $(B, d)$" (NumPy's order: rows,
+    # then columns): a blog's way to size a matrix
+    # ("Queries $Q$ and keys $K$ both have shape $(n, d)$")
+    re.compile(_M.format("sym") + r"(?:\s+and\s+(?:[A-Za-z-]+\s+){0,2}?" + _M.format("sym2") + r")?"
+               + r",?\s+(?:which\s+)?(?:both\s+|all\s+)?(?:has|have|having)\s+(?:the\s+)?(?:shape|size)\s+"
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40}|\([^$,()]{1,30},[^$,()]{1,30}\))\$\$?"
+               + r"(?P<kind>)(?![\w-])"),
+    # "$X$ has $n$ rows and $d$ columns", "a matrix $M$ with $n$ rows and $m$ columns"
+    re.compile(_M.format("sym") + r",?\s+(?:has|having|with)\s+\$(?P<dims>[^$]{1,30})\$\s+rows?"
+               + r",?\s+and\s+\$(?P<dimsb>[^$]{1,30})\$\s+columns?\b(?P<kind>)"),
+    # "the input $x$ is $d$-dimensional", "each $h_t$ is $H$-dimensional" (no noun after: a
+    # vector; not a space, "$\mathcal{X}$ is $d$-dimensional")
+    # ("$\phi_t = \phi(q_t)$ and $\psi_t = \phi(k_t)$ are $r$-dimensional")
+    re.compile(r"\$(?!\\math(?:cal|bb|scr|frak)\b)(?P<sym>[^$]{1,80})\$"
+               + r"(?:\s+and\s+\$(?!\\math(?:cal|bb|scr|frak)\b)(?P<defsym2>[^$]{1,80})\$)?"
+               + r"\s+(?:is|be|are)\s+(?:both\s+|all\s+)?"
+               + r"\$(?P<dims>(?:(?!\\times)[^$]){1,30})\$[- ](?P<kind>dimensional)\b"
+               + r"(?!\s+(?:[\w-]+\s+){0,2}?(?:space|subspace|manifold|simplex|sphere|ball|set|"
+               + r"torus|surface|polytope|lattice|cube|matri))"),
+    # "The weight $W$ is $d \times h$.", "Our design $X$ is $n \times p$": a sentence that
+    # opens by naming the letter (not "If the weight $W$ is …", a supposition)
+    re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)\b(?:The|Our|the|our)\s+(?:[A-Za-z-]+\s+){1,3}?"
+               + _M.format("sym") + r"\s+is\s+(?:of\s+(?:size|shape)\s+)?"
+               + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -232,6 +257,10 @@ _NEEDS = (
     (" in $", " from $"),
     (" entries", " components", " coordinates"),
     (" a scalar", " a number", " a real scalar", " a real number"),
+    ("shape", "size"),
+    (" rows",),
+    ("dimensional",),
+    ("\\times",),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -389,6 +418,9 @@ def dims_shape(node: t.Node | None, kind: str) -> Shape | None:
     if isinstance(node, t.Product) and len(node.factors) == 3 and show(node.factors[1]) == "x":
         r, c = dim_of(node.factors[0]), dim_of(node.factors[2])  # "n x m" typed with a letter x
         return Shape(r, c) if r is not None and c is not None else None
+    if isinstance(node, t.Paren) and isinstance(node.body, t.List) and len(node.body.items) == 2:
+        r, c = dim_of(node.body.items[0]), dim_of(node.body.items[1])  # NumPy's (rows, cols)
+        return Shape(r, c) if r is not None and c is not None and "vector" not in kind else None
     d = dim_of(node)
     if d is None:
         return None
@@ -405,6 +437,8 @@ _OBJECT = re.compile(
     r"\b(?:of|to|onto|into|from|by|for|in|on|at|over|than|between|under|via|through|about"
     r"|against|along|within|w\.r\.t\.|wrt)\s*$"
 )
+_EACH = re.compile(r"\$\$?,\s+(?:both|each)\s")
+_WHICH = re.compile(r"\$\$?,\s+which\s+(?:has|have)\b")
 # the patterns whose ``sym`` is the subject of a verb ("$A$ is …", "$A$ and $B$ are …")
 _SUBJECT_VERB = re.compile(r"\s*\$\$?(?:,|\s+and\s|\s+(?:are|be|is|denotes?)\b)")
 
@@ -416,6 +450,10 @@ def _object_of_preposition(text: str, m: re.Match[str], lo: int) -> bool:
         return False
     if not _SUBJECT_VERB.match(text, m.end("sym")):
         return False  # "a vector $x$ of length $n$", "with $x$ of size …": an attribute
+    if _WHICH.match(text, m.end("sym")):
+        return False  # "the rows of $H$, which has shape …": the clause is of H
+    if _EACH.search(m.group(0)):
+        return False  # "the rows of $Z_a$ and $Z_b$, each an $N \times d$ matrix": of each
     return bool(_OBJECT.search(text, max(lo, at - 24), at))
 
 
@@ -436,7 +474,7 @@ def _declaring(text: str, lo: int, at: int) -> bool:
 # "of length $n$" is a vector, "of order $n$" a square matrix
 _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector",
             "length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
-            "shape": "vector", "order": "square matrix",
+            "shape": "vector", "order": "square matrix", "dimensional": "vector",
             "number": "scalar", "random variable": "scalar"}  # fmt: skip
 
 

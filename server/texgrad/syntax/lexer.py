@@ -70,6 +70,7 @@ _MAIN = re.compile(
     re.X | re.S,
 )
 _SPACE = re.compile(r"[ \t\r\n~]*")
+_BOOKDOWN_LABEL = re.compile(r"\(\\#[A-Za-z][\w:.\-]*\)")  # (\#eq:ridge), R Markdown's label
 _SINGLE_ARGUMENT = re.compile(
     r"\s*\{\s*([A-Za-z0-9]|\\[A-Za-z]+)\s*\}|[ \t]*([A-Za-z])(?![A-Za-z])"
 )
@@ -314,6 +315,10 @@ class Lexer:
             self.stack.pop()
             self._emit("OPTCLOSE", "]", start, end)
         elif c in "()[]|":
+            if c == "(" and self.text.startswith("(\\#", start):
+                label = _BOOKDOWN_LABEL.match(self.text, start)
+                if label is not None:  # bookdown's equation label (\#eq:ridge): no math
+                    return label.end()
             after = self._evaluation_bar(end) if c == "|" else None
             if after is not None:
                 return after

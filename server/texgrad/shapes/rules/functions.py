@@ -412,8 +412,20 @@ class FunctionRules(ExponentialRules):
             x = self._density_variable(node.body)
             scalar = scalar or x is not None
         if scalar and x is not None and node.order is None:
-            return x
+            return x.transposed() if self._transposed_at_end(node.body) else x
         return None
+
+    def _transposed_at_end(self, body: t.Node | None) -> bool:
+        r"""Is the scalar a gradient is of written with a transpose at its end, as in
+        ``\nabla_\theta \ell^\top`` or ``\nabla_\theta \log p(y)^\top``? A scalar's transpose
+        is itself, so the mark transposes the gradient: ``\nabla\ell\,\nabla\ell^\top`` is the
+        outer product of the empirical Fisher, not a column times a column."""
+        while isinstance(body, t.Apply) and isinstance(body.func, t.Func) and len(body.args) == 1:
+            body = body.args[0]  # \log p^\top: the transpose is read on p, inside \log
+        if not isinstance(body, t.Transpose) or body.conjugate:
+            return False
+        base = self.infer(body.base)
+        return base is None or base.is_scalar
 
     def _density_variable(self, body: t.Node | None) -> Shape | None:
         r"""The shape ``\nabla \log p(y \mid \hat f)`` has, with no subscript: that of the
