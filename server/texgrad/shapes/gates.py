@@ -62,6 +62,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if ("\\dagger" in was) != ("\\dagger" in new):
         return True  # (symbols.py asks only whether the document writes it anywhere)
+    if says_khatri_rao(was) != says_khatri_rao(new):
+        return True  # (products.py asks only whether the document names it anywhere)
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
@@ -103,6 +105,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("elementwise", name)``: does a text say the function ``name`` applies entry by entry;
     - ``("kept", spelling)``: does a text say the function written so keeps its argument's shape;
     - ``("dagger",)``: does a text write ``\dagger``;
+    - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own."""
@@ -113,12 +116,24 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any(_says_shape_kept(text, gate[1]) for text in texts.values())
     if kind == "dagger":
         return any("\\dagger" in text for text in texts.values())
+    if kind == "khatri":
+        return any(says_khatri_rao(text) for text in texts.values())
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":
         text = texts.get(path, "")
         return transposes_with_primes(text) and not another_letter(text, gate[1])
     raise ValueError(gate)
+
+
+_KHATRI = re.compile(r"khatri", re.IGNORECASE)
+
+
+def says_khatri_rao(text: str) -> bool:
+    r"""Does ``text`` name the Khatri–Rao product ("the Khatri--Rao product $C \odot B$")?
+    Tensor papers write it ``\odot``, the sign others keep for the Hadamard product: there,
+    ``C \odot B`` of a K×R and a J×R matrix is a KJ×R matrix, no mismatch."""
+    return "hatri" in text and _KHATRI.search(text) is not None
 
 
 @by_text()

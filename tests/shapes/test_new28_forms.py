@@ -1,0 +1,61 @@
+r"""Forms met writing the set-28 documents (LaTeX papers, books and notes in new topics):
+``\odot`` as the Khatri–Rao product where a tensor paper names it, and ``*`` between a
+kernel and a signal (a convolution), which is no scaling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import codes_by_line
+
+# -- \odot as the Khatri–Rao product --------------------------------------------------------
+
+KHATRI = r"""
+%! cp.tex
+Let $A \in \mathbb{R}^{I\times R}$, $B \in \mathbb{R}^{J\times R}$, $C \in \mathbb{R}^{K\times R}$,
+$E \in \mathbb{R}^{K\times S}$ and $X_{(1)} \in \mathbb{R}^{I\times JK}$. WORDS
+The model is $X_{(1)} = A(C \odot B)^\top$.
+Not $X_{(1)} = A(C \odot B)$.
+Nor $C \odot E$.
+"""
+
+
+def test_odot_is_the_khatri_rao_product_where_the_document_names_it(tmp_path: Path) -> None:
+    text = KHATRI.replace("WORDS", r"The Khatri--Rao product $C \odot B$ is $JK \times R$.")
+    # (C ⊙ B) is KJ×R: its transpose fits A; without it the inner sizes R and KJ differ;
+    # unequal columns are no product at all
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch"), (5, "elementwise-mismatch")]
+
+
+@pytest.mark.parametrize("words", ["", r"Here $\odot$ is the Hadamard product."])
+def test_odot_stays_the_hadamard_product_elsewhere(words: str, tmp_path: Path) -> None:
+    text = KHATRI.replace("WORDS", words)
+    assert codes_by_line(text, tmp_path) == [
+        (3, "elementwise-mismatch"),  # (the equation's C ⊙ B: K×R and J×R)
+        (4, "elementwise-mismatch"),
+        (5, "elementwise-mismatch"),
+    ]
+
+
+def test_equal_shapes_under_khatri_rao_are_left_unknown(tmp_path: Path) -> None:
+    # Khatri–Rao of two K×R matrices is K²×R, their Hadamard product K×R: neither is assumed
+    text = KHATRI.replace("WORDS", "(Khatri-Rao.)").replace(
+        r"Nor $C \odot E$.", r"Nor $A^\top (C \odot C)$."
+    )
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]
+
+
+# -- * between a kernel and a signal ----------------------------------------------------------
+
+CONVOLUTION = r"""
+%! ssm.tex
+A signal $u(t) \in \mathbb{R}$ gives $y(t) \in \mathbb{R}$. With a kernel $\bar K \in \mathbb{R}^{L}$,
+$y = \bar K * u$, and $\mathbf{z} = 2 * \bar K$ with $\mathbf{z} \in \mathbb{R}^{M}$.
+"""
+
+
+def test_a_kernel_convolved_with_a_signal_is_no_scaling(tmp_path: Path) -> None:
+    # y = K * u is a convolution (no shape); 2 * K is a scaling, L entries against M
+    assert codes_by_line(CONVOLUTION, tmp_path) == [(2, "equation-mismatch")]
