@@ -59,3 +59,28 @@ $y = \bar K * u$, and $\mathbf{z} = 2 * \bar K$ with $\mathbf{z} \in \mathbb{R}^
 def test_a_kernel_convolved_with_a_signal_is_no_scaling(tmp_path: Path) -> None:
     # y = K * u is a convolution (no shape); 2 * K is a scaling, L entries against M
     assert codes_by_line(CONVOLUTION, tmp_path) == [(2, "equation-mismatch")]
+
+
+# -- * where the document says it is the Hadamard product --------------------------------------
+
+STAR = r"""
+%! als.tex
+Let $B \in \mathbb{R}^{J\times R}$ and $C \in \mathbb{R}^{K\times R}$. WORDS
+The Gram matrix is $V = (C^\top C) * (B^\top B)$, not $(C C^\top) * (B^\top B)$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        (r"Here $*$ is the Hadamard product.", [(2, "elementwise-mismatch")]),
+        (r"We write the Hadamard product as $\ast$.", [(2, "elementwise-mismatch")]),
+        ("", []),  # * unexplained: a convolution as often as a product
+        (r"Here $*$ is a convolution and $\odot$ the Hadamard product.", []),
+    ],
+)
+def test_star_is_hadamard_where_the_document_says_so(
+    words: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    text = STAR.replace("WORDS", words).replace("* (B", "\\ast (B" if "ast" in words else "* (B")
+    assert codes_by_line(text, tmp_path) == codes

@@ -64,6 +64,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True  # (symbols.py asks only whether the document writes it anywhere)
     if says_khatri_rao(was) != says_khatri_rao(new):
         return True  # (products.py asks only whether the document names it anywhere)
+    if star_is_hadamard(was) != star_is_hadamard(new):
+        return True
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
@@ -106,6 +108,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("kept", spelling)``: does a text say the function written so keeps its argument's shape;
     - ``("dagger",)``: does a text write ``\dagger``;
     - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
+    - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own."""
@@ -118,6 +121,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any("\\dagger" in text for text in texts.values())
     if kind == "khatri":
         return any(says_khatri_rao(text) for text in texts.values())
+    if kind == "star-hadamard":
+        return any(star_is_hadamard(text) for text in texts.values())
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":
@@ -134,6 +139,21 @@ def says_khatri_rao(text: str) -> bool:
     Tensor papers write it ``\odot``, the sign others keep for the Hadamard product: there,
     ``C \odot B`` of a K×R and a J×R matrix is a KJ×R matrix, no mismatch."""
     return "hatri" in text and _KHATRI.search(text) is not None
+
+
+# "where $*$ is the Hadamard product", "the Hadamard (entrywise) product $\ast$": the sign
+# and the name with no other math between, in one sentence
+_STAR_HADAMARD = re.compile(
+    r"\$\s*(?:\*|\\ast)\s*\$[^.$;]{0,40}?\bHadamard\b"
+    r"|\bHadamard\b[^.$;]{0,40}?\$\s*(?:\*|\\ast)\s*\$",
+    re.IGNORECASE,
+)
+
+
+def star_is_hadamard(text: str) -> bool:
+    r"""Does ``text`` say that ``*`` (or ``\ast``) is the Hadamard product ("where $*$ is the
+    Hadamard product")?  Elsewhere ``*`` is a convolution as often (rules/products.py)."""
+    return "adamard" in text and _STAR_HADAMARD.search(text) is not None
 
 
 @by_text()

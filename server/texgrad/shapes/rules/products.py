@@ -745,7 +745,9 @@ class ProductRules(DistributionRules):
         if a is None or b is None:
             return _with_unknown(op, a, b, node.right)
         if op in _CONVOLUTIONS and not _scaled_by_number(node, a, b):
-            return None  # a kernel convolved with a signal, or a scaling: no shape
+            if a.is_scalar or b.is_scalar or not self._gate("star-hadamard"):
+                return None  # a kernel convolved with a signal, or a scaling: no shape
+            return self._hadamard(node, node.right, a, b)  # "where $*$ is the Hadamard product"
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
         if op == "\\circ" and self._functions_named(node.left, node.right):
