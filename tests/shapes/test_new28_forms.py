@@ -84,3 +84,62 @@ def test_star_is_hadamard_where_the_document_says_so(
 ) -> None:
     text = STAR.replace("WORDS", words).replace("* (B", "\\ast (B" if "ast" in words else "* (B")
     assert codes_by_line(text, tmp_path) == codes
+
+
+# -- an apposition sizing a letter tagged by a lowercase superscript ---------------------------
+
+TAGGED = r"""
+%! mtgp.tex
+Let $A \in \mathbb{R}^{m\times m}$, an input covariance $LETTER = k(X, X)$, an $n\times n$ matrix, and $B = LETTER A$.
+"""
+
+
+@pytest.mark.parametrize("letter", ["K^{x}", "K^{f}", "K^{Q}", "K_x"])
+def test_an_apposition_sizes_a_tagged_letter(letter: str, tmp_path: Path) -> None:
+    assert codes_by_line(TAGGED.replace("LETTER", letter), tmp_path) == [(1, "matmul-mismatch")]
+
+
+# -- a restriction "which only works for $M = n$" ----------------------------------------------
+
+ONLY_FOR = r"""
+%! notes.tex
+Let $Q \in \mathbb{R}^{n\times n}$, $Y \in \mathbb{R}^{n\times M}$ and $P \in \mathbb{R}^{M\times M}$.
+In the code we first had $Q^\top Y^\top P$, which WORDS $M = n$.
+"""
+
+
+@pytest.mark.parametrize(
+    ("words", "codes"),
+    [
+        ("only works for", [(2, "matmul-mismatch")]),  # held nowhere: what fails but then
+        ("only works when", [(2, "matmul-mismatch")]),
+        ("is fine, since", []),  # (a fact of the sentence: the product agrees there)
+    ],
+)
+def test_only_for_is_a_restriction(
+    words: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(ONLY_FOR.replace("WORDS", words), tmp_path) == codes
+
+
+# -- diag of a lower-case function's values ----------------------------------------------------
+
+DIAG = r"""
+%! irls.tex
+Let $X \in \mathbb{R}^{n\times p}$ and $G = \operatorname{diag}(ENTRIES)$. Then $X G$ is wrong and $G X$ right.
+"""
+
+
+@pytest.mark.parametrize(
+    ("entries", "codes"),
+    [
+        (r"g'(\mu_1), \dots, g'(\mu_n)", [(1, "matmul-mismatch")]),
+        (r"v(\mu_1), \dots, v(\mu_n)", [(1, "matmul-mismatch")]),
+        (r"g'(\mu_1)^2, \dots, g'(\mu_n)^2", [(1, "matmul-mismatch")]),
+        (r"V(\mu_1), \dots, V(\mu_n)", []),  # (a capital may be a matrix: block-diagonal)
+    ],
+)
+def test_diag_of_a_functions_values_is_square(
+    entries: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    assert codes_by_line(DIAG.replace("ENTRIES", entries), tmp_path) == codes
