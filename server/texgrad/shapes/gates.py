@@ -134,6 +134,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
 _KHATRI = re.compile(r"khatri", re.IGNORECASE)
 
 
+@by_text()
 def says_khatri_rao(text: str) -> bool:
     r"""Does ``text`` name the Khatri–Rao product ("the Khatri--Rao product $C \odot B$")?
     Tensor papers write it ``\odot``, the sign others keep for the Hadamard product: there,
@@ -150,6 +151,7 @@ _STAR_HADAMARD = re.compile(
 )
 
 
+@by_text()
 def star_is_hadamard(text: str) -> bool:
     r"""Does ``text`` say that ``*`` (or ``\ast``) is the Hadamard product ("where $*$ is the
     Hadamard product")?  Elsewhere ``*`` is a convolution as often (rules/products.py)."""
