@@ -29,6 +29,20 @@ _FILLER = "Some prose that keeps the rows apart. " * 30
             "a nonlinearity.",
             "a nonlinearity applied elementwise.",
         ),
+        (  # \odot named the Khatri–Rao product
+            "Let $C \\in \\mathbb{R}^{K \\times R}$, $B \\in \\mathbb{R}^{J \\times R}$ and"
+            " $A \\in \\mathbb{R}^{I \\times R}$. We write the product $C \\odot B$.\n\n"
+            + _FILLER
+            + "\n\nThen $A (C \\odot B)^\\top$.\n",
+            "the product",
+            "the Khatri-Rao product",
+        ),
+        (  # * said to be the Hadamard product
+            "Let $C \\in \\mathbb{R}^{K \\times R}$ and $B \\in \\mathbb{R}^{J \\times R}$;"
+            " here $*$ is a product.\n\n" + _FILLER + "\n\nThen $C * B$.\n",
+            "is a product.",
+            "is the Hadamard product.",
+        ),
     ],
 )
 @pytest.mark.parametrize("direction", ["said", "unsaid"])

@@ -54,6 +54,7 @@ INCLUDE_COMMANDS = (
     "subincludefrom",
     "inputfrom",
     "subinputfrom",
+    "InputIfFileExists",  # \InputIfFileExists{file}{then}{else}: the file, where it exists
 )
 
 

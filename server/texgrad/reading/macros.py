@@ -30,7 +30,9 @@ class Macro:
     default: str | None  # default of an optional first argument
     body: str
     kind: (
-        str  # "newcommand", "renewcommand", "providecommand", "def", "let", "operator", "delimiter"
+        # "newcommand", "renewcommand", "providecommand", "def", "let", "operator", "delimiter";
+        # "primitive": a \let of a command no macro defines yet (see merge)
+        str
     )
     start: int  # the definition's source range (in the file that defines it)
     end: int
@@ -310,8 +312,19 @@ def merge(tables: Iterable[Iterable[Macro]]) -> MacroTable:
         for d in defs:
             if d.kind == "providecommand" and d.name in table:
                 continue
-            table[d.name] = d
+            table[d.name] = _let_resolved(d, table) if d.kind == "let" else d
     return table
+
+
+def _let_resolved(d: Macro, table: MacroTable) -> Macro:
+    r"""``\let\a\b`` as TeX reads it: ``\a`` takes the meaning ``\b`` has now — a user's
+    macro (copied under the new name), or else the command itself, which a later
+    ``\renewcommand{\b}{\boldsymbol{\a}}`` does not change (``"primitive"``: its body is
+    not expanded again, where it would come back to ``\a`` without end)."""
+    target = table.get(d.body[1:])
+    if target is None:
+        return replace(d, kind="primitive")
+    return replace(target, name=d.name, start=d.start, end=d.end, path=d.path)
 
 
 def katex_definitions(text: str, table: MacroTable) -> str:
@@ -427,7 +440,8 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
             replacement = replacement.as_call(src_a, src_b)
         budget.produced += len(replacement.text)
         loops_before = budget.loops
-        replacement = _expand(replacement, table, depth + 1, budget)
+        if macro.kind != "primitive":  # (\let\a\b of a command \b: \b as TeX has it)
+            replacement = _expand(replacement, table, depth + 1, budget)
         if depth == 0 and budget.loops != loops_before:
             # the call expands without end: leave it as written
             pos = call_end

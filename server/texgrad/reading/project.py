@@ -68,6 +68,7 @@ _INCLUDE_HINTS = (
     "\\subimport",
     "\\subinclude",
     "\\subinput",
+    "\\InputIfFileExists",
 )
 
 

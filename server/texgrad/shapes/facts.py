@@ -37,14 +37,14 @@ _CASE = re.compile(
     r"|\b[Ff]or\s+(?:an?|one)\s+(?:[\w-]+\s+){1,3}with\s*$"
 )
 # what may lead a fact in its sentence, the last one counting: a restriction (the sentence
-# says what fails but in that case: "which only works when $n_1 = n_2$", "unless $p = n$",
+# says what fails but in that case: "which only works when $n_1 = n_2$" (or "for"), "unless $p = n$",
 # "a mistake that R's recycling hides when $n_1 = n_2$", "which only ran because we tested
 # with $D = N$" (or "because the toy data had $n = d$"), "which silently needs $D = N$", "$X (A B)$ would need $d = r$"), held
 # nowhere; a consequence of the setting ("so that $q = m$"), a choice made for the whole text ("for simplicity the values have the
 # same width, $d_v = d_k$") or a supposition stated as such ("Let $m = n$", "Assume that
 # $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
-    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if)"
+    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if|for)"
     # (… in the languages lecture notes are written in: "salvo que", "sauf si", "außer wenn")
     r"|[Ss]alvo(?:\s+que|\s+si)?|a\s+menos\s+que|[Ss]auf(?:\s+si)?|à\s+moins\s+que"
     r"|es\s+sei\s+denn|[Aa]u(?:ß|ss)er(?:\s+wenn|\s+für)?"

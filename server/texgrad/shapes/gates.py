@@ -62,6 +62,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if _dagger_changed(was, new, start, old_end, new_end):
         return True  # (symbols.py asks only whether the document writes it anywhere)
+    if _near(was, start, old_end, _PRODUCT_NAMES) != _near(new, start, new_end, _PRODUCT_NAMES):
+        return True  # the Khatri–Rao product named, or * said to be the Hadamard product
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
@@ -119,6 +121,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("elementwise", name)``: does a text say the function ``name`` applies entry by entry;
     - ``("kept", spelling)``: does a text say the function written so keeps its argument's shape;
     - ``("dagger",)``: does a text write ``\dagger``;
+    - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
+    - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own."""
@@ -129,12 +133,56 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any(_says_shape_kept(text, gate[1]) for text in texts.values())
     if kind == "dagger":
         return any("\\dagger" in text for text in texts.values())
+    if kind == "khatri":
+        return any(says_khatri_rao(text) for text in texts.values())
+    if kind == "star-hadamard":
+        return any(star_is_hadamard(text) for text in texts.values())
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":
         text = texts.get(path, "")
         return transposes_with_primes(text) and not another_letter(text, gate[1])
     raise ValueError(gate)
+
+
+_KHATRI = re.compile(r"khatri", re.IGNORECASE)
+
+
+@by_text()
+def says_khatri_rao(text: str) -> bool:
+    r"""Does ``text`` name the Khatri–Rao product ("the Khatri--Rao product $C \odot B$")?
+    Tensor papers write it ``\odot``, the sign others keep for the Hadamard product: there,
+    ``C \odot B`` of a K×R and a J×R matrix is a KJ×R matrix, no mismatch."""
+    return "hatri" in text and _KHATRI.search(text) is not None
+
+
+# "where $*$ is the Hadamard product", "the Hadamard (entrywise) product $\ast$": the sign
+# and the name with no other math between, in one sentence
+_STAR_HADAMARD = re.compile(
+    r"\$\s*(?:\*|\\ast)\s*\$[^.$;]{0,40}?\bHadamard\b"
+    r"|\bHadamard\b[^.$;]{0,40}?\$\s*(?:\*|\\ast)\s*\$",
+    re.IGNORECASE,
+)
+
+
+@by_text()
+def star_is_hadamard(text: str) -> bool:
+    r"""Does ``text`` say that ``*`` (or ``\ast``) is the Hadamard product ("where $*$ is the
+    Hadamard product")?  Elsewhere ``*`` is a convolution as often (rules/products.py)."""
+    if "adamard" not in text:
+        return False
+    low = folded(text)  # (the same offsets: searched near each "hadamard" only, ~4 ms of
+    i = low.find("hadamard")  # the Cookbook for the whole text)
+    while i >= 0:
+        if _STAR_HADAMARD.search(text, max(0, i - 60), i + 68) is not None:
+            return True
+        i = low.find("hadamard", i + 1)
+    return False
+
+
+# what an edit near them may change the answers of ``says_khatri_rao`` and
+# ``star_is_hadamard`` by (looked for near the edit only, not in the whole text)
+_PRODUCT_NAMES = re.compile(rf"{_KHATRI.pattern}|{_STAR_HADAMARD.pattern}", re.IGNORECASE)
 
 
 @by_text()

@@ -99,7 +99,11 @@ def add_mismatch(first: str, term: str, hint: str) -> str:
 
 
 def elementwise_mismatch(op: str, left: str, right: str) -> str:
-    name = "a Hadamard product" if op in ("\\odot", "\\circ") else "an elementwise division"
+    name = (
+        "a Hadamard product"
+        if op in ("\\odot", "\\circ", "*", "\\ast")
+        else "an elementwise division"
+    )
     return f"{name} needs equal shapes, but {left} and {right}"
 
 

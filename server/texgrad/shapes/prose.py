@@ -1099,7 +1099,9 @@ def _declared_keys(sym: t.Node) -> list[tuple[str, str | None] | None]:
     letter = signal_letter(sym)
     if letter is not None:
         return [symbol_key(letter), sampled(letter, sym)]
-    return [symbol_key(sym) or ones_key(sym)]
+    # (``K^{x} = k(X, X)``, an $n \times n$ matrix: a letter tagged by a superscript letter,
+    # a name as a formula's declaration reads it)
+    return [symbol_key(sym) or ones_key(sym) or tag_key(sym)]
 
 
 def _sized_otherwise(m: re.Match[str], shape: Shape, rows: list[PlacedRow]) -> bool:

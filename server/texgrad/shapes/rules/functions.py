@@ -527,7 +527,7 @@ def _diagonal_of_entries(entries: tuple[t.Node, ...], shapes: list[Shape | None]
 
 def _of_numbers(node: t.Node) -> bool:
     r"""An expression of numbers and lower-case letters alone (``\mu_1(1 - \mu_1)``,
-    ``\frac{1}{\sigma_i^2}``): a scalar, as an entry of a list of diagonal entries."""
+    ``\frac{1}{\sigma_i^2}``, ``g'(\mu_1)``): a scalar, as an entry of a list of diagonal entries."""
     if isinstance(node, (t.Number, t.Symbol, t.Sub)):
         return _small_letter(node)
     if isinstance(node, t.Add):
@@ -540,6 +540,10 @@ def _of_numbers(node: t.Node) -> bool:
         return node.open.endswith("(") and node.body is not None and _of_numbers(node.body)
     if isinstance(node, t.Frac):
         return _of_numbers(node.num) and _of_numbers(node.den)
+    if isinstance(node, t.Apply) and len(node.args) == 1:
+        # g'(\mu_1), v(\mu_i): a lower-case function (or its derivative) of a scalar
+        func = node.func.base if isinstance(node.func, t.Prime) else node.func
+        return isinstance(func, t.Symbol) and _small_letter(func) and _of_numbers(node.args[0])
     return (
         isinstance(node, t.Power)
         and isinstance(node.exponent, t.Number)

@@ -49,6 +49,10 @@ _BRACES = frozenset({"underbrace", "overbrace"})
 # binary operators a scalar operand makes a scaling: \odot, \cdot, \times (cross products
 # and convolutions of two vectors are not checked)
 _SCALES = frozenset({"\\odot", "\\oslash", "\\cdot", "\\times", "*", "\\ast"})
+# … of which these are also a convolution (``y = \bar K * u`` of a kernel and a signal, whose
+# samples the document declares as numbers: ``u(t) \in \mathbb{R}``): a scaling only by a
+# number written out (``2 * x``)
+_CONVOLUTIONS = frozenset({"*", "\\ast"})
 
 
 def diag_argument(node: t.Node) -> t.Node | None:
@@ -747,6 +751,10 @@ class ProductRules(DistributionRules):
         op = node.op
         if a is None or b is None:
             return _with_unknown(op, a, b, node.right)
+        if op in _CONVOLUTIONS and not _scaled_by_number(node, a, b):
+            if a.is_scalar or b.is_scalar or not self._gate("star-hadamard"):
+                return None  # a kernel convolved with a signal, or a scaling: no shape
+            return self._hadamard(node, node.right, a, b)  # "where $*$ is the Hadamard product"
         if op in _SCALES and (a.is_scalar or b.is_scalar):
             return b if a.is_scalar else a  # a scalar times anything, elementwise or not
         if op == "\\circ" and self._functions_named(node.left, node.right):
@@ -775,6 +783,8 @@ class ProductRules(DistributionRules):
         shapes, or a row broadcast along a matrix (``_broadcast``)."""
         if node.op == "\\circ" and (a.is_scalar or b.is_scalar):
             return None  # (f \circ g of functions: no shape to compare)
+        if node.op == "\\odot" and self._same(a.cols, b.cols, node.start) and self._gate("khatri"):
+            return self._khatri_rao(a, b, node.start)
         if self._agrees(a, b, node.start):
             return a
         if self._broadcast(node, a, b):
@@ -785,6 +795,15 @@ class ProductRules(DistributionRules):
         related = self._related(node.left, right)
         self._emit("elementwise-mismatch", message, node.start, node.end, related)
         return None
+
+    def _khatri_rao(self, a: Shape, b: Shape, at: int) -> Shape | None:
+        r"""``C \odot B`` where the document names the Khatri–Rao product (``gates``): the
+        columnwise Kronecker product of a K×R and a J×R matrix, KJ×R; with equal shapes
+        either product may be meant (no shape); with unequal columns neither is defined (the
+        caller reports it as for a Hadamard product)."""
+        if self._agrees(a, b, at):
+            return None
+        return Shape(a.rows * b.rows, a.cols)
 
     def _functions_named(self, *nodes: t.Node | None) -> bool:
         """Is one of these a function's name alone (``r`` of ``r : ℝⁿ → ℝᵐ``)?"""
@@ -803,6 +822,14 @@ class ProductRules(DistributionRules):
             # \frac{1}{\kappa} A, whose A may be a matrix of another section's
             return num
         return num if den is not None and den.is_scalar else None
+
+
+def _scaled_by_number(node: t.BinOp, a: Shape, b: Shape) -> bool:
+    """Is ``node`` (``2 * x``) a scaling by a number written out, or of two scalars?"""
+    if a.is_scalar and b.is_scalar:
+        return True
+    scalar = node.left if a.is_scalar else node.right if b.is_scalar else None
+    return isinstance(scalar, t.Number)
 
 
 def _with_unknown(op: str, a: Shape | None, b: Shape | None, right: t.Node) -> Shape | None:
