@@ -60,7 +60,7 @@ from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import Cause, cause, cause_as_written
+from texgrad.calculus.discrepancy import Cause, cause, cause_as_written, changes_with_as_written
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -2833,19 +2833,30 @@ def _reported(
             continue  # (a reading undecided, or the output defined more than once)
         outcome, first, local = judged[0]
         why = _simple_cause(outcome, claim, local)
-        if (
-            why is None
-            or why.kind not in SIMPLE
-            and not (substituted and why.kind == "missing-term")
-            and not (besides and _of_the_rest(why, leading_up))
-        ):  # a term the loss may have besides (λV); but not one less, through a value given;
-            continue  # nor a slip in a term of the rest (2λW₁ of ∂(L + Ω)/∂W₁, Ω defined)
+        simple = why is not None and (
+            why.kind in SIMPLE
+            or substituted
+            and why.kind == "missing-term"
+            or besides
+            and _of_the_rest(why, leading_up)
+        )  # not a term the loss may have besides (λV); but one less, through a value given;
+        # or a slip in a term of the rest (2λW₁ of ∂(L + Ω)/∂W₁, Ω defined)
+        moved = not simple and _moves_with(claim, up, judged, leading_up)
+        if not simple and not moved:
+            continue
         assert isinstance(first, Finding)
         written = _source(checked, claim.function) if claim.function is not None else loss
         through = (
             f"; `{written}` is taken through `{up.shown}`, its gradient by `{latex_of(up.of)}`"
         )
-        if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
+        if moved:
+            through += (
+                f" (the difference changes with `{up.shown}`: no term of `{written}` left"
+                " unwritten explains it)"
+            )
+        if (
+            why is not None and not moved and why.kind == "missing-term"
+        ):  # (the fix: the term added)
             term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
             source = _source(checked, claim.claimed)
             if not term or not source:
@@ -2856,6 +2867,29 @@ def _reported(
             first = replace(first, correct=added)
         return replace(first, message=first.message + through)
     return None
+
+
+def _moves_with(
+    claim: WrittenDerivative, up: Upstream,
+    judged: list[tuple[DiffOutcome, Finding | bool | None, Context]], leading_up: list[Upstream],
+) -> bool:  # fmt: skip
+    r"""Whether the claim, written in ``up``'s gradient ``G`` alone of those leading to the
+    variable, differs from the derivative through ``G`` in every reading by something that
+    changes with ``G`` (:func:`~texgrad.calculus.discrepancy.changes_with`): no term the
+    loss holds unwritten explains that (its derivative does not hold ``G``), whatever the
+    cause (``DK`` for ``\frac{1}{\sqrt{k}}DK``: a factor of a dimension, no simple one)."""
+    uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
+    others = {u.gradient_key for u in leading_up if u is not up}
+    if up.gradient_key not in uses or uses & others or up.written:
+        return False  # (an inline ∂L/∂S: its stand-in letter is not the claim's)
+    for outcome, _, local in judged:
+        if outcome.value is None:
+            return False
+        if not changes_with_as_written(
+            outcome.value, claim.claimed, up.gradient_key, local.env, outcome.where
+        ):
+            return False
+    return True
 
 
 def _of_the_rest(why: Cause, leading_up: list[Upstream]) -> bool:
