@@ -2240,6 +2240,8 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
                 if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
                 and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
             }  # fmt: skip
+    # a norm's subscript names the norm, not a function: the F of ‖AV - B‖_F in F(V) = ‖AV - B‖_F²
+    applied |= {id(x) for n in function.walk() if isinstance(n, t.Norm) and n.p for x in n.p.walk()}
     by: dict[int, t.Node] = {}
     for n in function.walk():
         if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
