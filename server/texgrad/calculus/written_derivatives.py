@@ -2608,30 +2608,19 @@ def _joint_judged(
             return _NOT_THROUGH
         each_readings.append(readings)
     combos = list(itertools.product(*each_readings))
-    if len(combos) > 8:
+    if len(combos) > _JOINT_READINGS:
+        return _NOT_THROUGH
+    read = [_joint_reading(claim, env, frontier, keys, combo) for combo in combos]
+    if any(r is _MISSING for r in read):
+        return _NOT_THROUGH
+    fitting = [r for r in read if isinstance(r, tuple)]
+    if len(fitting) > 8:  # (only the readings the claim's shapes fit are differentiated)
         return _NOT_THROUGH
     judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
-    for combo in combos:
-        vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
-        defined = {k: f for k, f in env.functions.items() if k not in keys}
-        terms = []
-        for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
-            vars_[up.gradient_key] = local.env.vars[up.gradient_key]
-            if up.of_key in local.env.functions:
-                defined[up.of_key] = local.env.functions[up.of_key]
-            terms.append(linear_loss(up, transposed, scalar))
-        if any(term is None for term in terms):
-            return _NOT_THROUGH
-        joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
-        try:
-            Lowerer(joint_env).lower(claim.claimed)
-        except _ERRORS:
-            continue  # (a reading the claim's shapes do not fit is not the author's)
+    for combo, joint_env, terms in fitting:
         local_ctx = Context(joint_env, ctx.style, ctx.einstein)
-        tree = t.Add(
-            terms=tuple(x for x in terms if x is not None), signs=("",) + ("+",) * (len(terms) - 1)
-        )
-        budget = Budget(seconds / max(2, 2 * len(combos)))
+        tree = t.Add(terms=tuple(terms), signs=("",) + ("+",) * (len(terms) - 1))
+        budget = Budget(seconds / max(2, 2 * len(fitting)))
         outcome = differentiate(tree, wrt, local_ctx, "numerator", budget)
         if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
             return _undecided("upstream: several, read together, not differentiated")
@@ -2645,6 +2634,39 @@ def _joint_judged(
     if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
         return _undecided("upstream: several, read together, undecided")
     return [(o, v, c) for o, v, c in judged if isinstance(v, Finding)]
+
+
+_JOINT_READINGS = 64  # the joint readings of several upstream gradients looked at, at most
+
+
+_MISSING = object()  # a joint reading with no linear loss (:func:`_joint_reading`)
+_Reading = tuple[tuple[Context, bool, bool], ...]
+
+
+def _joint_reading(
+    claim: WrittenDerivative, env: Env, frontier: list[Upstream], keys: set[str],
+    combo: _Reading,
+) -> tuple[_Reading, Env, list[t.Node]] | object | None:  # fmt: skip
+    """One joint reading of the ``frontier``'s gradients: its environment and the linear
+    loss's terms, where the claim's shapes fit it (None where they do not: not the author's
+    reading; :data:`_MISSING` where a term cannot be written)."""
+    vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
+    defined = {k: f for k, f in env.functions.items() if k not in keys}
+    terms: list[t.Node] = []
+    for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
+        vars_[up.gradient_key] = local.env.vars[up.gradient_key]
+        if up.of_key in local.env.functions:
+            defined[up.of_key] = local.env.functions[up.of_key]
+        term = linear_loss(up, transposed, scalar)
+        if term is None:
+            return _MISSING
+        terms.append(term)
+    joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+    try:
+        Lowerer(joint_env).lower(claim.claimed)
+    except _ERRORS:
+        return None  # (a reading the claim's shapes do not fit is not the author's)
+    return combo, joint_env, terms
 
 
 def _simple_cause(outcome: DiffOutcome, claim: WrittenDerivative, ctx: Context) -> Cause | None:
