@@ -400,6 +400,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "scribe-nystrom-def-23",
         "scribe-svm-dual-20",
         "se-answer-frac-w-26",
+        "sheet-spectral-expm-28",
         "solutions-env-23",
         "solutions-proof-26",
         "stats-blog-2",

@@ -3997,9 +3997,15 @@ def _accepted(
     )
 
 
+_ENTIRE = frozenset({"exp", "sin", "cos"})  # matrix functions of any square matrix
+
+
 def _general(f: Expr, wrt: str, env: Env) -> str | None:
-    """The variable, if its sampling for ``f``'s domain makes it symmetric though the document
-    does not declare it so and only a determinant or an inverse needs that domain."""
+    r"""The variable, if its sampling for ``f``'s domain makes it symmetric though the document
+    does not declare it so and only a determinant, an inverse or a matrix function defined
+    for every square matrix (``e^X``, ``\sin X``, ``\cos X``) needs that domain: a symmetric
+    sample would hide a transpose (``e^X`` for ``\partial\operatorname{tr}(e^X)/\partial X
+    = e^{X^\top}``)."""
     info = env.vars[wrt]
     if info.symmetric or info.positive_definite:
         return None
@@ -4007,7 +4013,8 @@ def _general(f: Expr, wrt: str, env: Env) -> str | None:
     if wrt not in pd:
         return None
     for x in f.walk():
-        if isinstance(x, e.MatFn) or (isinstance(x, e.Pow) and not x.exp.is_integer):
+        entire = isinstance(x, e.MatFn) and x.fn in _ENTIRE
+        if isinstance(x, e.MatFn) and not entire or isinstance(x, e.Pow) and not x.exp.is_integer:
             return None
     return wrt
 
