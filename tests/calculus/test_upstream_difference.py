@@ -91,3 +91,29 @@ def test_a_slip_through_the_upstream_gradient_is_flagged_a_term_besides_is_not(
     assert [line for line, _ in flagged] == [6]  # (line 7: a weight decay, perhaps; 8: right)
     assert "the difference changes with `D`" in flagged[0][1]
     assert r"\frac{D K}{\sqrt{k}}" in flagged[0][1]
+
+
+GATES = r"""\documentclass{article}
+\begin{document}
+We use the denominator layout throughout.
+Let $X \in \mathbb{R}^{B \times d}$, $H \in \mathbb{R}^{B \times h}$, $W_f, W_i, W_o, W_g \in \mathbb{R}^{d \times h}$ and
+$U_f, U_i, U_o, U_g \in \mathbb{R}^{h \times h}$, with
+\[
+A_f = XW_f + HU_f, \quad A_i = XW_i + HU_i, \quad A_o = XW_o + HU_o, \quad A_g = XW_g + HU_g ,
+\]
+and the upstream gradients $G_f = \partial L/\partial A_f$, $G_i = \partial L/\partial A_i$,
+$G_o = \partial L/\partial A_o$, $G_g = \partial L/\partial A_g$.
+\begin{align}
+\frac{\partial L}{\partial X} &= G_f W_f^\top + G_i W_i^\top + G_o W_o^\top + G_g W_g^\top, \\
+\frac{\partial L}{\partial X} &= G_f W_f^\top + G_i W_i^\top + G_o W_o^\top .
+\end{align}
+\end{document}
+"""
+
+
+def test_four_upstream_gradients_read_together(tmp_path: Path) -> None:
+    # 16 joint readings (each G as itself or transposed), of which the claim's shapes fit few
+    checked = Checker().check(str(tmp_path / "gates.tex"), text=GATES)
+    found = check_written(checked)
+    assert [GATES.count("\n", 0, f.start) + 1 for f in found] == [13]
+    assert "G_g W_g^\\top" in found[0].message
