@@ -57,7 +57,7 @@ _FAILURES = (EvaluationError, FloatingPointError, np.linalg.LinAlgError, ZeroDiv
 class Cause:
     """Why a written derivative is wrong.
 
-    ``kind``: ``inverse-transpose``, ``symmetric``, ``transpose``, ``order``,
+    ``kind``: ``inverse-transpose``, ``symmetric``, ``transpose``, ``order``, ``kronecker-order``,
     ``transposes``, ``factor``, ``sign``, ``term-sign``, ``term-factor``, ``missing-term`` or
     ``extra-term``; ``text``: the sentence, in the document's notation; ``correct``:
     the right derivative printed in that notation.
@@ -114,6 +114,54 @@ def cause(
         if found is not None:
             return Cause(found[0], found[1], right)
     return None
+
+
+def changes_with(
+    correct: Expr, written: Expr, name: str, env: Env | None = None, *, seed: int = 2024
+) -> bool:
+    """Whether ``written`` minus ``correct`` changes when the variable ``name`` alone does,
+    at every one of :data:`POINTS` random points (``name`` drawn again, all else kept), in
+    every orientation in which ``written`` could be meant (R, and Rᵀ where its shape fits).
+
+    The test of a slip through an upstream gradient ``G`` (a loss the document never
+    defines): a term the loss may hold unwritten (a weight decay λV) adds to the derivative
+    something that does not hold ``G``; a difference that changes with ``G`` is none of
+    those, whatever its cause (a factor ``1/\\sqrt{k}`` dropped, ``G`` misplaced).  False
+    where either side cannot be evaluated, or ``name`` is not in both."""
+    env = env if env is not None else Env()
+    for side in (correct, written):
+        if not any(isinstance(x, e.Var) and x.name == name for x in side.walk()):
+            return False
+    points = _Points.sample(correct, written, env, seed)
+    if points is None:
+        return False
+    wrote = points.values_of(written)
+    if wrote is None:
+        return False
+    rng = np.random.default_rng(seed + TRIES)
+    pairs = list(zip(wrote, (r for _, _, r in points.at), strict=True))
+    fitting = [
+        f for f in (False, True) if all(w.shape == (r.T if f else r).shape for w, r in pairs)
+    ]
+    if not fitting:
+        return False
+    for w, (values, sizes, r) in zip(wrote, points.at, strict=True):
+        if name not in values:
+            return False
+        again = dict(values, **{name: rng.standard_normal(np.shape(values[name]))})
+        try:
+            with np.errstate(all="raise"):
+                w2 = np.asarray(evaluate(written, again, sizes), dtype=float)
+                r2 = np.asarray(evaluate(correct, again, sizes), dtype=float)
+        except _FAILURES:
+            return False
+        if not (np.all(np.isfinite(w2)) and np.all(np.isfinite(r2))):
+            return False
+        for flipped in fitting:  # (wrong, and the difference moved with the variable)
+            want, want2 = (r.T, r2.T) if flipped else (r, r2)
+            if _close(w, want) or _close(w - want, w2 - want2):
+                return False
+    return True
 
 
 def cause_as_written(
@@ -181,6 +229,20 @@ def cause_in_names(
         printed, written, replace(env, vars=held, functions=functions), style, where=where,
         budget=budget,
     )  # fmt: skip
+
+
+def changes_with_as_written(
+    correct: Expr, written: t.Node, name: str, env: Env, where: Sequence[str] = ()
+) -> bool:
+    """:func:`changes_with` for the document's right side as written (its syntax tree), read
+    with what the document says and the names a printed result gives its parts."""
+    named = _with_names(env, where)
+    if named is None:
+        return False
+    try:
+        return changes_with(correct, _lowered(written, named), name, named)
+    except CalculusError:
+        return False
 
 
 def _lowered(text: t.Node | str, env: Env) -> Expr:
@@ -547,6 +609,25 @@ def _order(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found
     return None
 
 
+def _kronecker_order(points: _Points, correct: Expr, written: Expr, show: _Show) -> _Found:
+    r"""A Kronecker product's factors in the other order: ``A \otimes B^\top`` where
+    ``B^\top \otimes A`` is needed (``\operatorname{vec}(AXB) = (B^\top \otimes A)
+    \operatorname{vec}(X)``, not the other way round)."""
+    for part in _distinct(written, lambda p: isinstance(p, e.Kron)):
+        assert isinstance(part, e.Kron)
+        try:
+            other = e.kron(part.right, part.left)
+            changed = _replace(written, part, other)
+        except CalculusError:
+            continue
+        if other != part and points.candidate(changed):
+            return "kronecker-order", (
+                f"the Kronecker factors are in the other order: `{show(part)}` where "
+                f"`{show(other)}` is needed"
+            )
+    return None
+
+
 def _orders(chain: list[Expr]) -> list[tuple[int, ...]]:
     r"""The other orders of a product's factors, those closest to the written one first: a
     differential ``\mathrm dX`` where it is written, then the fewest factors moved (``-tr(A
@@ -735,6 +816,7 @@ def _term_count(points: _Points, correct: Expr, written: Expr, show: _Show) -> _
 
 
 _FINDERS: tuple[Callable[[_Points, Expr, Expr, _Show], _Found], ...] = (
-    _inverse_transpose, _symmetric_part, _transpose, _order, _transposes, _scale, _term_sign,
+    _inverse_transpose, _symmetric_part, _transpose, _order, _kronecker_order, _transposes,
+    _scale, _term_sign,
     _term_factor, _term_count, _symmetric_scaled,
 )  # fmt: skip

@@ -60,7 +60,13 @@ from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
 from texgrad.calculus.derive import DiffOutcome, differentiate, differentiate_expr
 from texgrad.calculus.differential import Budget, BudgetExceeded
-from texgrad.calculus.discrepancy import Cause, cause, cause_as_written, cause_in_names
+from texgrad.calculus.discrepancy import (
+    Cause,
+    cause,
+    cause_as_written,
+    cause_in_names,
+    changes_with_as_written,
+)
 from texgrad.calculus.evaluate_expr import evaluate
 from texgrad.calculus.evaluate_tree import Defined
 from texgrad.calculus.evaluate_tree import evaluate as evaluate_tree
@@ -2240,6 +2246,8 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
                 if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
                 and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
             }  # fmt: skip
+    # a norm's subscript names the norm, not a function: the F of ‖AV - B‖_F in F(V) = ‖AV - B‖_F²
+    applied |= {id(x) for n in function.walk() if isinstance(n, t.Norm) and n.p for x in n.p.walk()}
     by: dict[int, t.Node] = {}
     for n in function.walk():
         if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
@@ -2606,30 +2614,19 @@ def _joint_judged(
             return _NOT_THROUGH
         each_readings.append(readings)
     combos = list(itertools.product(*each_readings))
-    if len(combos) > 8:
+    if len(combos) > _JOINT_READINGS:
+        return _NOT_THROUGH
+    read = [_joint_reading(claim, env, frontier, keys, combo) for combo in combos]
+    if any(r is _MISSING for r in read):
+        return _NOT_THROUGH
+    fitting = [r for r in read if isinstance(r, tuple)]
+    if len(fitting) > 8:  # (only the readings the claim's shapes fit are differentiated)
         return _NOT_THROUGH
     judged: list[tuple[DiffOutcome, Finding | bool | None, Context]] = []
-    for combo in combos:
-        vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
-        defined = {k: f for k, f in env.functions.items() if k not in keys}
-        terms = []
-        for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
-            vars_[up.gradient_key] = local.env.vars[up.gradient_key]
-            if up.of_key in local.env.functions:
-                defined[up.of_key] = local.env.functions[up.of_key]
-            terms.append(linear_loss(up, transposed, scalar))
-        if any(term is None for term in terms):
-            return _NOT_THROUGH
-        joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
-        try:
-            Lowerer(joint_env).lower(claim.claimed)
-        except _ERRORS:
-            continue  # (a reading the claim's shapes do not fit is not the author's)
+    for combo, joint_env, terms in fitting:
         local_ctx = Context(joint_env, ctx.style, ctx.einstein)
-        tree = t.Add(
-            terms=tuple(x for x in terms if x is not None), signs=("",) + ("+",) * (len(terms) - 1)
-        )
-        budget = Budget(seconds / max(2, 2 * len(combos)))
+        tree = t.Add(terms=tuple(terms), signs=("",) + ("+",) * (len(terms) - 1))
+        budget = Budget(seconds / max(2, 2 * len(fitting)))
         outcome = differentiate(tree, wrt, local_ctx, "numerator", budget)
         if not outcome.verified or outcome.values is None or e.is_zero(outcome.values[1]):
             return _undecided("upstream: several, read together, not differentiated")
@@ -2643,6 +2640,39 @@ def _joint_judged(
     if not judged or not all(isinstance(v, Finding) for _, v, _ in judged):
         return _undecided("upstream: several, read together, undecided")
     return [(o, v, c) for o, v, c in judged if isinstance(v, Finding)]
+
+
+_JOINT_READINGS = 64  # the joint readings of several upstream gradients looked at, at most
+
+
+_MISSING = object()  # a joint reading with no linear loss (:func:`_joint_reading`)
+_Reading = tuple[tuple[Context, bool, bool], ...]
+
+
+def _joint_reading(
+    claim: WrittenDerivative, env: Env, frontier: list[Upstream], keys: set[str],
+    combo: _Reading,
+) -> tuple[_Reading, Env, list[t.Node]] | object | None:  # fmt: skip
+    """One joint reading of the ``frontier``'s gradients: its environment and the linear
+    loss's terms, where the claim's shapes fit it (None where they do not: not the author's
+    reading; :data:`_MISSING` where a term cannot be written)."""
+    vars_ = {k: v for k, v in env.vars.items() if k not in {u.of_key for u in frontier}}
+    defined = {k: f for k, f in env.functions.items() if k not in keys}
+    terms: list[t.Node] = []
+    for (local, transposed, scalar), up in zip(combo, frontier, strict=True):
+        vars_[up.gradient_key] = local.env.vars[up.gradient_key]
+        if up.of_key in local.env.functions:
+            defined[up.of_key] = local.env.functions[up.of_key]
+        term = linear_loss(up, transposed, scalar)
+        if term is None:
+            return _MISSING
+        terms.append(term)
+    joint_env = Env(vars_, defined, env.softmax_columns, set(env.numbers), set(env.weak))
+    try:
+        Lowerer(joint_env).lower(claim.claimed)
+    except _ERRORS:
+        return None  # (a reading the claim's shapes do not fit is not the author's)
+    return combo, joint_env, terms
 
 
 def _simple_cause(outcome: DiffOutcome, claim: WrittenDerivative, ctx: Context) -> Cause | None:
@@ -2839,19 +2869,30 @@ def _reported(
             continue  # (a reading undecided, or the output defined more than once)
         outcome, first, local = judged[0]
         why = _simple_cause(outcome, claim, local)
-        if (
-            why is None
-            or why.kind not in SIMPLE
-            and not (substituted and why.kind == "missing-term")
-            and not (besides and _of_the_rest(why, leading_up))
-        ):  # a term the loss may have besides (λV); but not one less, through a value given;
-            continue  # nor a slip in a term of the rest (2λW₁ of ∂(L + Ω)/∂W₁, Ω defined)
+        simple = why is not None and (
+            why.kind in SIMPLE
+            or substituted
+            and why.kind == "missing-term"
+            or besides
+            and _of_the_rest(why, leading_up)
+        )  # not a term the loss may have besides (λV); but one less, through a value given;
+        # or a slip in a term of the rest (2λW₁ of ∂(L + Ω)/∂W₁, Ω defined)
+        moved = not simple and _moves_with(claim, up, judged, leading_up)
+        if not simple and not moved:
+            continue
         assert isinstance(first, Finding)
         written = _source(checked, claim.function) if claim.function is not None else loss
         through = (
             f"; `{written}` is taken through `{up.shown}`, its gradient by `{latex_of(up.of)}`"
         )
-        if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
+        if moved:
+            through += (
+                f" (the difference changes with `{up.shown}`: no term of `{written}` left"
+                " unwritten explains it)"
+            )
+        if (
+            why is not None and not moved and why.kind == "missing-term"
+        ):  # (the fix: the term added)
             term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
             source = _source(checked, claim.claimed)
             if not term or not source:
@@ -2862,6 +2903,29 @@ def _reported(
             first = replace(first, correct=added)
         return replace(first, message=first.message + through)
     return None
+
+
+def _moves_with(
+    claim: WrittenDerivative, up: Upstream,
+    judged: list[tuple[DiffOutcome, Finding | bool | None, Context]], leading_up: list[Upstream],
+) -> bool:  # fmt: skip
+    r"""Whether the claim, written in ``up``'s gradient ``G`` alone of those leading to the
+    variable, differs from the derivative through ``G`` in every reading by something that
+    changes with ``G`` (:func:`~texgrad.calculus.discrepancy.changes_with`): no term the
+    loss holds unwritten explains that (its derivative does not hold ``G``), whatever the
+    cause (``DK`` for ``\frac{1}{\sqrt{k}}DK``: a factor of a dimension, no simple one)."""
+    uses = {k[0] for n in claim.claimed.walk() if (k := symbol_key(n)) is not None}
+    others = {u.gradient_key for u in leading_up if u is not up}
+    if up.gradient_key not in uses or uses & others or up.written:
+        return False  # (an inline ∂L/∂S: its stand-in letter is not the claim's)
+    for outcome, _, local in judged:
+        if outcome.value is None:
+            return False
+        if not changes_with_as_written(
+            outcome.value, claim.claimed, up.gradient_key, local.env, outcome.where
+        ):
+            return False
+    return True
 
 
 def _of_the_rest(why: Cause, leading_up: list[Upstream]) -> bool:
@@ -3961,9 +4025,15 @@ def _accepted(
     )
 
 
+_ENTIRE = frozenset({"exp", "sin", "cos"})  # matrix functions of any square matrix
+
+
 def _general(f: Expr, wrt: str, env: Env) -> str | None:
-    """The variable, if its sampling for ``f``'s domain makes it symmetric though the document
-    does not declare it so and only a determinant or an inverse needs that domain."""
+    r"""The variable, if its sampling for ``f``'s domain makes it symmetric though the document
+    does not declare it so and only a determinant, an inverse or a matrix function defined
+    for every square matrix (``e^X``, ``\sin X``, ``\cos X``) needs that domain: a symmetric
+    sample would hide a transpose (``e^X`` for ``\partial\operatorname{tr}(e^X)/\partial X
+    = e^{X^\top}``)."""
     info = env.vars[wrt]
     if info.symmetric or info.positive_definite:
         return None
@@ -3971,7 +4041,8 @@ def _general(f: Expr, wrt: str, env: Env) -> str | None:
     if wrt not in pd:
         return None
     for x in f.walk():
-        if isinstance(x, e.MatFn) or (isinstance(x, e.Pow) and not x.exp.is_integer):
+        entire = isinstance(x, e.MatFn) and x.fn in _ENTIRE
+        if isinstance(x, e.MatFn) and not entire or isinstance(x, e.Pow) and not x.exp.is_integer:
             return None
     return wrt
 

@@ -110,6 +110,8 @@ class _Edits:
             yield self.transposed(root)
         elif kind == "order":
             yield from self.reorderings()
+        elif kind == "kronecker-order":
+            yield from self.kronecker_swaps()
         elif kind in ("transposes", "inverse-transpose"):
             yield from self.toggles(inverse=kind == "inverse-transpose")
         elif kind in ("sign", "scaled"):
@@ -231,6 +233,13 @@ class _Edits:
             yield self.replaced([(product, self.reordered(product))])
         for product in self.products():
             yield from (self.replaced([(product, s)]) for s in self.swapped(product))
+
+    def kronecker_swaps(self) -> Iterator[str]:
+        r"""The claim with one ``A \otimes B``'s operands exchanged (``B \otimes A``)."""
+        for node in self.claimed.walk():
+            if isinstance(node, t.BinOp) and node.op == "\\otimes" and node.left and node.right:
+                left, right = self.src(node.left), self.src(node.right)
+                yield self.replaced([(node, f"{right} \\otimes {left}")])
 
     def swapped(self, product: t.Product) -> Iterator[str]:
         """The product's source with two neighbouring matrix factors swapped, each pair in

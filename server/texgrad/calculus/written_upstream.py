@@ -47,7 +47,16 @@ from texgrad.syntax.symbols import symbol_key
 
 # differences no forgotten term of the loss explains (discrepancy.Cause.kind)
 SIMPLE = frozenset(
-    {"transpose", "order", "transposes", "factor", "sign", "inverse-transpose", "symmetric"}
+    {
+        "transpose",
+        "order",
+        "kronecker-order",
+        "transposes",
+        "factor",
+        "sign",
+        "inverse-transpose",
+        "symmetric",
+    }
 )
 
 
