@@ -229,12 +229,16 @@ def test_a_variable_reaching_the_loss_by_two_paths_is_not_judged_by_one(
 
 def test_a_value_given_an_upstream_gradient_is_used_only_when_verified() -> None:
     """A wrong value given G_A (the sign of H ⊙ H) is not used: the claim written in G_A is
-    then undecided, not judged against the wrong value."""
+    not judged against the wrong value — through G alone, its difference (the residual G left
+    out) changes with G, so it is wrong whatever G_A is, and the fix is the derivative through G."""
     text = RESIDUAL.replace("(1 - H \\odot H)", "(1 + H \\odot H)").replace(
         "CLAIM", "G_A W_1^\\top"
     )
     found, tally = _judged(text)
-    assert found == [] and tally.verified == 0
+    assert found == ["G_A W_1^\\top"] and tally.verified == 0
+    (finding,) = check_written(Checker().check("doc.md", text=text), seconds=120.0)
+    assert "1 + H" not in finding.correct and "G_A" not in finding.correct
+    assert "the difference changes with `G`" in finding.message
 
 
 PENALTY = LAYER.replace(
