@@ -247,7 +247,9 @@ class _Printer:
         return txt, (SUM if txt.startswith("-") or isinstance(x.value, sympy.Add) else ATOM)
 
     def _identity(self, x: e.Identity) -> tuple[str, int]:
-        return "I", ATOM
+        # I_p where the document writes the identity with its size (I_p, I_{n}, \mathbf{I}_d)
+        sized = self.s.symbols.get(f"I_{{{sympy.latex(x.rows)}}}") if self.s.symbols else None
+        return (sized if sized is not None else "I"), ATOM
 
     def _commutation(self, x: e.Commutation) -> tuple[str, int]:
         return commutation_name(x), ATOM
