@@ -78,6 +78,7 @@ class _Simplifier:
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
+        self.kept_seen: list[Expr] = []  # the sums kept whole so far (one of s and -s kept)
         self.over_inverse = False  # a sum being put over a common inverse (not again inside)
         # sums written as one outer product (not beside an I put in: ½Σ^{-1} - ½Σ^{-1}v v^\top
         # Σ^{-1} stays two symmetric terms, not ½Σ^{-1}(I - v v^\top Σ^{-1}))
@@ -282,6 +283,7 @@ class _Simplifier:
         ):
             return None
         self.keeping_sums = True
+        self.kept_seen = []
         try:
             monos = self.monomials(inner)
         finally:
@@ -354,7 +356,7 @@ class _Simplifier:
                             self.monomials(f)
                             if (isinstance(f, e.Add) and not self.kept_whole(f))
                             or self.distributable(f)
-                            else [_atom(f)]
+                            else [self.kept_atom(f)]
                         )
                         if parts is None or len(acc) * len(parts) > MAX_TERMS:
                             return None
@@ -365,6 +367,26 @@ class _Simplifier:
         if self.distributable(x):
             return self.monomials(self.distribute(x))  # type: ignore[arg-type]
         return [_atom(x)]
+
+    def kept_atom(self, f: Expr) -> Monomial:
+        r"""A factor as a monomial; a sum kept whole that is the negative of one kept before
+        as minus that one, so that the terms meet: ``γP^\top D t + D(-t)`` is
+        ``(γP^\top D - D)t`` (t = r + (γP - I)Φw, written -r + (I - γP)Φw in the other)."""
+        if not (self.keeping_sums and isinstance(f, e.Add) and not e.has_d(f)):
+            return _atom(f)
+        for g in self.kept_seen:
+            if g == f:
+                return _atom(f)
+            if (g.rows, g.cols) == (f.rows, f.cols) and len(g.terms) == len(f.terms):  # type: ignore[attr-defined]
+                self.keeping_sums = False
+                try:
+                    both = self.run(e.add(f, g))
+                finally:
+                    self.keeping_sums = True
+                if e.is_zero(both):
+                    return Monomial(sympy.Integer(-1), (), (g,))
+        self.kept_seen.append(f)
+        return _atom(f)
 
     def kept_whole(self, f: e.Add) -> bool:
         return self.keeping_sums and not e.has_d(f)
