@@ -63,3 +63,18 @@ def test_a_common_hadamard_operand_is_factored_only_where_shared() -> None:
     got = np.asarray(evaluate(row.tree, {"P": p, "A": a, "B": b}))
     want = _gradient(lambda x: float(np.sum((p * x - p * b) ** 2)), a)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-8)
+
+
+def test_a_factored_difference_over_its_sum_of_exponentials_is_still_tanh() -> None:
+    where = r"X \in \mathbb{R}^{n \times d}; \mathbf{w} \in \mathbb{R}^{d}; \mathbf{y} \in \mathbb{R}^{n}"
+    f = r"\mathbf{1}^\top\log(\exp(X\mathbf{w} - \mathbf{y}) + \exp(\mathbf{y} - X\mathbf{w}))"
+    out = diff_latex(f, r"\mathbf{w}", where=where, budget=60)
+    assert out.error is None and out.verified, (out.error, out.note)
+    assert r"\tanh" in out.result and r"\oslash" not in out.result, out.result
+    rng = np.random.default_rng(12)
+    x, w, y = rng.standard_normal((5, 3)), rng.standard_normal((3, 1)), rng.standard_normal((5, 1))
+    row = parse_row(MappedText.identity(out.result))
+    assert row.tree is not None
+    got = np.asarray(evaluate(row.tree, {"X": x, "w": w, "y": y}))
+    want = _gradient(lambda v: float(np.sum(np.log(np.exp(x @ v - y) + np.exp(y - x @ v)))), w)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-8)
