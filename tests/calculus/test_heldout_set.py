@@ -164,7 +164,7 @@ def test_the_frobenius_mark_is_no_name_the_document_defines() -> None:
     defined by a sum over samples that involves the variable")."""
     out = diff_in_document("nmf.md", 8, "W", text=FROBENIUS_BESIDE_F, budget=BUDGET)
     assert out.verified, out.error or out.note
-    assert out.result == r"\alpha W (W^\top W - I)"
+    assert out.result == r"\alpha W (W^\top W - I_r)"  # I_r as the document writes it
 
 
 POLICY = (

@@ -36,7 +36,27 @@ def _fold(x: Expr, run: Run) -> Expr:
         return _scalar_quotient(x, run)
     if isinstance(x, e.Add) and not x.is_scalar:
         return _entrywise_quotient(x, run)
+    if isinstance(x, e.Had) and len(x.args) == 2:
+        return _hadamard_quotient(x, run)
     return x
+
+
+def _hadamard_quotient(x: e.Had, run: Run) -> Expr:
+    r"""``(e^a - e^{-a}) \oslash (e^a + e^{-a})``, the difference factored over its common
+    denominator, as ``\tanh(a)``; ``x`` itself otherwise."""
+    den = next((a for a in x.args if isinstance(a, e.HPow) and a.exp == -1), None)
+    if den is None:
+        return x
+    assert isinstance(den, e.HPow)
+    pair = _opposite_exps(den.arg, run)
+    num = next((a for a in x.args if a is not den), None)
+    if pair is None or num is None:
+        return x
+    sign = _difference_sign(num, *pair)
+    if not sign:
+        return x
+    tanh = e.elem("tanh", pair[0])
+    return tanh if sign > 0 else e.neg(tanh)
 
 
 def _opposite_exps(d: Expr, run: Run) -> tuple[Expr, Expr] | None:

@@ -1582,6 +1582,12 @@ class Lowerer:
             special = scripted_operation(f, [self.lower(a) for a in node.args])
             if special is not None:
                 return special
+        entrywise = _entrywise_marked(f)
+        if entrywise is not None and len(node.args) == 1:  # \exp_{\odot}(T): entry by entry
+            x = self.lower(node.args[0])
+            if isinstance(x, Pending):
+                raise CalculusError("cannot tell the size here")
+            return e.elem(entrywise, x)
         if f.name in ("max", "min", "arg") or f.sub is not None:
             raise CalculusError(f"cannot differentiate `{function_latex(f)}` with a subscript")
         # f.sup is set: \log^2 x
@@ -2118,6 +2124,18 @@ def as_member(node: t.Node) -> t.Tagged | t.Sub | None:
         return t.Tagged(node.base, label.body, label.open, start=node.start, end=node.end,
                         from_macro=node.from_macro, span=node.span)  # fmt: skip
     return None
+
+
+def _entrywise_marked(f: t.Func) -> str | None:
+    r"""The function of ``\exp_{\odot}``, ``\log_{\circ}`` (a matrix function's name marked as
+    applied entry by entry, as texgrad prints it of a square matrix); None for any other."""
+    if (
+        f.sup is not None
+        or not isinstance(f.sub, t.Symbol)
+        or f.sub.name not in ("\\odot", "\\circ")
+    ):
+        return None
+    return FUNCTION_NAMES.get(f.name) if f.name in MATRIX_FUNCTION_NAMES else None
 
 
 def _matrix_operation(name: str | None, x: Expr) -> Expr | None:

@@ -19,6 +19,7 @@ from typing import Any
 import sympy
 
 from texgrad.calculus import expr as e
+from texgrad.calculus.entrywise_said import functions_entrywise
 from texgrad.calculus.expr import Expr, segments
 from texgrad.shapes.dims import Shape
 
@@ -246,7 +247,9 @@ class _Printer:
         return txt, (SUM if txt.startswith("-") or isinstance(x.value, sympy.Add) else ATOM)
 
     def _identity(self, x: e.Identity) -> tuple[str, int]:
-        return "I", ATOM
+        # I_p where the document writes the identity with its size (I_p, I_{n}, \mathbf{I}_d)
+        sized = self.s.symbols.get(f"I_{{{sympy.latex(x.rows)}}}") if self.s.symbols else None
+        return (sized if sized is not None else "I"), ATOM
 
     def _commutation(self, x: e.Commutation) -> tuple[str, int]:
         return commutation_name(x), ATOM
@@ -530,6 +533,9 @@ class _Printer:
             if not x.is_scalar:  # (of a vector: σ, a fraction of vectors is read by no one)
                 return f"{DEFAULT_NAMES[fn]}({arg})", ATOM
             return s.op(fn).replace("-ARG", self.text(e.neg(x.arg)), 1), ATOM
+        if fn in _MATRIX_FUNCTIONS and _square(x.arg) and not functions_entrywise():
+            # entrywise of a square matrix: \exp(T) alone reads as its matrix exponential
+            return f"{s.op(fn)}_{{\\odot}}({arg})", ATOM
         if fn == "exp" and x.is_scalar and len(arg) < 24 and s.names.get("exp") != "\\exp":
             # (e^{η_i}, unless the document writes \exp(η_i): then as it does)
             return f"e^{{{arg}}}", POSTFIX
@@ -580,6 +586,15 @@ def _is_gram(factors: tuple[Expr, ...]) -> bool:
     if any(f.is_scalar for f in factors):
         return False
     return all(e.transpose(a) == b for a, b in zip(reversed(first), second, strict=True))
+
+
+# functions the reader takes of a square matrix as its matrix function (\exp(T): e^{T})
+_MATRIX_FUNCTIONS = frozenset({"exp", "log", "sin", "cos"})
+
+
+def _square(x: Expr) -> bool:
+    """Whether ``x`` is a square matrix (not a scalar, not a vector)."""
+    return x.cols != e.ONE and x.rows == x.cols
 
 
 # How each kind of expression is printed: a table built once, so that printing a node is

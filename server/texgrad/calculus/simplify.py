@@ -78,6 +78,7 @@ class _Simplifier:
         self.text = printer(style)
         self.distributing = False  # expanding Hadamard products of sums too
         self.keeping_sums = False  # a sum without dX in a chain kept whole ((x - μ)(x - μ)ᵀ)
+        self.kept_seen: list[Expr] = []  # the sums kept whole so far (one of s and -s kept)
         self.over_inverse = False  # a sum being put over a common inverse (not again inside)
         # sums written as one outer product (not beside an I put in: ½Σ^{-1} - ½Σ^{-1}v v^\top
         # Σ^{-1} stays two symmetric terms, not ½Σ^{-1}(I - v v^\top Σ^{-1}))
@@ -143,9 +144,52 @@ class _Simplifier:
             inner = merge_unvecs(inner)
             if not isinstance(inner, e.Add):  # R C + C R solved: C
                 return self.run(inner) if inner != x else inner
+        return self._finished(inner)
+
+    def _finished(self, inner: Expr) -> Expr:
+        """A node whose children are simplified: a diagonal with its scalars out, a sum with
+        a shared Hadamard operand factored, like terms collected."""
+        if isinstance(inner, e.DiagV):
+            inner = _scalars_out_of_diag(inner)
+        if isinstance(inner, e.Add):
+            shared = self.hadamard_factored(inner)
+            if shared is not None:
+                return shared
         if isinstance(inner, (e.Add, e.Mul)):
             return self._collected(inner)
         return inner
+
+    def hadamard_factored(self, s: e.Add) -> Expr | None:
+        r"""A sum whose every term is a Hadamard product with one operand ``P`` in common,
+        written ``P \odot (A + B)`` when that reads shorter: the softmax backward pass
+        ``P \odot (G - \operatorname{diag}(G P^\top)\mathbf{1}^\top)`` (None otherwise)."""
+        if e.has_d(s) or s.is_scalar or len(s.terms) < 2:
+            return None
+        parts = [_hadamard_term(term) for term in s.terms]
+        if any(p is None for p in parts):
+            return None
+        split = [p for p in parts if p is not None]
+        ends = {(pre, post) for _, pre, _, post in split}
+        if len(ends) != 1:
+            return None  # (((G V^T) ⊙ P) K - (… ⊙ P) K: the same K after each)
+        prefix, suffix = ends.pop()
+        common = [a for a in split[0][2] if all(a in args for _, _, args, _ in split[1:])]
+        if not common:
+            return None
+        try:
+            rests = []
+            for c, _, args, _ in split:
+                left = list(args)
+                for a in common:
+                    left.remove(a)
+                shape = e.had(*args)
+                rests.append(e.mul(c, e.had(*left) if left else e.ones(shape.rows, shape.cols)))
+            body = self.run(e.add(*rests))
+            out = e.mul(*prefix, e.had(*common, body), *suffix)
+        except e.ShapeError:
+            return None
+        fallback = self._collected(s)
+        return out if self.size(out) < self.size(fallback) else fallback
 
     def over_inverses(self, x: Expr) -> Expr:
         """Every sum of ``x`` (inner ones first) put over a common inverse, or a scalar one
@@ -239,6 +283,7 @@ class _Simplifier:
         ):
             return None
         self.keeping_sums = True
+        self.kept_seen = []
         try:
             monos = self.monomials(inner)
         finally:
@@ -311,7 +356,7 @@ class _Simplifier:
                             self.monomials(f)
                             if (isinstance(f, e.Add) and not self.kept_whole(f))
                             or self.distributable(f)
-                            else [_atom(f)]
+                            else [self.kept_atom(f)]
                         )
                         if parts is None or len(acc) * len(parts) > MAX_TERMS:
                             return None
@@ -322,6 +367,26 @@ class _Simplifier:
         if self.distributable(x):
             return self.monomials(self.distribute(x))  # type: ignore[arg-type]
         return [_atom(x)]
+
+    def kept_atom(self, f: Expr) -> Monomial:
+        r"""A factor as a monomial; a sum kept whole that is the negative of one kept before
+        as minus that one, so that the terms meet: ``γP^\top D t + D(-t)`` is
+        ``(γP^\top D - D)t`` (t = r + (γP - I)Φw, written -r + (I - γP)Φw in the other)."""
+        if not (self.keeping_sums and isinstance(f, e.Add) and not e.has_d(f)):
+            return _atom(f)
+        for g in self.kept_seen:
+            if g == f:
+                return _atom(f)
+            if (g.rows, g.cols) == (f.rows, f.cols) and len(g.terms) == len(f.terms):  # type: ignore[attr-defined]
+                self.keeping_sums = False
+                try:
+                    both = self.run(e.add(f, g))
+                finally:
+                    self.keeping_sums = True
+                if e.is_zero(both):
+                    return Monomial(sympy.Integer(-1), (), (g,))
+        self.kept_seen.append(f)
+        return _atom(f)
 
     def kept_whole(self, f: e.Add) -> bool:
         return self.keeping_sums and not e.has_d(f)
@@ -535,6 +600,35 @@ class _Simplifier:
         regrouped = [m for p in parts for m in (_as_monomials(p))]
         again = self.factor_common(regrouped) if len(regrouped) > 1 else None
         return again if again is not None else e.add(*parts)
+
+
+def _hadamard_term(
+    term: Expr,
+) -> tuple[Expr, tuple[Expr, ...], tuple[Expr, ...], tuple[Expr, ...]] | None:
+    """A term as (its scalar factor, the matrices before, the operands of its one Hadamard
+    product, the matrices after); None for a term with no Hadamard product or two."""
+    factors = term.factors if isinstance(term, e.Mul) else (term,)
+    scalars = [f for f in factors if f.is_scalar]
+    chain = [f for f in factors if not f.is_scalar]
+    hads = [i for i, f in enumerate(chain) if isinstance(f, e.Had)]
+    if len(hads) != 1:
+        return None
+    i = hads[0]
+    had = chain[i]
+    assert isinstance(had, e.Had)
+    coef = e.mul(*scalars) if scalars else e.num(1)
+    return coef, tuple(chain[:i]), had.args, tuple(chain[i + 1 :])
+
+
+def _scalars_out_of_diag(d: e.DiagV) -> Expr:
+    r"""``\operatorname{diag}(-c A B)`` as ``-c\operatorname{diag}(A B)``: the diagonal is linear."""
+    m = d.arg
+    if not isinstance(m, e.Mul):
+        return d
+    scalars = [f for f in m.factors if f.is_scalar]
+    if not scalars:
+        return d
+    return e.mul(*scalars, e.diag_vector(e.mul(*(f for f in m.factors if not f.is_scalar))))
 
 
 def _vector(f: Expr) -> bool:
