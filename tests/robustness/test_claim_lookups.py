@@ -126,3 +126,40 @@ def test_a_cpu_deadline_reads_the_cpu_clock_only_once_its_seconds_can_have_passe
     before = len(reads)
     assert short.passed()
     assert len(reads) == before + 1  # (read: its seconds have passed on the wall clock too)
+
+
+def _stated_flags(result: CheckResult, offset: int) -> dict[str, tuple[bool, bool]]:
+    """Symmetry and definiteness ``_stated`` gives the declared letters at ``offset``."""
+    env = context.Env()
+    in_force = context._declared_vars(result, env, {}, offset)
+    context._stated(result, offset, env, in_force)
+    return {k: (bool(v.symmetric), bool(v.positive_definite)) for k, v in env.vars.items()}
+
+
+def test_what_is_stated_is_found_once_per_statement_and_as_a_fresh_lookup_finds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18: every claim's context looked up, for each statement before it, the
+    declaration in force where the statement is (a thousand claims of a thesis, thirty
+    statements each).  Found once per checked document; the same flags at every offset as
+    contexts made afresh (a new CheckResult: nothing kept) give."""
+    result = _checked()
+    looked: list[tuple[object, ...]] = []
+    real = result.table.lookup
+
+    def counted(*args: object) -> object:
+        looked.append(args)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(result.table, "lookup", counted)
+    offsets = range(0, len(DOC), 7)
+    kept = {offset: _stated_flags(result, offset) for offset in offsets}
+    assert any(any(s for s, _ in flags.values()) for flags in kept.values())
+    assert any(any(p for _, p in flags.values()) for flags in kept.values())
+    said = context._said_of(result).properties
+    starts = {(s.key, s.start) for s in said}
+    of_statements = [a for a in looked if len(a) == 4 and (a[0], a[3]) in starts]
+    assert of_statements and len(of_statements) == len(set(of_statements))
+    monkeypatch.undo()
+    for offset in offsets:
+        assert _stated_flags(_checked(), offset) == kept[offset], offset

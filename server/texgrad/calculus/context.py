@@ -777,6 +777,7 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
     """Symmetry and definiteness the text states before ``offset`` of a matrix still
     declared as it was there ("$K$ … is symmetric positive definite")."""
     said = _said_around(result, offset)
+    at = _learnt_of(result).stated_at  # (each statement's declaration, found once)
     for s in said:
         if s.path is None and s.until >= 0 and offset > s.until:
             continue  # ("If $P$ is symmetric, then …": only within that sentence)
@@ -785,12 +786,14 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
         info = env.vars.get(s.key)
         if decl is None or info is None or decl.shape.rows != decl.shape.cols:
             continue
+        if info.symmetric and (info.positive_definite or not s.positive_definite):
+            continue  # (it would say nothing new)
+        key = (s.key, decl.font, s.path or result.path, s.start)
+        there = at[key] if key in at else at.setdefault(key, result.table.lookup(*key))
         if s.path is not None:  # an earlier file of the project: of the same declaration
-            if result.table.lookup(s.key, decl.font, s.path, s.start) is not decl:
+            if there is not decl:
                 continue
-        elif result.table.lookup(
-            s.key, decl.font, result.path, s.start
-        ) is not decl and not _declared_just_after(result, s, decl):
+        elif there is not decl and not _declared_just_after(result, s, decl):
             continue  # the letter was declared again since (an Example's own K)
         info.symmetric = True
         info.positive_definite = info.positive_definite or s.positive_definite
@@ -946,6 +949,10 @@ class _Learnt:
     row_ends: tuple[list[int], list[int]] | None = None  # (see _row_end_around)
     said_by_start: tuple[list[Stated], list[Stated], list[int], list[int]] | None = None
     letters: list[str] | None = None  # (see _letters_declared)
+    # (see _stated: the declaration a statement's letter has where it is said)
+    stated_at: dict[tuple[str, str | None, str, int], Declaration | None] = field(
+        default_factory=dict
+    )
 
 
 _learnt: dict[int, tuple[weakref.ref[CheckResult], _Learnt]] = {}

@@ -79,6 +79,8 @@ ANALYSIS_BUDGET = 10.0
 ANALYSIS_WALL = 10.0
 WATCH_EVERY = 0.1  # seconds between two looks at a running analysis's time
 HANDOVER = 0.25
+POLL = 0.05  # seconds between a queued analysis's looks at its job, near the queue's front
+POLL_FRONT = 8  # how many queued analyses look that often (the others, less the further back)
 GRACE = 0.25
 MAKE_WAY = 3  # times one analysis may be asked to make way
 # Seconds after initialized before the features' warm-up (the engine's import) may start,
@@ -555,9 +557,11 @@ class TexgradServer(LanguageServer):
             fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
             run = _Run(job, path, fut, stale, made_way)
             self._queued.append(run)
+            started = _start_signal(job, loop)
             try:
                 while not fut.done():
-                    await asyncio.wait([fut], timeout=0.05)
+                    waits: list[asyncio.Future[Any]] = [fut] if started.done() else [fut, started]
+                    await asyncio.wait(waits, timeout=self._poll(run))
                     if job.state == "waiting":
                         self._make_way(run)
                     if job.state == "done" and not fut.done():
@@ -615,6 +619,16 @@ class TexgradServer(LanguageServer):
             note=f"texgrad stopped checking this document: {said}. It is too large or "
             "too complex to check as you type. Other documents are checked as usual.",
         )
+
+    def _poll(self, run: _Run) -> float:
+        """How long a queued analysis waits before it looks again (its start wakes it at
+        once): 0.05 s near the front of the queue, where it may ask the running one to make
+        way, longer the further back (a thousand documents opened at once each looking 20
+        times a second took the event loop's time as the square of their number)."""
+        if run.job.state != "waiting":
+            return POLL
+        ahead = self._queued.index(run) if len(self._queued) > POLL_FRONT else 0
+        return POLL if ahead < POLL_FRONT else POLL * ahead / POLL_FRONT
 
     def stop_stale(self) -> None:
         """Stop the analyses whose document changed (its text, a file it depends on) or
@@ -864,6 +878,25 @@ def release_freed_memory() -> None:
         _TRIM.append(trim)
     if _TRIM[0] is not None:
         _TRIM[0](0)
+
+
+def _start_signal(job: Job[Any], loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+    """A future done when ``job`` starts in its thread (a queued analysis need not look
+    often to tell)."""
+    started: asyncio.Future[None] = loop.create_future()
+
+    def done() -> None:
+        if not started.done():
+            started.set_result(None)
+
+    def told() -> None:
+        try:
+            loop.call_soon_threadsafe(done)
+        except RuntimeError:  # (the loop closed: the server is ending)
+            pass
+
+    job.on_start = told
+    return started
 
 
 def _retrieved(fut: asyncio.Future[Any]) -> None:

@@ -59,6 +59,7 @@ class Job(Generic[T]):
         self.request = StopRequest()
         self.state = "waiting"  # running, stopping, done
         self.overdue = False  # stopped for running past its bound (not moved, not cancelled)
+        self.on_start: Callable[[], object] | None = None  # told in its thread as it starts
 
     def run(self) -> T:
         with self._lock:
@@ -66,6 +67,8 @@ class Job(Generic[T]):
                 raise Stopped("stopped before it started")
             self.state = "running"
             self._thread = threading.get_ident()
+        if self.on_start is not None:
+            self.on_start()
         try:
             with stoppable(self.request), memory_bound():
                 return self._fn(*self._args)
