@@ -345,6 +345,32 @@ def test_a_runaway_expansion_costs_calls_in_proportion_to_its_region(
     assert 0 < len(made) <= 50 * bound
 
 
+def test_a_runaway_expansion_produces_text_in_proportion_to_its_region(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18: ``\\def\\a#1{\\a{#1#1}}`` makes few calls but doubles its argument at each,
+    up to 100,000 characters a region (~1 s of copying: 200 regions held a check for
+    minutes). What a region's expansions produce is bounded by its length too."""
+    from texgrad.reading import macros
+
+    made: list[int] = []
+    real = macros._substitute
+
+    def counted(*a: object) -> object:
+        out = real(*a)  # type: ignore[arg-type]
+        made.append(len(out.text))
+        return out
+
+    monkeypatch.setattr(macros, "_substitute", counted)
+    region = r"\a{x} + y"
+    doc = read_text(r"\def\a#1{\a{#1#1}}" + "\n" + f"${region}$\n" * 20)
+    assert [r.rows[0].text.text for r in doc.regions] == [region] * 20
+    assert {p.code for p in doc.problems} == {"macro-loop"}
+    bound = macros.GROWTH_BESIDES + macros.GROWTH_PER_CHARACTER * len(region)
+    assert bound < macros.MAX_GROWTH
+    assert max(made) <= 2 * bound and sum(made) <= 20 * 3 * bound
+
+
 def test_a_region_of_many_calls_expands_them_all() -> None:
     """The bound is per character: a long region calling a macro (that calls another)
     everywhere is expanded whole."""

@@ -364,6 +364,11 @@ MAX_EXPANSIONS = 2_000  # macro calls expanded in one region (\def\a{\a\a} doubl
 # no document of the corpus or the tests makes more than one call per two characters
 EXPANSIONS_PER_CHARACTER = 2
 EXPANSIONS_BESIDES = 32
+# ... and the characters produced, likewise: \def\a#1{\a{#1#1}} doubles its argument at each
+# of 24 levels up to MAX_GROWTH, ~1 s of copying per region — 200 such regions held a check
+# for minutes; a real region's macros produce a few times its own length
+GROWTH_PER_CHARACTER = 50
+GROWTH_BESIDES = 4_000
 
 
 class _Budget:
@@ -371,6 +376,7 @@ class _Budget:
         self.produced = 0
         self.calls = 0
         self.max_calls = min(MAX_EXPANSIONS, EXPANSIONS_BESIDES + EXPANSIONS_PER_CHARACTER * size)
+        self.max_produced = min(MAX_GROWTH, GROWTH_BESIDES + GROWTH_PER_CHARACTER * size)
         self.loops = 0  # expansions cut off so far
         self.exceeded: tuple[str, int, int] | None = None
 
@@ -427,7 +433,11 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
             continue
         src_a, src_b = text.source_range(m.start(), call_end)
         budget.calls += 1
-        if depth >= MAX_DEPTH or budget.produced > MAX_GROWTH or budget.calls > budget.max_calls:
+        if (
+            depth >= MAX_DEPTH
+            or budget.produced > budget.max_produced
+            or budget.calls > budget.max_calls
+        ):
             if budget.exceeded is None:
                 budget.exceeded = (name, src_a, src_b)
             budget.loops += 1
