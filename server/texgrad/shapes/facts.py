@@ -193,8 +193,14 @@ def scoped(fact: Fact, text: str, names: frozenset[object]) -> Fact | None:
     before = text[lo : fact.start].rstrip(" \t\n$\\([")
     leads = list(_LEAD.finditer(before))
     lead = leads[-1] if leads else None
-    if lead is not None and (lead.group("restriction") or lead.group("formula_needs")):
-        return None  # "…, which only works when $n_1 = n_2$": what fails but in that case
+    if lead is not None and (
+        lead.group("restriction")
+        or (lead.group("formula_needs") and (_SLIP.search(before) or not _IF.search(before)))
+    ):
+        # "…, which only works when $n_1 = n_2$": what fails but in that case; "a slip …,
+        # $X + A_1$, needs $n = d$": the formula's condition (but "If $C$ and $D$ are …, then
+        # $CD$ needs $b = c$", a supposition not called wrong, says what CD needs: held there)
+        return None
     if fact.value.free_symbols and not fact.value.is_Symbol:
         return fact  # d = hk, n = n_1 n_2: a size made of others, even in a case
     case = _CASE.search(before)
@@ -226,6 +232,16 @@ def _member_of_named(size: object, names: frozenset[object]) -> bool:
     return any(
         getattr(n, "name", None) == f"{m[1]}_{v}" for v in _WIDTH_LABELS if v != m[2] for n in names
     )
+
+
+# words that call the formula before "needs" a mistake (what it needs then holds nowhere)
+_SLIP = re.compile(
+    r"\b(?:slips?|mistakes?|mistaken(?:ly)?|wrong(?:ly)?|incorrect(?:ly)?|errors?|erroneous(?:ly)?"
+    r"|typos?|bugs?|instead|misprints?|confus(?:es|ed|ing))\b"
+)
+
+
+_IF = re.compile(r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Gg]iven)\b")
 
 
 def _leads(lead: re.Match[str], before: str) -> bool:

@@ -225,7 +225,10 @@ _PROSE = [
                + r"torus|surface|polytope|lattice|cube|matri))"),
     # "The weight $W$ is $d \times h$.", "Our design $X$ is $n \times p$": a sentence that
     # opens by naming the letter (not "If the weight $W$ is …", a supposition)
-    re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)\b(?:The|Our|the|our)\s+(?:[A-Za-z-]+\s+){1,3}?"
+    # ("The projector onto $A$ is $m \times m$": of the projector, A the object of "onto")
+    re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)\b(?:The|Our|the|our)\s+"
+               + r"(?:(?!(?:of|to|onto|into|from|by|for|in|on|at|over|than|between|under|via|"
+               + r"through|about|against|along|within|with|and|or)\b)[A-Za-z-]+\s+){1,3}?"
                + _M.format("sym") + r"\s+is\s+(?:of\s+(?:size|shape)\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
