@@ -160,6 +160,14 @@ def test_the_claims_own_sentence_naming_a_layout_allows_the_row() -> None:
     assert _said(text) == {}
 
 
+def _unchecked_reasons(text: str) -> list[str]:
+    """Why each claim of ``text`` is left unchecked, as the user reads it (none reported)."""
+    tally = Tally()
+    checked = Checker().check("doc.md", text=text)
+    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
+    return [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+
+
 def test_a_claim_in_letters_never_declared_says_which_to_declare() -> None:
     # nothing declares t, a or x (A is): numbers only to verify (a wrong claim stays
     # silent), and the explanation names the letters, with a declaration that fits them
@@ -168,10 +176,7 @@ def test_a_claim_in_letters_never_declared_says_which_to_declare() -> None:
         "- $\\frac{\\mathrm d}{\\mathrm dt}\\log(1 + e^{t}) = \\frac{1}{1 + e^{t}}$\n"
         "- $\\frac{\\mathrm d}{\\mathrm dx}\\sin(a x) = a\\cos(x)$\n"
     )
-    tally = Tally()
-    checked = Checker().check("doc.md", text=text)
-    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
-    said = [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+    said = _unchecked_reasons(text)
     assert said == [
         "this derivative is not checked: texgrad could check it only with shapes guessed from "
         "its letters: the document never declares `t`; declare it, e.g. `t \\in \\mathbb{R}`",
@@ -188,10 +193,7 @@ def test_a_letter_never_declared_is_suggested_the_space_its_use_shows() -> None:
         "Let $X \\in \\mathbb{R}^{n \\times p}$ and $\\mathbf y \\in \\mathbb R^n$.\n\n"
         "$$\\nabla_\\beta \\|\\mathbf y - X\\beta\\|^2 = -2X^\\top(\\mathbf y - X\\beta)$$\n"
     )
-    tally = Tally()
-    checked = Checker().check("doc.md", text=text)
-    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
-    said = [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+    said = _unchecked_reasons(text)
     assert said == [
         "this derivative is not checked: texgrad could check it only with shapes guessed from "
         "its letters: the document never declares `\\beta`; declare it, e.g. "
@@ -206,10 +208,7 @@ def test_a_loss_never_declared_is_suggested_a_number() -> None:
         "Let $A \\in \\mathbb{R}^{n \\times n}$ and $G, V \\in \\mathbb{R}^{n \\times d}$.\n\n"
         "$$\\frac{\\partial L}{\\partial V} = A^\\top G$$\n"
     )
-    tally = Tally()
-    checked = Checker().check("doc.md", text=text)
-    assert check_written(checked, seconds=60.0, tally=tally, only_findings=True) == []
-    said = [claim_reason(why) for _, _, why, _, _ in tally.undecided]
+    said = _unchecked_reasons(text)
     assert [s.rpartition("; ")[2] for s in said] == ["declare it, e.g. `L \\in \\mathbb{R}`"]
 
 
