@@ -152,6 +152,16 @@ def _at(text: str, marker: str) -> str | None:
             " (numerator layout). X",
             None,
         ),
+        # a line or a sentence that opens with the layout, as cheat sheets head them
+        ("Denominator layout: all gradients below are columns. X", "denominator"),
+        ("Intro.\n**Numerator layout.** Gradients are rows. X", "numerator"),
+        (
+            "See above. Denominator layout: gradients have the shape of the variable. X",
+            "denominator",
+        ),
+        # (not the other layout's formula, nor a sentence naming both)
+        ("Numerator layout: $A^\\top$. X", None),
+        ("Numerator layout: $A$; denominator layout: $A^\\top$. X", None),
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:

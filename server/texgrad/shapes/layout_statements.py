@@ -99,6 +99,11 @@ _STATED = folded_pattern(
             r"(?:written\s+|given\s+|expressed\s+|stated\s+|reported\s+|listed\s+|shown\s+)?in\s+"
             r"(?:the\s+)?" + _LAYOUT,
             r"\b(?:layout|convention)\s*[:=]\}?\s*(?:the\s+)?(numerator|denominator)\b",
+            # "Denominator layout: all gradients below are columns.", "**Numerator layout.**"
+            # opening a line or a sentence (not "Numerator layout: $A^\top$", the other
+            # layout's formula, nor an aside in a parenthesis)
+            r"(?:(?<![^\n])|(?<=[.!?]\s))[ \t>*_]*(?:\\(?:textbf|emph|textit|paragraph)\{)?"
+            r"(?:the\s+)?" + _LAYOUT + r"\s*\}?[*_]*\s*[:.](?!\s*\$)",
             # ("\textbf{Conventions.} Numerator layout: …")
             r"\bconventions?\b[^.$]{0,15}(?:\.?\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
