@@ -833,3 +833,16 @@ def test_a_jupyter_book_toc_names_pages_without_their_suffix(tmp_path):
     # the book is not read above the folder given
     inner = load_project(tmp_path / "chapters" / "grad.md", folder=tmp_path / "chapters")
     assert rel(inner, tmp_path) == ["chapters/grad.md"]
+
+
+def test_an_input_of_a_folder_says_it_is_a_folder(tmp_path):
+    # \input{sections} where sections/ is a folder: "not found" would send the user looking
+    (tmp_path / "sections").mkdir()
+    main = tmp_path / "main.tex"
+    main.write_text("\\input{sections}\n\\input{gone}\n$x$\n", encoding="utf-8")
+    project = load_project(main, folder=tmp_path)
+    doc = read_document(main, project=project, folder=tmp_path)
+    assert [p.message for p in doc.problems if p.code == "missing-file"] == [
+        "\\input{sections} is not read: sections is a folder, not a file",
+        "file gone not found (\\input{gone}); its macros are not known",
+    ]

@@ -397,13 +397,20 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
             ),
         )  # fmt: skip
     elif inc.target.strip():
-        walk.problem(
-            key,
-            ReadProblem(
-                f"file {printable(inc.target)} not found ({printable(inc.written)}); its macros are not known",
-                inc.start, inc.end, "information", "missing-file",
-            ),
+        message = (
+            f"{printable(inc.written)} is not read: {printable(inc.target)} is a folder, not a file"
+            if _a_folder(folder, inc.target)
+            else f"file {printable(inc.target)} not found ({printable(inc.written)}); its macros are not known"
         )  # fmt: skip
+        walk.problem(key, ReadProblem(message, inc.start, inc.end, "information", "missing-file"))
+
+
+def _a_folder(folder: Path, target: str) -> bool:
+    r"""Whether ``\input{sub}`` names a folder of the project (said so, not "not found")."""
+    try:
+        return (folder / target).is_dir() and not (folder / target).is_symlink()
+    except (OSError, ValueError):  # (a name too long, a NUL: not a folder either)
+        return False
 
 
 # -- finding the root ----------------------------------------------------------
