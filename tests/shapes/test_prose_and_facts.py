@@ -1595,3 +1595,21 @@ def test_a_size_compared_with_a_number_no_declaration_sizes_by_may_be_it(tmp_pat
         """,
     )
     assert found(result) == set()
+
+
+def test_a_size_in_a_sentence_that_calls_its_formula_a_slip_sizes_nothing(tmp_path: Path) -> None:
+    # "Another slip: $S = …XX^\top$ is $n \times n$" made S n×n for the rest of the text: the
+    # right tr(W^T S W) after it was flagged twice; the slip itself is the one error (a word
+    # after the size — "…; then $Ht$ is wrong" — still leaves the size said)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Let $X \in \mathbb{R}^{n \times p}$ and $W \in \mathbb{R}^{p \times k}$. The covariance is $S = \frac{1}{n-1} X^\top X$, a $p \times p$ matrix.
+        Another slip: $S = \frac{1}{n-1} X X^\top$ is $n \times n$.
+                       ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        The gradient of $\operatorname{tr}(W^\top S W)$ is $2SW$.
+        Let $H$ be a real $m \times n$ matrix and $t \in \mathbb{R}^m$; then $H t$ is wrong.
+                                                                              ^^^
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")

@@ -474,6 +474,23 @@ def _declaring(text: str, lo: int, at: int) -> bool:
     return bool(_DECLARING.search(sentence)) and not _HYPOTHESIS.search(sentence)
 
 
+# words that call what a sentence writes wrong ("a common slip", "the wrong reconstruction")
+_WRONG = re.compile(
+    r"\b(?:[Ww]rong(?:ly)?|[Ii]ncorrect(?:ly)?|[Mm]istakes?|[Mm]istaken(?:ly)?|[Ee]rroneous(?:ly)?"
+    r"|[Ss]lips?|[Tt]ypos?|[Mm]isprints?|[Bb]ugs?|(?:[Aa]n?|[Cc]ommon|[Tt]ypical|[Ff]requent"
+    r"|[Cc]lassic|[Uu]sual)\s+errors?|in\s+error)\b"
+)
+
+
+def _called_wrong(text: str, lo: int, m: re.Match[str]) -> bool:
+    r"""Does the sentence call what it writes wrong before the match? Then it sizes nothing:
+    "Another slip: $S = \frac{1}{n-1} X X^\top$ is $n \times n$" made S n×n for the rest of the
+    text, and every later, right use of S a false mismatch. (Not a word after it: "$H$ is a
+    real $m \times n$ matrix …; then $H t$ is wrong", "$W$ is $n \times n$ …; the typo …".)"""
+    start = sentence_start(text, lo, m.start())
+    return _WRONG.search(text, start, m.start()) is not None
+
+
 # "of length $n$" is a vector, "of order $n$" a square matrix
 _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector",
             "length": "vector", "size": "vector", "dimension": "vector", "dimensions": "vector",
@@ -512,6 +529,8 @@ def from_prose(
                 continue  # "If $A$ is $m \times n$, $B$ is …": a hypothesis
             if _object_of_preposition(text, m, lo):
                 continue  # "the Jacobian of $a_t$ with respect to $x_t$ is the $H \times d$ matrix"
+            if _called_wrong(text, lo, m):
+                continue  # "Another slip: $S = \frac{1}{n-1}XX^\top$ is $n \times n$": no size of S
             kind = (m.groupdict().get("kind") or "").lower()
             kind = _KIND_OF.get(kind, kind)
             shape = _prose_shape(m, kind, rows)
