@@ -162,6 +162,7 @@ def _at(text: str, marker: str) -> str | None:
         # (not the other layout's formula, nor a sentence naming both)
         ("Numerator layout: $A^\\top$. X", None),
         ("Numerator layout: $A$; denominator layout: $A^\\top$. X", None),
+        ("Numerator layout ... denominator layout. X", None),  # (an ellipsis ends no sentence)
     ],
 )
 def test_what_a_sentence_states_for_the_text_after_it(text: str, layout: str | None) -> None:

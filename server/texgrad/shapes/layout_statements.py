@@ -102,8 +102,8 @@ _STATED = folded_pattern(
             # "Denominator layout: all gradients below are columns.", "**Numerator layout.**"
             # opening a line or a sentence (not "Numerator layout: $A^\top$", the other
             # layout's formula, nor an aside in a parenthesis)
-            r"(?:(?<![^\n])|(?<=[.!?]\s))[ \t>*_]*(?:\\(?:textbf|emph|textit|paragraph)\{)?"
-            r"(?:the\s+)?" + _LAYOUT + r"\s*\}?[*_]*\s*[:.](?!\s*\$)",
+            r"(?:(?<![^\n])|(?<=[^.][.!?]\s))[ \t>*_]*(?:\\(?:textbf|emph|textit|paragraph)\{)?"
+            r"(?:the\s+)?" + _LAYOUT + r"\s*\}?[*_]*\s*(?::|\.(?!\.))(?!\s*\$)",
             # ("\textbf{Conventions.} Numerator layout: …")
             r"\bconventions?\b[^.$]{0,15}(?:\.?\}|:|\.)\s*(?:the\s+)?" + _LAYOUT,
             r"\b(?:in|using)\s+(?:the\s+)?" + _LAYOUT + r"\s+(?:throughout|everywhere|below"
