@@ -1,4 +1,4 @@
-r"""Prose cues in Chinese, German, French and Spanish (shapes/language_cues.py), read by the
+r"""Prose cues in Chinese, German, French, Spanish, Italian and Portuguese (shapes/language_cues.py), read by the
 readers of the English ones: sizes said in words, symmetric matrices, the layout stated,
 hedges.  What is not certain is not read: a negated symmetry ("不对称", "nicht symmetrisch",
 "non symétrique"), a layout supposed, denied, blamed or set beside the other one.  And the
@@ -45,6 +45,12 @@ from texgrad.workspace import Workspace
         (r"Soit $\mathbf{x}$ un vecteur de taille $n$.", ["x"], "n"),
         (r"Sea $X$ una matriz de tamaño $n\times p$ y", ["X"], "n×p"),
         (r"Sea $\mathbf{y}$ un vector de dimensión $n$.", ["y"], "n"),
+        (r"Sia $X$ una matrice $n\times p$ e", ["X"], "n×p"),
+        (r"dove $S$ è una matrice simmetrica di dimensione $n\times n$.", ["S"], "n×n"),
+        (r"Sia $\mathbf{w}$ un vettore di lunghezza $p$.", ["w"], "p"),
+        (r"e $\mathbf{r}$ un vettore riga di dimensione $m$.", ["r"], "1×m"),
+        (r"Seja $X$ uma matriz $n\times p$ e", ["X"], "n×p"),
+        (r"Seja $\mathbf{w}$ um vetor de dimensão $p$.", ["w"], "p"),
     ],
 )
 def test_a_size_said_in_another_language(
@@ -65,6 +71,7 @@ def test_a_size_said_in_another_language(
         r"$X$ 是一个矩阵。",  # no size
         r"Sei $X$ eine Matrix.",
         r"Soit $X$ une matrice inversible.",
+        r"Sia $X$ una matrice invertibile.",
     ],
 )
 def test_what_sizes_no_letter(tmp_path: Path, said: str) -> None:

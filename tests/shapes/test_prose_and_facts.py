@@ -1613,3 +1613,121 @@ def test_a_size_in_a_sentence_that_calls_its_formula_a_slip_sizes_nothing(tmp_pa
         """,
     )
     assert found(result) == expected(fx, "equation-mismatch", "matmul-mismatch")
+
+
+def test_a_size_in_a_sentence_that_calls_its_formula_wrong_in_german_sizes_nothing(
+    tmp_path: Path,
+) -> None:
+    # the blame words are one list for every reader (shapes/language_cues.py BLAME_WORDS): a
+    # German "Falsch ist …" before the size leaves S p×p, as "Another slip: …" does in English
+    # (before, S was n×n, and the right definition and tr(W^T S W) three false mismatches)
+    fx, result = check_fixture(
+        tmp_path,
+        r"""
+        Sei $X \in \mathbb{R}^{n \times p}$ und $W \in \mathbb{R}^{p \times k}$. Die Kovarianz ist $S = \frac{1}{n-1} X^\top X$.
+        Falsch ist dagegen: $S = \frac{1}{n-1} X X^\top$ ist eine $n \times n$-Matrix.
+                             ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Der Gradient von $\operatorname{tr}(W^\top S W)$ ist $2SW$.
+        """,
+    )
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"""
+        设 $X \in \mathbb{R}^{n \times p}$，$W \in \mathbb{R}^{p \times k}$。协方差为 $S = \frac{1}{n-1} X^\top X$。
+        一个常见的错误写法：$S = \frac{1}{n-1} X X^\top$ 是 $n \times n$ 的矩阵。
+                   ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        梯度 $\operatorname{tr}(W^\top S W)$ 为 $2SW$。
+        """,
+        r"""
+        Soit $X \in \mathbb{R}^{n \times p}$ et $W \in \mathbb{R}^{p \times k}$. La covariance est $S = \frac{1}{n-1} X^\top X$.
+        Une erreur fréquente : $S = \frac{1}{n-1} X X^\top$ est une matrice $n \times n$.
+                                ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Le gradient de $\operatorname{tr}(W^\top S W)$ est $2SW$.
+        """,
+        r"""
+        Sia $X$ una matrice $n \times p$ e $W \in \mathbb{R}^{p \times k}$. La covarianza è $S = \frac{1}{n-1} X^\top X$.
+        Un errore comune: $S = \frac{1}{n-1} X X^\top$ è una matrice $n \times n$.
+                           ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        Il gradiente di $\operatorname{tr}(W^\top S W)$ è $2SW$.
+        """,
+        r"""
+        Seja $X$ uma matriz $n \times p$ e $W \in \mathbb{R}^{p \times k}$. A covariância é $S = \frac{1}{n-1} X^\top X$.
+        Errado: $S = \frac{1}{n-1} X X^\top$ é uma matriz $n \times n$.
+                 ^^^^^^^^^^^^^^^^^^^^^^^^^^
+        O gradiente de $\operatorname{tr}(W^\top S W)$ é $2SW$.
+        """,
+    ],
+    ids=["zh", "fr", "it", "pt"],
+)
+def test_a_size_called_wrong_in_another_language_sizes_nothing(tmp_path: Path, text: str) -> None:
+    fx, result = check_fixture(tmp_path, text)
+    assert found(result) == expected(fx, "equation-mismatch")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        r"For one sample $\mathbf x$, a vector of dimension $p$, we have",
+        r"For one sample $\mathbf x$ (a vector of length $p$) we have",
+        r"For one sample $\mathbf x$ (a vector of dimension $p$, centred) we have",
+        r"For one sample $\mathbf x$ (of length $p$) we have",
+        r"For one sample $\mathbf x$ (a $p$-vector) we have",
+        r"For one sample $\mathbf x$ (a $p$-dimensional vector) we have",
+        r"For one sample $\mathbf x$ (a $p \times 1$ vector) we have",
+        r"For one sample $\mathbf x$ (a vector in $\mathbb{R}^p$) we have",
+    ],
+)
+def test_a_vector_sized_in_an_apposition_or_in_brackets(tmp_path: Path, said: str) -> None:
+    # the forms of "$A$, an $n \times k$ matrix," and "$A$ (an $n \times k$ matrix)" for a vector
+    # (each was read as nothing: V x for V p×k passed unchecked)
+    fx, result = check_fixture(
+        tmp_path,
+        "Let $V \\in \\mathbb{R}^{p \\times k}$. "
+        + said
+        + r" $V^\top\mathbf x$ and $V\mathbf x$."
+        + "\n"
+        + " "
+        * (len("Let $V \\in \\mathbb{R}^{p \\times k}$. " + said + r" $V^\top\mathbf x$ and $"))
+        + "^" * len(r"V\mathbf x")
+        + "\n",
+    )
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_object_of_of_in_an_apposition_is_not_sized(tmp_path: Path) -> None:
+    # "the gradient of $f$, a vector of length $k$" sizes the gradient, not f
+    _, result = check_fixture(
+        tmp_path,
+        "Let $V \\in \\mathbb{R}^{p \\times k}$. The gradient of $f$, a vector of length $k$, is used.\n",
+    )
+    assert declaration(result, "f") is None
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        r"Take $A$, which is $n \times k$, and form",
+        r"Take $A$ with $A$ being $n \times k$ and form",
+        r"Take $A$ (of size $n \times k$) and form",
+        r"Take $A$ (size $n \times k$) and form",
+        r"Take $A$ (shape $n \times k$) and form",
+        r"Take $A$, an $n$-by-$k$ matrix, and form",
+        r"Take $A$ in $\mathbb{R}^{n \times k}$ and form",
+    ],
+)
+def test_a_matrix_sized_in_passing(tmp_path: Path, said: str) -> None:
+    # each was read as nothing (V A for V p×k passed unchecked)
+    head = "Let $V \\in \\mathbb{R}^{p \\times k}$. " + said + r" $A V^\top$ and $"
+    fx, result = check_fixture(tmp_path, head + "VA$.\n" + " " * len(head) + "^^\n")
+    assert found(result) == expected(fx, "matmul-mismatch")
+
+
+def test_the_object_of_of_before_which_is_is_not_sized(tmp_path: Path) -> None:
+    _, result = check_fixture(
+        tmp_path, "The norm of $A$, which is $n \\times k$, is small. Take $A$ in $X$.\n"
+    )
+    assert declaration(result, "A") is None

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from texgrad.shapes import language_cues
 from texgrad.shapes.dims import ONE, Dim, Shape, dim_of
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
@@ -235,10 +236,8 @@ def _member_of_named(size: object, names: frozenset[object]) -> bool:
 
 
 # words that call the formula before "needs" a mistake (what it needs then holds nowhere)
-_SLIP = re.compile(
-    r"\b(?:slips?|mistakes?|mistaken(?:ly)?|wrong(?:ly)?|incorrect(?:ly)?|errors?|erroneous(?:ly)?"
-    r"|typos?|bugs?|instead|misprints?|confus(?:es|ed|ing))\b"
-)
+# (a slip's words, and "instead", "errors", "confuses": "…, $X + A_1$, needs $n = d$")
+_SLIP = language_cues.blame(r"errors?|instead|confus(?:es|ed|ing)")
 
 
 _IF = re.compile(r"\b(?:[Ii]f|[Ww]hen(?:ever)?|[Ss]uppos(?:e|ing)|[Aa]ssum(?:e|ing)|[Gg]iven)\b")

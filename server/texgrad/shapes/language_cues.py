@@ -1,5 +1,5 @@
 r"""The cues texgrad reads in prose, in the other languages matrix calculus is written in:
-Chinese, German, French and Spanish.
+Chinese, German, French, Spanish, Italian and Portuguese.
 
 The prose readers know English ("Let $A$ be a symmetric matrix", "We use denominator
 layout", "$X$ is an $n \times p$ matrix", "up to sign").  Notes written in another
@@ -230,6 +230,35 @@ def sentence_end(text: str, at: int, hi: int | None = None) -> int:
 
 _SENTENCE = re.compile(r"[.!?](?=\s)|[" + CJK_SENTENCE_END + r"]|\n[ \t]*\n")
 
+# -- blame -----------------------------------------------------------------------------------
+
+# words that call what a sentence writes wrong, in every language the readers know: one list for
+# the three readers of blame (``shapes/facts.py``: a condition said of a slip; ``shapes/prose.py``:
+# a size said of a slip; ``calculus/written_denounced.py``: a derivative called wrong), each adding
+# only the words its own context makes blame ("instead"; "tempting", "forgot").  Searched with
+# ``re.IGNORECASE`` on the text as written, inside ``\b(?:…)(?![\w-])`` ("bug-free" blames nothing).
+BLAME_WORDS = (
+    r"wrong(?:ly)?|incorrect(?:ly)?|mistakes?|mistaken(?:ly)?|erroneous(?:ly)?|slips?|typos?"
+    r"|misprints?|bugs?|buggy|(?:an?|common|typical|frequent|classic|usual)\s+errors?|in\s+error"
+    r"|falsch\w*|fehlerhaft\w*|(?:h[äa]ufige[rn]?|typische[rn]?|beliebte[rn]?|klassische[rn]?)\s+fehler"
+    r"|faux|fausse|erron[ée]\w*|incorrecte?s?|(?:une\s+)?erreur\s+(?:fr[ée]quente|classique"
+    r"|courante|typique)"
+    r"|incorrect[oa]s?|err[óo]ne[oa]s?|equivocad[oa]s?|(?:un|el)\s+error\s+(?:com[úu]n|t[íi]pico"
+    r"|frecuente)|sbagliat[oaie]|(?:un\s+)?errore\s+(?:comune|frequente|tipico|classico)"
+    r"|errad[oa]s?|incorret[oa]s?|(?:um\s+)?erro\s+(?:comum|frequente|típico|clássico)"
+)
+# the same in Chinese (no word boundaries there)
+BLAME_CJK = r"错误|錯誤|不对|不對|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的"
+
+
+def blame(extra: str = "", marks: str = "") -> re.Pattern[str]:
+    """The pattern of :data:`BLAME_WORDS` and :data:`BLAME_CJK`, with a reader's own ``extra``
+    words (between word boundaries, as they are) and ``marks`` (patterns of their own: ✗)."""
+    words = BLAME_WORDS + ("|" + extra if extra else "")
+    rest = BLAME_CJK + ("|" + marks if marks else "")
+    return re.compile(r"\b(?:" + words + r")(?![\w-])|" + rest, re.IGNORECASE)
+
+
 # -- layouts --------------------------------------------------------------------------------
 
 # a layout's name: 分母布局 / 分子布局; Nennerlayout / Zählerlayout (Nenner-Layout, -Konvention);
@@ -404,6 +433,9 @@ _ZH_IS = r"\s*(?:都|均|分别|分別)?\s*(?:是|为|為|表示|记为|記為)\
 _DE_ADJ = r"(?:[a-zäöüß]+,?\s+){0,3}?"
 _FR_ADJ = r"(?:[a-zàâçéèêëîïôûùÿ-]+\s+){0,4}?"
 _ES_ADJ = r"(?:[a-záéíóúñü-]+\s+){0,4}?"
+_IT_ADJ = r"(?:[a-zàèéìíòóù-]+\s+){0,4}?"
+# after the letter: a space, or an opening bracket ("$\mathbf x$ (un vettore di dimensione $p$)")
+_AFTER = r"(?:\s+|\s*\(\s*)"
 # each pattern with the kind of what it sizes, as the English readers name it ("matrix",
 # "vector", "square matrix", "scalar"; a group ``row`` matched: a row vector)
 DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -430,32 +462,43 @@ DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "$\lambda$ 是标量"
         (_S.format("sym") + _ZH_IS + r"(?:实|實)?(?:标量|標量|纯量|純量)", "scalar"),
         # German: "Sei $X$ eine $n\times p$-Matrix", "$Y$ eine invertierbare $n\times n$-Matrix"
-        (_S.format("sym") + r"\s+(?:(?:ist|sei|bezeichnet|bezeichne)\s+)?(?:eine|die)\s+" + _DE_ADJ
+        (_S.format("sym") + _AFTER + r"(?:(?:ist|sei|bezeichnet|bezeichne)\s+)?(?:eine|die)\s+" + _DE_ADJ
          + _TIMES + r"\s*-?\s*[a-zäöüß]*matrix\b", "matrix"),
         # "eine $n\times p$-Matrix $X$"
         (r"\b(?:eine|die|der|einer)\s+" + _DE_ADJ + _TIMES + r"\s*-?\s*[a-zäöüß]*matrix\s+"
          + _S.format("sym"), "matrix"),
         # "$\mathbf w$ ein Vektor der Länge $p$", "$v$ ist ein Spaltenvektor der Dimension $n$"
-        (_S.format("sym") + r"\s+(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen|der)\s+" + _DE_ADJ
+        (_S.format("sym") + _AFTER + r"(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen|der)\s+" + _DE_ADJ
          + r"(?:spalten|(?P<row>zeilen))?vektor\s+(?:der\s+(?:länge|dimension|größe)|mit\s+"
          r"(?:länge|dimension))\s+" + _DIMS, "vector"),
         # "$\mathbf w$ ein $p$-dimensionaler Vektor"
-        (_S.format("sym") + r"\s+(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen|der)\s+" + _DIMS
+        (_S.format("sym") + _AFTER + r"(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen|der)\s+" + _DIMS
          + r"\s*-\s*dimensionale[rn]?\s+(?:spalten|(?P<row>zeilen))?vektor\b", "vector"),
         # French: "Soit $B$ une matrice $m\times n$", "$S$ une matrice symétrique de taille $n\times n$"
-        (_S.format("sym") + r"\s+(?:(?:est|soit|désigne|désignera)\s+)?(?:une|la)\s+matrice\s+"
+        (_S.format("sym") + _AFTER + r"(?:(?:est|soit|désigne|désignera)\s+)?(?:une|la)\s+matrice\s+"
          + _FR_ADJ + r"(?:(?:de|d')\s*(?:taille|dimension|format|type)\s+)?" + _TIMES, "matrix"),
         # "$\mathbf x$ un vecteur de taille $n$", "$\mathbf x$ un vecteur colonne de dimension $n$"
-        (_S.format("sym") + r"\s+(?:(?:est|soit|désigne)\s+)?(?:un|le)\s+vecteur\s+(?:colonne\s+|"
+        (_S.format("sym") + _AFTER + r"(?:(?:est|soit|désigne)\s+)?(?:un|le)\s+vecteur\s+(?:colonne\s+|"
          r"(?P<row>ligne)\s+)?(?:de|d')\s*(?:taille|dimension|longueur)\s+" + _DIMS, "vector"),
         # Spanish: "$X$ es una matriz de tamaño $n\times p$", "$x$ un vector de dimensión $n$"
-        (_S.format("sym") + r"\s+(?:(?:es|sea|denota)\s+)?(?:una|la)\s+matriz\s+" + _ES_ADJ
+        (_S.format("sym") + _AFTER + r"(?:(?:es|sea|denota)\s+)?(?:una|la)\s+matriz\s+" + _ES_ADJ
          + r"(?:de\s+(?:tamaño|dimensión|dimensiones|orden)\s+)?" + _TIMES, "matrix"),
-        (_S.format("sym") + r"\s+(?:(?:es|sea|denota)\s+)?(?:un|el)\s+vector\s+(?:columna\s+|"
+        (_S.format("sym") + _AFTER + r"(?:(?:es|sea|denota)\s+)?(?:un|el)\s+vector\s+(?:columna\s+|"
          r"(?P<row>fila)\s+)?de\s+(?:tamaño|dimensión|longitud)\s+" + _DIMS, "vector"),
+        # Italian: "Sia $X$ una matrice $n\times p$", "$S$ è una matrice simmetrica di
+        # dimensione $n\times n$", "$\mathbf x$ un vettore (colonna) di dimensione $n$"
+        (_S.format("sym") + _AFTER + r"(?:(?:è|sia|indica|denota)\s+)?(?:una|la)\s+matrice\s+" + _IT_ADJ
+         + r"(?:(?:di|delle)\s+(?:dimension[ei]|taglia|ordine)\s+)?" + _TIMES, "matrix"),
+        (_S.format("sym") + _AFTER + r"(?:(?:è|sia|indica|denota)\s+)?(?:un|il)\s+vettore\s+(?:colonna\s+|"
+         r"(?P<row>riga)\s+)?di\s+(?:dimensione|lunghezza|taglia)\s+" + _DIMS, "vector"),
+        # Portuguese: "Seja $X$ uma matriz $n\times p$", "$\mathbf w$ um vetor de dimensão $p$"
+        (_S.format("sym") + _AFTER + r"(?:(?:é|seja|denota)\s+)?(?:uma|a)\s+matriz\s+" + _ES_ADJ
+         + r"(?:de\s+(?:tamanho|dimensão|dimensões|ordem)\s+)?" + _TIMES, "matrix"),
+        (_S.format("sym") + _AFTER + r"(?:(?:é|seja|denota)\s+)?(?:um|o)\s+vetor\s+(?:coluna\s+|"
+         r"(?P<row>linha)\s+)?de\s+(?:tamanho|dimensão|comprimento)\s+" + _DIMS, "vector"),
     )
 )  # fmt: skip
 # what a text must hold for those patterns to be searched in it
 DECLARATION_NEEDS = ("矩阵", "矩陣", "向量", "矢量", "方阵", "方陣", "标量", "標量", "纯量",
                      "純量", "-matrix", "eine ", "vektor", "matrice", "vecteur", "matriz",
-                     "un vector", "el vector")  # fmt: skip
+                     "un vector", "el vector", "vettore", "vetor")  # fmt: skip

@@ -139,7 +139,9 @@ _PROSE = [
     # brackets just after the letter (its size said in passing)
     # (a letter alone: "$K = S^{-1} H P$ (a $2m \times 3$ matrix, the gain transposed)" sizes
     # a wrong value, not the letter)
-    re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$(?:\s+(?:known|given|fixed))?\s+\(\s*(?:an?\s+)?"
+    # ("$A$ (of size $n \times k$)", "$A$ (shape $n \times k$)")
+    re.compile(r"\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$(?:\s+(?:known|given|fixed))?\s+\(\s*"
+               + r"(?:an?\s+|(?:of\s+)?(?:size|shape|dimensions?)\s+)?"
                + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>(?:\s+(?:matrix|matrices))?)\s*(?=[,;)])"),
     # "For the $d \times d$ matrix $\Phi^\top D \Phi$ we also write $M$", "the $n \times n$
@@ -232,6 +234,35 @@ _PROSE = [
                + _M.format("sym") + r"\s+is\s+(?:of\s+(?:size|shape)\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "For one sample $\mathbf x$, a vector of dimension $p$, …": an apposition after a comma
+    # that sizes the letter before it (not "the gradient of $f$, a vector of length $n$": of
+    # the gradient; a letter alone: "$g = Xw$, a vector of length $p$" sizes a wrong value)
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+an?\s+"
+               + _KIND + r",?\s+(?:of|with)\s+(?:length|size|dimensions?)\s+" + _M.format("dims")),
+    # "$\mathbf x$ (a vector of length $p$)", "$\mathbf x$ (of length $p$)", "$\mathbf x$ (a
+    # $p$-vector)", "$\mathbf x$ (a $p \times 1$ vector)": a vector's size in brackets just
+    # after the letter (as "$C$ ($p \times p$)" above)
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+\(\s*"
+               + r"(?:(?:an?\s+)?(?:column\s+)?vector,?\s+)?(?:of|with)\s+(?P<kind>length|dimension)\s+"
+               + r"\$(?P<dims>(?:(?!\\times)[^$]){1,40})\$\s*(?=[,;)])"),
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+\(\s*an?\s+"
+               + r"\$(?P<dims>[^$]{1,40})\$(?:[- ]dimensional\s+|-|\s+)(?:column\s+)?(?P<kind>vector)\s*(?=[,;)])"),
+    # "$\mathbf x$ (a vector in $\mathbb R^p$)"
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+\(\s*an?\s+"
+               + _BEFORE_SIZE + _IN_SPACE + r"\s*(?=[,;)])"),
+    # "Take $A$, which is $n \times k$, and …" (a letter alone; a definition: above)
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+which\s+is\s+"
+               + r"(?:of\s+(?:size|shape)\s+)?\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
+               + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "… with $A$ being $n \times k$"
+    re.compile(r"\bwith\s+" + _M.format("sym") + r"\s+being\s+(?:of\s+(?:size|shape)\s+)?"
+               + r"\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "Take $A$, an $n$-by-$k$ matrix, …": the apposition of "$A$, an $n \times k$ matrix" in words
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+an?\s+"
+               + _BEFORE_SIZE + _BY + r"\s+(?:[A-Za-z-]+\s+){0,2}?(?P<kind>matrix|array)\b"),
+    # "for every $\mathbf x$ in $\mathbb{R}^n$", "Take $A$ in $\mathbb{R}^{n \times k}$" (the space sizes it)
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+in\s+"
+               + r"(?P<space>)(?P<kind>)\$(?P<dims>\\mathbb\s*\{?R\}?[^$]{0,40})\$"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -264,6 +295,14 @@ _NEEDS = (
     (" rows",),
     ("dimensional",),
     ("\\times",),
+    ("length", "size", "dimension"),
+    ("length", "dimension"),
+    ("vector",),
+    (" in $", " from $"),
+    ("which is",),
+    (" being",),
+    (" by $", "-by-"),
+    (" in $",),
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -475,11 +514,7 @@ def _declaring(text: str, lo: int, at: int) -> bool:
 
 
 # words that call what a sentence writes wrong ("a common slip", "the wrong reconstruction")
-_WRONG = re.compile(
-    r"\b(?:[Ww]rong(?:ly)?|[Ii]ncorrect(?:ly)?|[Mm]istakes?|[Mm]istaken(?:ly)?|[Ee]rroneous(?:ly)?"
-    r"|[Ss]lips?|[Tt]ypos?|[Mm]isprints?|[Bb]ugs?|(?:[Aa]n?|[Cc]ommon|[Tt]ypical|[Ff]requent"
-    r"|[Cc]lassic|[Uu]sual)\s+errors?|in\s+error)\b"
-)
+_WRONG = language_cues.blame()
 
 
 def _called_wrong(text: str, lo: int, m: re.Match[str]) -> bool:
@@ -588,6 +623,8 @@ def _in_other_languages(
     low = folded(text)
     for pattern, kind in language_cues.DECLARATIONS:
         for m in pattern.finditer(low, lo, end):
+            if _called_wrong(text, lo, m):
+                continue  # "Falsch ist: $S = XX^\top$ ist eine $n\times n$-Matrix": no size of S
             said = "row vector" if m.groupdict().get("row") else kind
             shape = _prose_shape(m, said, rows)
             if shape is None:
