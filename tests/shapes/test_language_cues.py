@@ -49,6 +49,8 @@ from texgrad.workspace import Workspace
         (r"dove $S$ è una matrice simmetrica di dimensione $n\times n$.", ["S"], "n×n"),
         (r"Sia $\mathbf{w}$ un vettore di lunghezza $p$.", ["w"], "p"),
         (r"e $\mathbf{r}$ un vettore riga di dimensione $m$.", ["r"], "1×m"),
+        # ("不对称", not symmetric, holds "不对", not right: no blame, the size is said)
+        (r"设 $X$ 可逆（一般不对称），$\mathbf{b}$ 是 $n$ 维向量。", ["b"], "n"),
         (r"Seja $X$ uma matriz $n\times p$ e", ["X"], "n×p"),
         (r"Seja $\mathbf{w}$ um vetor de dimensão $p$.", ["w"], "p"),
     ],

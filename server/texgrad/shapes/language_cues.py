@@ -247,8 +247,10 @@ BLAME_WORDS = (
     r"|frecuente)|sbagliat[oaie]|(?:un\s+)?errore\s+(?:comune|frequente|tipico|classico)"
     r"|errad[oa]s?|incorret[oa]s?|(?:um\s+)?erro\s+(?:comum|frequente|típico|clássico)"
 )
-# the same in Chinese (no word boundaries there)
-BLAME_CJK = r"错误|錯誤|不对|不對|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的"
+# the same in Chinese (no word boundaries there; "不对称", "not symmetric", blames nothing)
+BLAME_CJK = (
+    r"错误|錯誤|不对(?!称)|不對(?!稱)|不正确|不正確|错了|錯了|写错|寫錯|易错|易錯|是错的|是錯的"
+)
 
 
 def blame(extra: str = "", marks: str = "") -> re.Pattern[str]:
