@@ -450,3 +450,41 @@ def test_an_edit_far_from_the_words_is_read_again_where_it_may_state(
     edited = text[:a] + new + text[b:]
     assert stated_in(path, edited, {}) == _fresh(edited)
     assert _fresh(edited) != _fresh(text)  # (the edit changes what is stated)
+
+
+def test_edits_near_the_words_read_only_there_and_state_what_a_fresh_read_states(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edits near a stretch of a text that states nothing read the stretches near them only
+    (not the whole text again), and find the statements and stretches a fresh read finds —
+    a statement typed there too ("We use numerator layout", a sentence beside a size)."""
+    reads: list[str] = []
+
+    def counted(text: str) -> Any:
+        reads.append(text)
+        return _read(text)
+
+    monkeypatch.setattr(layout_statements, "_read", counted)
+    rng = random.Random(29)
+    snippets = [" ", "x", "a. ", "size ", "shape", "the matrix of ", "ize", "numerator ",
+                "We use numerator layout. ", "denominator layout", "dimension "]  # fmt: skip
+    near = whole = 0
+    for name in ("matrix-cookbook-md/main.md", "d2l-en/linear-algebra.md"):
+        path = str(corpus / name) + "#near"
+        text = (corpus / name).read_text(encoding="utf-8", errors="replace")
+        for _ in range(50):
+            stretches = _read(text)[1]
+            assert stretches, name
+            lo, hi = stretches[rng.randrange(len(stretches))]
+            at = max(0, min(len(text) - 1, rng.randrange(lo - 300, hi + 300)))
+            text = random_edit(rng, text, at, snippets, most=2)
+            reads.clear()
+            assert stated_in(path, text, {}) == _fresh(text), name
+            kept = layout_statements._OWN[path]
+            assert set(kept[2]) == set(_read(text)[1])  # (the stretches: where to look next)
+            near += not reads
+            whole += bool(reads)
+            if kept[1]:  # (a statement typed: reads from a plain text again)
+                text = (corpus / name).read_text(encoding="utf-8", errors="replace")
+                stated_in(path, text, {})
+    assert near >= 40 and whole >= 3  # (some edits: a statement made, the whole text read)

@@ -35,6 +35,7 @@ from texgrad.reading.regions import (
     RawRegion,
     ScanResult,
     build_region,
+    moved_regions,
 )
 
 Regions = tuple[MathRegion, ...]
@@ -192,7 +193,7 @@ class _Assembled:
             origin, old = scan.origin, last[3]
             kept, moved, d = origin.kept, origin.moved, origin.delta
             built = [build_region(text, raw, macros) for raw in raws[kept : len(raws) - moved]]
-            out = (*old[:kept], *built, *(r.moved(d) for r in old[len(old) - moved :]))
+            out = (*old[:kept], *built, *moved_regions(old[len(old) - moved :], d))
             splice = Splice(old, kept, moved, d)
             shift = len(out) - len(old)
             flagged = (

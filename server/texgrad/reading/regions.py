@@ -9,6 +9,7 @@ character maps back to the source file.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from texgrad.reading.edits import Splice
@@ -60,6 +61,30 @@ class RawRegion:
         _excluded(out, tuple([(a + d, b + d) for a, b in ex]) if ex else ex)
         _markdown_escapes(out, self.markdown_escapes)
         return out
+
+
+def shifted_all(raws: Sequence[RawRegion], d: int) -> list[RawRegion]:
+    """``[r.shifted(d) for r in raws]`` in one loop, without a method call per region: an
+    edit at the top of the Cookbook moves its 1,000 regions at every keystroke."""
+    out: list[RawRegion] = []
+    add, new = out.append, _new
+    kind, delimiter, start, end = _kind, _delimiter, _start, _end
+    body_start, body_end, display = _body_start, _body_end, _display
+    excluded, escapes = _excluded, _markdown_escapes
+    for r in raws:
+        o = new(RawRegion)
+        kind(o, r.kind)
+        delimiter(o, r.delimiter)
+        start(o, r.start + d)
+        end(o, r.end + d)
+        body_start(o, r.body_start + d)
+        body_end(o, r.body_end + d)
+        display(o, r.display)
+        ex = r.excluded
+        excluded(o, tuple([(a + d, b + d) for a, b in ex]) if ex else ex)
+        escapes(o, r.markdown_escapes)
+        add(o)
+    return out
 
 
 # (the slots' own setters, which the dataclass's __init__ reaches through object.__setattr__)
@@ -160,6 +185,25 @@ class MathRegion:
             f"end={self.end}, body_start={self.body_start}, body_end={self.body_end}, "
             f"display={self.display}, rows={self.rows!r}, problems={self.problems!r})"
         )
+
+
+def moved_regions(regions: Sequence[MathRegion], delta: int) -> list[MathRegion]:
+    """``[r.moved(delta) for r in regions]`` in one loop, without a method call per region
+    (the regions after an edit at the top of the Cookbook: 1,000 at every keystroke)."""
+    if delta == 0:
+        return list(regions)
+    out: list[MathRegion] = []
+    add, new = out.append, MathRegion.__new__
+    for r in regions:
+        o = new(MathRegion)
+        o.kind, o.delimiter, o.display = r.kind, r.delimiter, r.display
+        o.start, o.end, o.body_start, o.body_end = (
+            r.start + delta, r.end + delta, r.body_start + delta, r.body_end + delta
+        )  # fmt: skip
+        rows, problems, d = r._moved
+        o._moved = (rows, problems, d + delta)
+        add(o)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

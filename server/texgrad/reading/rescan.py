@@ -27,7 +27,7 @@ from texgrad.reading.edits import Splice, TextEdit
 from texgrad.reading.macros import DEFINITION_COMMANDS
 from texgrad.reading.memo import Recent
 from texgrad.reading.problems import ReadProblem
-from texgrad.reading.regions import Include, RawRegion, ScanResult
+from texgrad.reading.regions import Include, RawRegion, ScanResult, shifted_all
 
 _DEFINITION = re.compile(
     r"\\(?:" + "|".join((*DEFINITION_COMMANDS, "newenvironment")) + r")(?![A-Za-z@])"
@@ -314,7 +314,8 @@ def _shifted(raws: list[RawRegion], d: int, after: int) -> list[RawRegion]:
     the edit is at its top), without a call of it for each one wholly after the edit."""
     if d == 0:
         return raws
-    return [r.shifted(d) if r.start >= after else _moved(r, d, after) for r in raws]
+    k = bisect.bisect_left(raws, after, key=lambda r: r.start)  # (in order: those before
+    return [*(_moved(r, d, after) for r in raws[:k]), *shifted_all(raws[k:], d)]  # hold it)
 
 
 def _moved(raw: RawRegion, d: int, after: int) -> RawRegion:

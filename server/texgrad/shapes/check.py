@@ -39,7 +39,7 @@ from texgrad.shapes.incremental import (
 from texgrad.shapes.infer import Inference
 from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import dimension_names
-from texgrad.shapes.rows import PlacedRow, RowKey
+from texgrad.shapes.rows import PlacedRow, RowKey, moved_rows
 from texgrad.shapes.rules.base import merge_evidence
 from texgrad.shapes.sections import Boundaries, next_break
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -291,7 +291,7 @@ class Checker:
             shift = head + len(mid_rows) - tail
             result = ParsedDocument(
                 doc,
-                [*cached.rows[:head], *mid_rows, *(r.moved(d) for r in cached.rows[tail:])],
+                [*cached.rows[:head], *mid_rows, *moved_rows(cached.rows[tail:], d)],
                 [*cached.ends[:kept], *(head + e for e in accumulate(len(r.rows) for r in mid)),
                  *(e + shift for e in cached.ends[n_old - moved :])],
             )  # fmt: skip

@@ -327,23 +327,32 @@ def _read(written: str) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], .
     # and only around the words they need, as sre tries a pattern of alternatives at every
     # character: ~50 ms over the Cookbook's 150 kB, where these find their words in ~1 ms)
     text = folded(_uncommented_preamble(written))
-    seen: set[int] = set()  # the sentences read (one statement a sentence)
-    found = []
-    layouts = _windows(text, _LAYOUT_WORDS, _BEFORE_LAYOUT, _AFTER_LAYOUT)
-    if layouts:
-        found += _in_words(text, layouts, seen)
-        found += _in_other_languages(text, layouts, seen)
-    shapes = _windows(text, _SHAPE_WORDS, _BEFORE_SHAPE, _AFTER_SHAPE)
-    if shapes:
-        found += _by_shape(written, text, shapes, seen)
-    entries = _windows(text, _ENTRY_WORDS, _BEFORE_ENTRY, _AFTER_ENTRY)
-    if entries:
-        found += _by_entries(text, entries, seen)
-        shapes += entries
+    found, windows = _read_between(written, text, 0, len(text))
     if "texgrad:" in text:
         for m in _DIRECTIVE.finditer(text):
             found.append(Statement(_which(m[1]), m.start(), len(text), m.start()))
-    return tuple(sorted(found, key=lambda s: s.start)), tuple(sorted(layouts + shapes))
+    return tuple(sorted(found, key=lambda s: s.start)), windows
+
+
+def _read_between(
+    written: str, text: str, lo: int, hi: int
+) -> tuple[list[Statement], tuple[tuple[int, int], ...]]:
+    """:func:`_read` (but its directives) of the stretches around the words that start
+    from ``lo`` to ``hi`` of ``text`` (``written`` folded), each searched whole."""
+    seen: set[int] = set()  # the sentences read (one statement a sentence)
+    found = []
+    layouts = _windows(text, _LAYOUT_WORDS, _BEFORE_LAYOUT, _AFTER_LAYOUT, lo, hi)
+    if layouts:
+        found += _in_words(text, layouts, seen)
+        found += _in_other_languages(text, layouts, seen)
+    shapes = _windows(text, _SHAPE_WORDS, _BEFORE_SHAPE, _AFTER_SHAPE, lo, hi)
+    if shapes:
+        found += _by_shape(written, text, shapes, seen)
+    entries = _windows(text, _ENTRY_WORDS, _BEFORE_ENTRY, _AFTER_ENTRY, lo, hi)
+    if entries:
+        found += _by_entries(text, entries, seen)
+        shapes += entries
+    return found, tuple(sorted(layouts + shapes))
 
 
 # the word every statement in words holds, and how far before and after it the pattern
@@ -366,16 +375,20 @@ _BY_ENTRIES = folded_pattern(
 )
 
 
-def _windows(text: str, words: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
-    """The stretches of ``text`` around each of ``words``, overlapping ones joined (found by
-    ``str.find``: a regular expression of alternatives is slower), each ending after a whole
-    word (a pattern's ``\\b`` takes a stretch's end for the text's)."""
+def _windows(
+    text: str, words: tuple[str, ...], before: int, after: int, lo: int = 0, hi: int = -1
+) -> list[tuple[int, int]]:
+    """The stretches of ``text`` around each of ``words`` (those starting from ``lo`` to
+    ``hi``; -1: the end), overlapping ones joined (found by ``str.find``: a regular
+    expression of alternatives is slower), each ending after a whole word (a pattern's
+    ``\\b`` takes a stretch's end for the text's)."""
     places = []
+    end = len(text) if hi < 0 else hi
     for word in words:
-        at = text.find(word)
+        at = text.find(word, lo, end + len(word))
         while at >= 0:
             places.append(at)
-            at = text.find(word, at + len(word))
+            at = text.find(word, at + len(word), end + len(word))
     out: list[tuple[int, int]] = []
     for at in sorted(places):
         lo, hi = max(0, at - before), min(len(text), at + after)
@@ -590,11 +603,8 @@ def _own_statements(path: str, text: str) -> list[Statement]:
         last = _OWN.get(path)
     if last is not None and (last[0] is text or last[0] == text):
         return list(last[1])
-    windows = _after_edit(last, text) if last is not None else None
-    if windows is not None:
-        said: tuple[Statement, ...] = ()
-    else:
-        said, windows = _read(text)
+    read = _after_edit(last, text) if last is not None else None
+    said, windows = read if read is not None else _read(text)
     with _OWN_LOCK:
         _OWN[path] = (text, said, windows)
         _OWN.move_to_end(path)
@@ -610,11 +620,14 @@ _UNREAD = 1000
 _BEGIN_DOCUMENT = "\\begin{document}"
 
 
-def _after_edit(last: _Said, text: str) -> tuple[tuple[int, int], ...] | None:
-    """The stretches of ``text`` to search for statements, when the last text of its path
-    (``last``: text, statements, stretches) stated none and one edit made ``text`` of it far
-    from every stretch and every word that makes one (then ``text`` states none either): an
-    edit of the Cookbook read it whole again, 1.7 ms of a keystroke's 12.  None otherwise.
+def _after_edit(
+    last: _Said, text: str
+) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], ...]] | None:
+    """The statements of ``text`` and the stretches to search for them, when the last text
+    of its path (``last``: text, statements, stretches) stated none and one edit made
+    ``text`` of it: none, where the edit is far from every stretch and every word that
+    makes one (an edit of the Cookbook read it whole again, 1.7 ms of a keystroke's 12);
+    else what the stretches near it state (:func:`_read_near`).  None otherwise.
 
     What a statement depends on beyond its stretch's neighbourhood is kept as it was: the
     line a match is on (no line break typed or deleted) and whether it is a comment from
@@ -633,15 +646,48 @@ def _after_edit(last: _Said, text: str) -> tuple[tuple[int, int], ...] | None:
         return None  # (an edit of the preamble, or of the line that ends it)
     if begin < 0 and _BEGIN_DOCUMENT in text[max(0, a - 16) : new_end + 16]:
         return None  # (one made)
-    if any(lo - _UNREAD < old_end and a < hi + _UNREAD for lo, hi in windows):
+    d = edit.delta
+    close = [lo - _UNREAD < old_end and a < hi + _UNREAD for lo, hi in windows]
+    if "texgrad:" in folded(text[max(0, a - _UNREAD) : new_end + _UNREAD]):
         return None
-    near = folded(text[max(0, a - _UNREAD) : new_end + _UNREAD])
-    if any(w in near for w in (*_LAYOUT_WORDS, *_SHAPE_WORDS, "texgrad:")):
-        return None  # (a word the edit made, or one the edit may have moved near a stretch)
     if "texgrad:" in folded(was[max(0, a - _UNREAD) : old_end + _UNREAD]):
         return None
-    d = edit.delta
-    return tuple((lo, hi) if hi <= a else (lo + d, hi + d) for lo, hi in windows)
+    near = folded(text[max(0, a - _UNREAD) : new_end + _UNREAD])
+    if not any(close) and not any(w in near for w in _WORDS):
+        return (), tuple((lo, hi) if hi <= a else (lo + d, hi + d) for lo, hi in windows)
+    # stretches near the edit, or a word the edit made or moved near one: those read again
+    far = [
+        (lo, hi) if hi <= a else (lo + d, hi + d)
+        for (lo, hi), c in zip(windows, close, strict=True)
+        if not c
+    ]
+    return _read_near(text, [w for w, c in zip(windows, close, strict=True) if c], far, edit)
+
+
+_WORDS = (*_LAYOUT_WORDS, *_SHAPE_WORDS, *_ENTRY_WORDS)  # (all that make a stretch)
+
+
+def _read_near(
+    text: str, close: list[tuple[int, int]], far: list[tuple[int, int]], edit: TextEdit
+) -> tuple[tuple[Statement, ...], tuple[tuple[int, int], ...]] | None:
+    """What :func:`_after_edit` reads when stretches lie near the edit (``close``, where the
+    last text had them; ``far``, the others, where they are now), the last text stating
+    nothing: the stretches of the words near the edit and the close ones, searched as
+    :func:`_read` searches them; the far ones stay as they were, stating nothing (what a
+    match there reads lies _UNREAD from the edit).  An edit of the Cookbook's first lines,
+    near a stretch, read the whole text again: 1.9 ms of its 12.  None when a stretch read
+    again meets a far one without being it (:func:`_read` would have joined them)."""
+    d, a = edit.delta, edit.start
+    lo = min([a - _UNREAD, *(w[0] for w in close)])
+    hi = max([edit.new_end + _UNREAD, *(w[1] + d for w in close)])
+    reach = max(_BEFORE_LAYOUT, _BEFORE_SHAPE, _BEFORE_ENTRY)  # (a word whose stretch meets)
+    folded_text = folded(_uncommented_preamble(text))
+    found, near = _read_between(text, folded_text, max(0, lo - reach), hi + reach)
+    kept = set(far)
+    for w in near:
+        if w not in kept and any(w[0] <= f[1] and f[0] <= w[1] for f in far):
+            return None
+    return tuple(sorted(found, key=lambda s: s.start)), tuple(sorted(kept.union(near)))
 
 
 def inherited(path: str, texts: dict[str, str]) -> Statement | None:

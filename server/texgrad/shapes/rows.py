@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 
 from texgrad.syntax import tree as t
 
@@ -74,3 +74,18 @@ class PlacedRow:
 
     def __repr__(self) -> str:
         return f"PlacedRow({self.path!r}, {self.start}, {self.end})"
+
+
+def moved_rows(rows: Sequence[PlacedRow], delta: int) -> list[PlacedRow]:
+    """``[r.moved(delta) for r in rows]`` in one loop, without a method call per row: the
+    rows after an edit at the top of the Cookbook (1,350) are moved at every keystroke."""
+    out: list[PlacedRow] = []
+    add, new = out.append, _new
+    for r in rows:
+        tree, shift = r._tree
+        o = new(PlacedRow)
+        o.path, o.start, o.end, o.key, o._tree = (
+            r.path, r.start + delta, r.end + delta, r.key, (tree, shift + delta)
+        )  # fmt: skip
+        add(o)
+    return out
