@@ -96,3 +96,44 @@ def test_another_function_of_a_square_matrix_not_said_is_refused(tmp_path: Path)
     doc = _doc(tmp_path, f"# Kernel\n\n{DECLS}\n\n{SAID}{rows}")
     out = diff_in_document(str(doc), _line(doc, "s ="), r"\ell", budget=BUDGET)
     assert not out.verified and out.result == "", out.result
+
+
+FAR = (
+    "Squared distances $D \\in \\mathbb{R}^{n \\times n}$ (symmetric, "
+    "$D_{ij} = \\|\\mathbf{x}_i - \\mathbf{x}_j\\|^2$), $\\mathbf{y} \\in \\mathbb{R}^n$, $s > 0$, "
+    "$\\ell > 0$; the exponential is taken entrywise.\n\n"
+    "With the noise $e^{\\rho}$, $\\rho \\in \\mathbb{R}$, the evidence is\n\n"
+    "$$\nF = -\\mathbf{y}^\\top(s\\exp(-D/(2\\ell^2)) + e^{\\rho}I)^{-1}\\mathbf{y}"
+    " - \\log\\det(s\\exp(-D/(2\\ell^2)) + e^{\\rho}I)\n$$\n"
+)
+
+
+def test_a_constant_function_of_a_square_matrix_is_read_as_the_document_says(
+    tmp_path: Path,
+) -> None:
+    r"""By ρ the exponential is of a constant: the answer is written alike either way, but
+    read as the matrix exponential (of a distance matrix's negative: huge) it was left NOT
+    VERIFIED; read entrywise, as said far above, it is verified — and right."""
+    doc = _doc(tmp_path, FAR)
+    out = diff_in_document(doc, _line(doc, "F = "), "\\rho", budget=BUDGET)
+    assert out.error is None and out.verified, (out.error, out.note)
+    assert "read entrywise" in out.note
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(4, 2))
+    d = ((x[:, None, :] - x[None, :, :]) ** 2).sum(-1)
+    y, s, ell, rho = rng.normal(size=4), 0.8, 1.3, -0.4
+
+    def f(r: float) -> float:
+        t = s * np.exp(-d / (2 * ell**2)) + np.exp(r) * np.eye(4)
+        return float(-y @ np.linalg.solve(t, y) - np.linalg.slogdet(t)[1])
+
+    t0 = s * np.exp(-d / (2 * ell**2)) + np.exp(rho) * np.eye(4)
+    ti = np.linalg.inv(t0)
+    want = np.exp(rho) * (y @ ti @ ti @ y - np.trace(ti))  # e^ρ (yᵀT⁻²y − tr T⁻¹)
+    assert abs(want - (f(rho + 1e-6) - f(rho - 1e-6)) / 2e-6) < 1e-5 * max(1.0, abs(want))
+    assert "".join(out.result.split()) == (
+        r"\exp(\rho)(\mathbf{y}^\topT_0^{-1}T_0^{-1}\mathbf{y}-\operatorname{tr}(T_0^{-1}))"
+    )
+    assert [w.replace(" ", "") for w in out.where] == [
+        r"T_0=s\exp(-\frac{D}{2\ell^{2}})+\exp(\rho)I"
+    ]

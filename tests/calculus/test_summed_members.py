@@ -191,3 +191,24 @@ def test_a_sum_that_enters_otherwise_than_linearly_is_not_read_as_one_term() -> 
         out = diff_latex(expr, wrt, where, budget=BUDGET)
         assert out.error is not None and not out.verified and out.result == "", (expr, out.result)
         assert "only the term" not in out.note and "of the pairs" not in out.note
+
+
+def test_a_matrix_written_another_way_is_not_a_member() -> None:
+    r"""``W_0`` beside ``W^{(l)}`` (L2-SP: each layer pulled towards a reference) is a matrix
+    of its own, declared so, not the member l = 0 of the family (it was refused as "in more
+    than one term"). Checked against central differences of the whole sum."""
+    out = diff_latex(
+        r"\frac{\lambda}{2}\sum_{l=1}^L \|W^{(l)} - W_0\|_F^2",
+        "W^{(l)}",
+        r"W^{(l)} \in \mathbb{R}^{m \times n}; W_0 \in \mathbb{R}^{m \times n}; \lambda \in \mathbb{R}",
+        budget=BUDGET,
+    )
+    assert (out.result, out.verified) == (r"\lambda (W^{(l)} - W_0)", True), out.error
+    rng = np.random.default_rng(2)
+    lam, w0 = 0.7, rng.normal(size=(4, 3))
+    members = [rng.normal(size=(4, 3)) for _ in range(5)]
+    total = lambda ws: lam / 2 * sum(float(np.sum((w - w0) ** 2)) for w in ws)  # noqa: E731
+    for layer in range(5):
+        values = {"\\lambda": np.array([[lam]]), "W^{(l)}": members[layer], "W_{0}": w0}
+        got = _value(out.result, values)
+        np.testing.assert_allclose(got, _central(total, members, layer), rtol=1e-6, atol=1e-8)

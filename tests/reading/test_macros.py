@@ -426,3 +426,10 @@ def test_katex_definitions_of_the_macros_a_text_uses():
         r"\def\tr{\operatorname{tr}}\def\vx{\mathbf{x}}"
     )
     assert katex_definitions(r"\frac{1}{2} x", table) == ""
+
+
+def test_a_call_after_a_control_word_stays_apart_from_it():
+    r"""``A^\top\unf{1}`` of ``\unf{1}`` = ``X_{(1)}`` is ``A^\top X_{(1)}``, not the unknown
+    ``\topX`` (a thesis's mode-1 unfolding was refused as "the entry `A^\top\unf{1}`")."""
+    src = "\\newcommand{\\unf}[1]{X_{(#1)}}\n$\\operatorname{tr}(A^\\top\\unf{1}M) + a\\unf{2}$\n"
+    assert expanded(src) == [r"\operatorname{tr}(A^\top X_{(1)}M) + aX_{(2)}"]

@@ -121,6 +121,15 @@ def test_a_mismatch_of_letters_sized_in_chinese(tmp_path: Path) -> None:
         (r"Seien $A$ und $B$ symmetrisch.", True),
         (r"$\nabla f = 2A\mathbf{x}$, ce qui n'est vrai que si $A$ est symétrique.", True),
         (r"Let $A$ be a matrix with a zero diagonal.", False),  # English: not read here
+        # Korean
+        (r"대칭 행렬 $A \in \R^{n \times n}$ 에 대하여", True),
+        (r"양의 정부호 대칭 행렬 $A$ 와 벡터 $\mathbf{x}$", True),
+        (r"$A$ 는 $n \times n$ 대칭 행렬이다.", True),
+        (r"$A$ 는 비대칭 행렬이다.", False),
+        (r"$A$ 는 반대칭 행렬이다.", False),
+        (r"$A$ 는 대칭 행렬이 아닌 일반 행렬이다.", False),
+        (r"$A$ 의 대각합을 구하라.", False),
+        (r"$A$ 의 대칭 부분", False),
     ],
 )
 def test_symmetric_said_in_another_language(said: str, symmetric: bool) -> None:
@@ -136,6 +145,9 @@ def test_symmetric_said_in_another_language(said: str, symmetric: bool) -> None:
         (r"如果 $A$ 是对称矩阵，", True),
         (r"Wenn $A$ symmetrisch ist, gilt", True),
         (r"Si $A$ est symétrique, alors", True),
+        (r"만약 $A$ 가 대칭 행렬이면", True),
+        (r"$A$ 가 대칭이면", True),
+        (r"$A$ 는 대칭 행렬이다.", False),
         (r"设 $A$ 为对称矩阵。", False),
     ],
 )

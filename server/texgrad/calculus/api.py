@@ -332,10 +332,10 @@ def _diff_text(
     inverse = inverse_of(wrt_tree) if wrt_tree is not None else None
     wrt_key = symbol_key(wrt_tree) if wrt_tree is not None else None
     _counts_apart(tree, ctx)  # \frac{m}{2} … \sum_{i=1}^m beside a bold mean \mathbf{m}
-    entrywise, said_there = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
-    if entrywise and not said_there:  # exp(-D/2ℓ²) of a square D, "entrywise" said elsewhere
+    entrywise, read = _entrywise_matrix_function(tree, ctx, result.doc.text, wrt_key)
+    if entrywise and not read:  # exp(-D/2ℓ²) of a square D, "entrywise" said elsewhere
         return DiffOutcome(error=entrywise)
-    with read_entrywise() if entrywise else contextlib.nullcontext():
+    with read_entrywise() if read else contextlib.nullcontext():
         if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
             outcome = _by_inverse(
                 tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds,
@@ -346,7 +346,7 @@ def _diff_text(
                 tree, text, wrt, wrt_tree, ctx, result, path, project, folder, layout, seconds,
                 hessian,
             )  # fmt: skip
-    if entrywise and outcome.error is None:
+    if read and outcome.error is None:
         outcome = replace(outcome, note=f"{outcome.note}; {_READ_ENTRYWISE}")
     if outcome.error is None:
         return outcome
@@ -860,11 +860,15 @@ def _entrywise_matrix_function(
     ``K = \sigma_f^2\exp(-D/2\ell^2)``, "entrywise"): either reading would be a guess,
     and the wrong one a wrong derivative; "" where there is no such function.  With it,
     whether the document says "entrywise" right before each such function (in the sentence
-    that introduces its display): then it is read entrywise."""
+    that introduces its display): then it is read entrywise.  Returns why, and whether it
+    is read entrywise: also where every such function is of a constant (``s\exp(-D/2\ell^2)
+    + e^{\rho}I`` by ρ), whose answer is written alike either way — read as the document
+    says, its values are the document's (the matrix exponential of a distance matrix's
+    negative, huge, left finite differences no digits)."""
     if wrt is None or not _SAYS_ENTRYWISE.search(text):
         return "", False
     lowerer = Lowerer(ctx.env)
-    why, near = "", True
+    why, near, constant = "", True, False
     for node in _through_definitions(tree, ctx):
         if not (isinstance(node, t.Apply) and isinstance(node.func, t.Func)):
             continue
@@ -879,6 +883,7 @@ def _entrywise_matrix_function(
         if not (isinstance(x, e.Expr) and not x.is_scalar and x.cols != ONE and x.rows == x.cols):
             continue
         near = near and _said_just_before(text, node)  # (a constant too: read as said)
+        constant = constant or not varies
         if varies:  # (of a constant, either reading gives the same answer, written alike)
             written = latex_of(node)
             why = why or (
@@ -886,7 +891,7 @@ def _entrywise_matrix_function(
                 "as the matrix function, but the document says functions apply entrywise: "
                 "write the entries (`K_{ij} = …`) or a function the document defines"
             )
-    return why, near and bool(why)
+    return why, (near and bool(why)) or (constant and not why)
 
 
 def _said_just_before(text: str, node: t.Apply) -> bool:

@@ -717,8 +717,15 @@ def _unit_kinds(
     within = in_f
     if stated and names and in_f & names.keys():
         within = in_f | {x.name for x in expand(f, names).walk() if isinstance(x, e.Var)}
-    kinds = {k: unit_kind(k, stated) for k in within - {wrt}}
+    kinds = {k: unit_kind(k, stated) or _softmax_named(k, names) for k in within - {wrt}}
     return {k: kind for k, kind in kinds.items() if kind is not None}
+
+
+def _softmax_named(key: str, names: dict[str, Expr]) -> str | None:
+    r""" "softmax" (a distribution, sampled as "simplex") for a name the document defines as the softmax of a vector (``\mathbf{p} =
+    \operatorname{softmax}(\mathbf{t}/	au)``): its entries sum to 1 by its definition."""
+    value = names.get(key) if names else None
+    return "softmax" if isinstance(value, e.Softmax) and value.cols == ONE else None
 
 
 def unit_kind(key: str, stated: dict[str, str]) -> str | None:
@@ -732,6 +739,9 @@ def _unit_note(used: list[str], kinds: dict[str, str], style: Style) -> str:
     out = ""
     for k in dict.fromkeys(used):
         y = style.symbols.get(k, k)
+        if kinds.get(k) == "softmax":
+            out += f"; {y}: a softmax by its definition (\\mathbf{{1}}^\\top {y} = 1)"
+            continue
         said = "one-hot" if kinds.get(k) == "onehot" else "a distribution"
         out += f"; {y}: {said} as the text says (\\mathbf{{1}}^\\top {y} = 1), checked so"
     return out

@@ -41,6 +41,7 @@ import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.expr import ONE, CalculusError, Expr
+from texgrad.calculus.functions import named_function
 from texgrad.calculus.lower import Env, Lowerer, big_op_refusal
 from texgrad.calculus.sympy_dims import Dim, same
 from texgrad.calculus.written import (
@@ -482,6 +483,10 @@ class IndexReader:
 
     def _function(self, node: t.Apply) -> Ix:
         name = function_name(node.func)
+        own = self._own_function(node)
+        if own is not None:  # h(r) = \sqrt{\delta^2 + r^2} - \delta the document defines
+            x = self.read(node.args[0])
+            return _elementwise(x, lambda m: named_function(own, m))
         if name not in FUNCTION_NAMES or len(node.args) != 1:
             shown = name if name is not None else written_latex(node.func)
             raise CalculusError(f"cannot read the function `{shown}` of entries")
@@ -496,6 +501,17 @@ class IndexReader:
             return self._add(t.Add(start=node.start, end=node.end, terms=parts, signs=("", "-")))
         x = self.read(node.args[0])
         return _elementwise(x, lambda m: e.elem(fn, m))
+
+    def _own_function(self, node: t.Apply) -> e.Template | None:
+        r"""The function of numbers the document defines and ``node`` applies to one argument
+        (``h`` of ``h(r) = …``, ``\sigma`` of ``\sigma(t) = 1/(1 + e^{-t})``): applied to
+        each entry as the matrix reader applies it to each entry of a vector; else None."""
+        f = node.func
+        key = symbol_key(f) if not isinstance(f, t.Func) else None
+        fdef = self.env.functions.get(key[0]) if key is not None else None
+        if fdef is None or len(fdef.params) != 1 or len(node.args) != 1:
+            return None
+        return (self.names or Lowerer(self.env))._template(fdef, f)
 
     # -- sums ----------------------------------------------------------------------------
     def _sum(self, node: t.BigOp) -> Ix:

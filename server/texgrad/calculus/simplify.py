@@ -14,6 +14,7 @@ The local identities applied to each product before expanding are in
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
@@ -676,12 +677,23 @@ def _denominator_degree(key: tuple[Expr, ...]) -> float:
 
 
 def _symmetric_terms(monos: list[Monomial]) -> bool:
-    r"""Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``)."""
+    r"""Every term a symmetric matrix by its form (``Σ^{-1}``, ``Σ^{-1} v v^\top Σ^{-1}``), or
+    one of a pair of terms each the other's transpose (``Σ^{-1}xμ^\topΣ^{-1}`` beside
+    ``Σ^{-1}μx^\topΣ^{-1}``, of ``(x - μ)(x - μ)^\top`` expanded): the sum is symmetric term
+    by term, as the textbook writes it."""
+    chains = []
     for m in monos:
         if not m.chain:
             return False
         chain = e.mul(*m.chain)
-        if chain.is_scalar or chain.rows != chain.cols or e.transpose(chain) != chain:
+        if chain.is_scalar or chain.rows != chain.cols:
+            return False
+        chains.append((m.coef, Counter(m.scalars), chain))
+    for coef, scalars, chain in chains:
+        flipped = e.transpose(chain)
+        if flipped != chain and not any(
+            c == coef and s == scalars and x == flipped for c, s, x in chains
+        ):
             return False
     return True
 

@@ -51,6 +51,11 @@ def _family(node: t.Node) -> tuple[str, Label, t.Node] | None:
     return None
 
 
+def _notation(node: t.Node | None) -> str:
+    r"""How a member is labelled: "sub" (``W_l``, ``W_0``) or "tag" (``W^{(l)}``, ``W^{[l]}``)."""
+    return "sub" if isinstance(node, t.Sub) else "tag"
+
+
 def _other_families(body: t.Node) -> set[int]:
     r"""The ids of the members ``x_k`` in ``body`` that a mark makes the members of another
     family (``\mathbf z_k^{+}``, the positives beside the embeddings ``\mathbf z_k``;
@@ -158,6 +163,7 @@ def one_member(
     if member is None:
         return tree, ""
     family, label = member
+    notation = _notation(wrt_tree)
     by: dict[int, t.Node] = {}
     said: list[str] = []
     for node in tree.walk():
@@ -167,10 +173,13 @@ def one_member(
         if index is None or len(index) != 1:
             continue
         named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
-        members = [
+        members = [  # (W_0 beside W^{(l)}: a matrix of its own, written another way)
             f
             for n in node.body.walk()
-            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+            if id(n) not in named
+            and (f := _family(n)) is not None
+            and f[0] == family
+            and _notation(n) == notation
         ]
         if not members:
             continue
@@ -274,6 +283,7 @@ def over_a_set(
     if member is None:
         return None
     family, label = member
+    notation = _notation(wrt_tree)
     by: dict[int, t.Node] = {}
     edits: list[tuple[int, int, str]] = []
     written = head = ""
@@ -287,10 +297,13 @@ def over_a_set(
             continue
         other = pair[1] if pair[0] == label else pair[0]
         named = _other_families(node.body)  # z_k^{+}: a member of the family z^+, not of z
-        members = [
+        members = [  # (W_0 beside W^{(l)}: a matrix of its own, written another way)
             f
             for n in node.body.walk()
-            if id(n) not in named and (f := _family(n)) is not None and f[0] == family
+            if id(n) not in named
+            and (f := _family(n)) is not None
+            and f[0] == family
+            and _notation(n) == notation
         ]
         if not members or any(f[1] != (label, 0) for f in members):
             return None

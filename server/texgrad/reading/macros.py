@@ -408,6 +408,34 @@ def expand(text: MappedText, table: MacroTable) -> tuple[MappedText, list[ReadPr
     return out, problems
 
 
+def _kept_apart(
+    replacement: MappedText, macro: Macro, s: str, at: int, call_end: int, src_a: int, src_b: int
+) -> MappedText:
+    """The expansion of the call ``s[at:call_end]``, with a space on either side where a
+    control word would otherwise run into letters."""
+    parts = [replacement]
+    # a control word before the call: A^\top\unf{1} of \unf{1} = X_{(1)} is A^\top X_{(1)},
+    # not the unknown \topX
+    if _after_a_control_word(s, at, replacement.text):
+        parts.insert(0, MappedText.synthetic(" ", src_a, src_b))
+    # A control word in the body must stay separate from letters that follow the call.
+    if macro.body and re.search(r"\\[A-Za-z@]+\s*$", macro.body) and call_end < len(s):
+        if s[call_end].isalpha():
+            parts.append(MappedText.synthetic(" ", src_a, src_b))
+    return parts[0] if len(parts) == 1 else MappedText.concat(parts)
+
+
+def _after_a_control_word(s: str, at: int, replacement: str) -> bool:
+    r"""Whether a call at ``at`` of ``s`` follows a control word (``\top``) and its expansion
+    begins with a letter: a space must then keep the two apart."""
+    return (
+        at > 0
+        and s[at - 1].isalpha()
+        and replacement[:1].isalpha()
+        and _CONTROL_WORD_END.search(s[max(0, at - 40) : at]) is not None
+    )
+
+
 def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) -> MappedText:
     s = text.text
     parts: list[MappedText] = []
@@ -457,13 +485,7 @@ def _expand(text: MappedText, table: MacroTable, depth: int, budget: _Budget) ->
             pos = call_end
             continue
         parts.append(text.slice(last, m.start()))
-        # A control word in the body must stay separate from letters that follow the call.
-        if macro.body and re.search(r"\\[A-Za-z@]+\s*$", macro.body) and call_end < len(s):
-            if s[call_end].isalpha():
-                replacement = MappedText.concat(
-                    [replacement, MappedText.synthetic(" ", src_a, src_b)]
-                )
-        parts.append(replacement)
+        parts.append(_kept_apart(replacement, macro, s, m.start(), call_end, src_a, src_b))
         last = pos = call_end
     if not parts:
         return text

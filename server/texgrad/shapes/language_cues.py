@@ -46,15 +46,21 @@ _SYMMETRIC_WORDS = (
     # Italian: simmetrica/o, simmetriche/i, (semi)definita/e/o/i positiva/e/o/i
     r"simmetric(?:he|[aoi])(?:,?\s+(?:e\s+)?(?:semi)?definit[aeio]\s+positiv[aeio])?"
     r"|(?:semi)?definit[aeio]\s+positiv[aeio]",
+    # Korean: 대칭 (실대칭), 양의 (준/반)정부호 (대칭), 양정치, 대각 (행렬)
+    r"(?:양의\s*(?:준|반)?정부호(?:인)?\s*)?실?대칭|양의\s*(?:준|반)?정부호|양정치|대각",
 )
 SYMMETRIC = "|".join(_SYMMETRIC_WORDS)
 # (a Latin word ends there: "symmetrische" is not "symmetrisch", "对称矩阵" is "对称")
 _LATIN_END = r"(?![a-zäöüßàâçéèêëîïôûùÿñáíóú-])"
 _LATIN_START = r"(?<![a-zäöüßàâçéèêëîïôûùÿñáíóú-])"
 # not "$X$ 的对称部分" (the symmetric part of X), "der symmetrische Teil"
-_NOT_PART = r"(?!\s*(?:的\s*)?(?:部分|化|元|线|線)|\s+(?:teil|anteil))"
+_NOT_PART = (  # (nor "대칭 부분", "대각 성분", "대각합": the trace)
+    r"(?!\s*(?:的\s*)?(?:部分|化|元|线|線)|\s+(?:teil|anteil)|\s*(?:부분|화|성분|원소|합|선|항))"
+)
 # what makes a property word positive definite (not semi-definite) … or only diagonal
-_DEFINITE = re.compile(r"(?<!半)正定|(?<!semi)(?<!semi-)definit|(?<!semi-)définie")
+_DEFINITE = re.compile(
+    r"(?<!半)正定|(?<![준반])정부호|양정치|(?<!semi)(?<!semi-)definit|(?<!semi-)définie"
+)
 
 # a word that denies what follows it, or a prefix that makes another property of it: 不对称,
 # 非对称, 反对称, 斜对称, 不一定, 未必; nicht, kein, unsymmetrisch, schiefsymmetrisch,
@@ -62,6 +68,8 @@ _DEFINITE = re.compile(r"(?<!半)正定|(?<!semi)(?<!semi-)definit|(?<!semi-)dé
 NEGATION = re.compile(
     r"[不非未反斜无無没沒]|\bnicht\b|\bkein\w*|\bun(?=symmetr)|schief|anti|\bnon\b|\bpas\b|\bne\b"
     r"|\bn'|\bno\b|\bni\b|\bsin\b|\bjamais\b|\bnunca\b|\bnie\b"
+    # Korean: 비대칭, 반대칭, 왜대칭 (skew), 아닌 / 아니다 / 않는 (not)
+    r"|[비반왜]$|아닌|아니|않"
 )
 # a word that makes the property a condition a claim needs, or a supposition of a case: 若,
 # 如果, 假如, 倘若, 当 … 时, 仅当, 只有, 除非, 需要, 要求, 对任意, 假设; wenn, falls, sofern, nur,
@@ -78,6 +86,8 @@ SUPPOSING = re.compile(
     # quando, purché, tranne, per ogni, qualsiasi, qualunque, supponiamo
     r"|\bse\s+(?=\$)|\bsoltanto\b|\bquando\b|\bpurché\b|\btranne\b|\bper\s+ogni\b"
     r"|\bqualsiasi\b|\bqualunque\b|\bsupponiamo\b|\bsupposto\b"
+    # Korean: 만약 / 만일 (if), 가정 (suppose), 임의 (any), 모든 (every), 경우 (in the case)
+    r"|만약|만일|가정|임의|모든|경우"
 )
 
 # words allowed between a letter and what is said of it: a verb, an article, a size, an
@@ -100,7 +110,7 @@ _LETTERS = (
 )
 # the nouns a property word may stand before ("对称矩阵 $S$", "symmetrische Matrix $S$")
 _MATRIX_NOUNS = (
-    r"(?:[\u4e00-\u9fff]{0,6}?(?:矩阵|矩陣|阵|陣)|(?:[a-zäöü]+-?)?matri(?:x|zen)|matrices?|matri(?:z|ces|ci)"
+    r"(?:[\u4e00-\u9fff]{0,6}?(?:矩阵|矩陣|阵|陣)|행렬|(?:[a-zäöü]+-?)?matri(?:x|zen)|matrices?|matri(?:z|ces|ci)"
     r"|(?:kovarianz|gewichts|kern|gram)matrix)"
 )
 SYMMETRIC_PATTERNS = (
@@ -139,7 +149,8 @@ SYMMETRIC_NEEDS = ("对称", "對稱", "正定", "对角", "對角", "symmetrisc
                    "positiv-definit", "positiv semidefinit", "positiv-semidefinit",
                    "diagonalmatri", "symétri", "définie", "diagonale", "simétric",
                    "definid", "simmetric", "definita positiva", "definite positive",
-                   "definito positivo", "definiti positivi")  # fmt: skip
+                   "definito positivo", "definiti positivi", "대칭", "정부호", "양정치",
+                   "대각")  # fmt: skip
 
 
 def symmetric_statements(
@@ -166,6 +177,8 @@ def symmetric_statements(
                 text, max(lo, m.start() - 6), m.start()
             ):
                 continue  # "不是对称矩阵 $A$", "non symétrique"
+            if _DENIED_AFTER.match(text, m.end("prop")):
+                continue  # "대칭 행렬이 아닌", "대칭이지 않은" (Korean denies after)
             prop = m["prop"]
             definite = _DEFINITE.search(prop) is not None
             start = max(sentence_start(text, lo, m.start()), m.start() - 80)
@@ -178,6 +191,10 @@ def symmetric_statements(
                     seen.add(m.start(group))
                     out.append((m[group], m.start(group), definite, supposed))
     return out
+
+
+# a denial after the property (Korean): "대칭이 아닌", "대칭 행렬이 아니다", "대칭이지 않은"
+_DENIED_AFTER = re.compile(r"\s*(?:행렬)?\s*(?:이|가|은|는)?\s*(?:지\s*)?(?:아닌|아니|않)")
 
 
 # "arbitrary": a word that qualifies the letter of its own clause, not the next one ("$A$ eine
@@ -209,7 +226,10 @@ def supposes(before: str) -> bool:
 
 
 # after the property, what makes it a condition: "在 $A$ 对称时成立", "对称的时候", "才"
-_WHEN_AFTER = re.compile(r"\s*(?:的)?\s*(?:矩阵|矩陣)?\s*(?:时|時|的时候|的時候|才|之时|之時)")
+_WHEN_AFTER = re.compile(
+    r"\s*(?:的)?\s*(?:矩阵|矩陣)?\s*(?:时|時|的时候|的時候|才|之时|之時)"
+    r"|\s*(?:행렬)?\s*(?:이면|이라면|일\s*때|인\s*경우|이어야)"  # "$A$ 가 대칭이면"
+)
 
 
 def sentence_start(text: str, lo: int, at: int) -> int:

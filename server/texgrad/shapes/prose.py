@@ -1384,8 +1384,9 @@ _FAMILY = [
                + r"\s+(?P<stacked>the)\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?" + _PART
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?"
                + _M.format("matrix") + _NOT_PAIRED),
-    # "with the rows $\vec{x}_i^\top$ of $X$", "and the columns $v_j$ of $V$"
-    re.compile(r"\b(?:[Ww]ith|and|where)\s+the\s+" + _PART + r"\s+" + _M.format("member")
+    # "with the rows $\vec{x}_i^\top$ of $X$", "and the columns $v_j$ of $V$" (also "and
+    # rows $\mathbf{a}_j^\top$ of $A$", without "the")
+    re.compile(r"\b(?:[Ww]ith|and|where)\s+(?:the\s+)?" + _PART + r"\s+" + _M.format("member")
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
