@@ -68,3 +68,23 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
         assert walks == [1, 1]
     finally:
         unfreeze()
+
+
+def test_texgrad_lsp_keeps_one_c_heap_before_its_first_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``one_heap`` runs before the thread that reads the client and the early analysis
+    start (each would otherwise fill a C heap of its own, kept after): in
+    ``early_initialize.main``, not only in ``TexgradServer`` (loaded after both)."""
+    from texgrad.protocol import app, collection
+    from texgrad.protocol import early_initialize as early
+    from texgrad.protocol.framing import EarlyStart
+
+    order: list[str] = []
+    start = EarlyStart.__new__(EarlyStart)
+    monkeypatch.setattr(early, "read_start", lambda i, o: (order.append("initialize"), start)[1])
+    monkeypatch.setattr(collection, "one_heap", lambda: order.append("one heap"))
+    monkeypatch.setattr(early, "_pump", lambda e: (order.append("pump thread"), None)[1])
+    monkeypatch.setattr(app, "main", lambda **kw: (order.append("server"), 0)[1])
+    assert early.main() == 0
+    assert order == ["initialize", "one heap", "pump thread", "server"]
