@@ -61,3 +61,17 @@ def one_heap() -> None:
         mallopt(_M_ARENA_MAX, 1)
     except (OSError, AttributeError):  # (musl, another C library)
         pass
+
+
+def forget_generated_sources() -> int:
+    """Drop what Python's ``linecache`` keeps of generated code's source — attrs's methods
+    of lsprotocol's ~1,000 classes (``<attrs generated init …>``), cattrs's converters,
+    made as messages of new types are read and written — kept only to be shown in a
+    traceback that passes through them (one would show no line of them instead): ~1.5 MB
+    once the server is loaded, more as it serves.  Files' entries stay.  How many went."""
+    import linecache
+
+    generated = [name for name in list(linecache.cache) if name.startswith("<")]
+    for name in generated:
+        linecache.cache.pop(name, None)
+    return len(generated)

@@ -41,7 +41,12 @@ from texgrad.workspace import Analysis, Workspace
 
 from . import framing
 from .capabilities import ClientSupport
-from .collection import collected_after, fewer_young_collections, one_heap
+from .collection import (
+    collected_after,
+    fewer_young_collections,
+    forget_generated_sources,
+    one_heap,
+)
 from .convert import PositionCache, Positions
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
@@ -374,6 +379,7 @@ class TexgradServer(LanguageServer):
             gc.collect()
             gc.freeze()
             self._frozen_collected = gc.get_freeze_count()
+        forget_generated_sources()
         release_freed_memory()
 
     def close(self, uri: str) -> None:
