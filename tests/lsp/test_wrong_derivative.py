@@ -142,3 +142,46 @@ async def test_a_jacobian_entry_is_fixed_in_index_notation(
     assert "\\frac{\\partial s_i}{\\partial z_j} = s_i \\delta_{ij} - s_i s_j\n" in new
     await asyncio.sleep(1.0)
     assert [x for x in await doc.diagnostics() if x.code == "wrong-derivative"] == []
+
+
+BOTH = r"""# Notes
+
+We use denominator layout.
+
+Let $A \in \mathbb{R}^{n \times n}$, $X \in \mathbb{R}^{n \times n}$, $B \in \mathbb{R}^{m \times p}$ and $\mathbf y \in \mathbb{R}^n$.
+
+$$
+\frac{\partial \operatorname{tr}(AX)}{\partial X} = A
+$$
+
+Then $B \mathbf y$ is a vector.
+"""
+
+
+async def test_the_shape_diagnostics_come_first_and_the_derivative_check_replaces_them(
+    client: LanguageClient, open_doc: Callable[..., Doc]
+) -> None:
+    """Issue 17: what a document's shapes say is published as soon as it is known, before
+    the written derivatives are checked; the check's publish then holds both, each once
+    (it replaces the first list, as LSP's publishDiagnostics does, never adds to it)."""
+    doc = open_doc("both.md", BOTH)
+    seen: dict[str, types.PublishDiagnosticsParams] = client.published  # type: ignore[attr-defined]
+    lists: list[list[str | int | None]] = []
+    last = None
+
+    async def record() -> None:
+        nonlocal last
+        while True:
+            got = seen.get(doc.uri)
+            if got is not None and got is not last:
+                last = got
+                lists.append(sorted(str(d.code) for d in got.diagnostics))
+                if "wrong-derivative" in lists[-1]:
+                    return
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(record(), 60)
+    assert lists[0] == ["matmul-mismatch"]  # (the shapes' list, alone)
+    assert lists[-1] == ["matmul-mismatch", "wrong-derivative"]
+    (mismatch,) = [d for d in last.diagnostics if d.code == "matmul-mismatch"]
+    assert doc.span(mismatch.range) in ("B \\mathbf y", "B", "\\mathbf y")

@@ -68,3 +68,59 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
         assert walks == [1, 1]
     finally:
         unfreeze()
+
+
+def test_texgrad_lsp_keeps_one_c_heap_before_its_first_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``one_heap`` runs before the thread that reads the client and the early analysis
+    start (each would otherwise fill a C heap of its own, kept after): in
+    ``early_initialize.main``, not only in ``TexgradServer`` (loaded after both)."""
+    from texgrad.protocol import app, collection
+    from texgrad.protocol import early_initialize as early
+    from texgrad.protocol.framing import EarlyStart
+
+    order: list[str] = []
+    start = EarlyStart.__new__(EarlyStart)
+    monkeypatch.setattr(early, "read_start", lambda i, o: (order.append("initialize"), start)[1])
+    monkeypatch.setattr(collection, "one_heap", lambda: order.append("one heap"))
+    monkeypatch.setattr(early, "_pump", lambda e: (order.append("pump thread"), None)[1])
+    monkeypatch.setattr(app, "main", lambda **kw: (order.append("server"), 0)[1])
+    assert early.main() == 0
+    assert order == ["initialize", "one heap", "pump thread", "server"]
+
+
+def test_the_source_of_generated_code_is_forgotten_and_files_kept() -> None:
+    """What linecache keeps of attrs's generated methods (lsprotocol's classes, loaded with
+    the server) goes; a file's lines stay, and a traceback still formats."""
+    import linecache
+    import traceback
+
+    import texgrad.protocol.app  # noqa: F401 - (lsprotocol's classes: attrs's generated code)
+    from texgrad.protocol.collection import forget_generated_sources
+
+    linecache.getline(__file__, 1)
+    linecache.cache["<attrs generated init test.Thing>"] = (1, None, ["x = 1\n"], "<attrs>")
+    assert forget_generated_sources() >= 1
+    assert not [name for name in linecache.cache if name.startswith("<")]
+    assert __file__ in linecache.cache
+    try:
+        raise ValueError("shown")
+    except ValueError as exc:
+        assert "shown" in "".join(traceback.format_exception(exc))
+
+
+@pytest.mark.asyncio
+async def test_the_idle_collection_forgets_generated_sources(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "forget_generated_sources", lambda: calls.append("forget"))
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: calls.append("release"))
+    server.collect_when_idle()
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if calls:
+            break
+    assert calls == ["forget", "release"]

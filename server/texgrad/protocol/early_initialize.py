@@ -183,6 +183,9 @@ def main(tcp: str | None = None) -> int:
             early = read_start(sys.stdin.buffer, sys.stdout.buffer)
         except OSError as exc:  # (stdin closed or unreadable: the server says so)
             log.warning("reading the client's first message failed: %s", exc)
+    from .collection import one_heap
+
+    one_heap()  # (after initialize is answered, before any thread: the pump's, the early analysis's)
     pump = _pump(early) if early is not None else None
     if pump is not None:
         assert early is not None

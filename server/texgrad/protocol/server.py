@@ -41,7 +41,12 @@ from texgrad.workspace import Analysis, Workspace
 
 from . import framing
 from .capabilities import ClientSupport
-from .collection import collected_after, fewer_young_collections
+from .collection import (
+    collected_after,
+    fewer_young_collections,
+    forget_generated_sources,
+    one_heap,
+)
 from .convert import PositionCache, Positions
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
@@ -374,6 +379,7 @@ class TexgradServer(LanguageServer):
             gc.collect()
             gc.freeze()
             self._frozen_collected = gc.get_freeze_count()
+        forget_generated_sources()
         release_freed_memory()
 
     def close(self, uri: str) -> None:
@@ -839,25 +845,6 @@ def _past_grace(run: _Run, now: float) -> bool:
 
 
 _TRIM: list[Callable[[int], int] | None] = []
-_M_ARENA_MAX = -8  # (glibc's malloc.h)
-
-
-def one_heap() -> None:
-    """Let every thread allocate from the one C heap (glibc's ``mallopt(M_ARENA_MAX, 1)``):
-    by default each thread that allocates — the analysis's, the derivative checks' — gets
-    a heap of its own, which keeps the pages it freed, and the threads take turns under
-    the GIL anyway (with every corpus file open: ~8 MB less resident).  Nowhere but on
-    glibc; threads that have allocated already keep theirs."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-        mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-        mallopt(_M_ARENA_MAX, 1)
-    except (OSError, AttributeError):  # (musl, another C library)
-        pass
 
 
 def release_freed_memory() -> None:
