@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape, shape_of_space
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
@@ -28,6 +28,28 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
             table.add_function_definition(key, path, at)
     for chain in _optimized_over(tree):
         _from_chain(chain, path, table, how="under")
+    for d in _sized_underneath(tree, path):
+        table.add(d)
+
+
+def _sized_underneath(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\underset{(n \times k)}{X}``, ``\underset{n\times 1}{\mathbf y}``: a letter with its
+    size written under it, as econometrics textbooks write ``y = X\beta + u`` (Greene,
+    Hayashi): a declaration of that shape where it is written."""
+    for node in tree.walk():
+        if not isinstance(node, t.Overset) or node.command != "underset":
+            continue
+        size: t.Node | None = node.annotation
+        while isinstance(size, t.Paren) and size.open in ("(", "\\left(", "[", "\\left["):
+            size = size.body
+        if not (isinstance(size, t.BinOp) and size.op == "\\times"):
+            continue
+        rows, cols = dim_of(size.left), dim_of(size.right)
+        key = symbol_key(node.base)
+        if rows is None or cols is None or key is None:
+            continue
+        base = node.base
+        yield Declaration(key[0], key[1], Shape(rows, cols), path, base.start, base.end, "in")
 
 
 # \arg\min_{\beta \in \mathbb{R}^p}: the variable of an optimization problem, which the text
