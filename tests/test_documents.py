@@ -391,6 +391,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "quarto-var-7",
         "quarto-vec-kron-26",
         "quiz-answers-enumerate-27",
+        "reading-group-prml-blr-29",
         "readme-ik-19",
         "readme-im2col-unicode-28",
         "readme-latent-diffusion-21",
