@@ -45,8 +45,9 @@ With $\mathbf{0}_{m\times n}$ and $I_{n\times n}$ beside them, $I v$ and $\mathb
 """
 
 
-def test_a_size_as_a_subscript_declares_the_letter_not_a_constant(tmp_path: Path) -> None:
-    assert codes_by_line(SUBSCRIPT_SIZE, tmp_path) == [(4, "matmul-mismatch")]
+def test_a_size_as_a_subscript_declares_nothing(tmp_path: Path) -> None:
+    # A_{m \times n} is a leading block as often as a size (calculus/test_reasons.py)
+    assert codes_by_line(SUBSCRIPT_SIZE, tmp_path) == []
 
 
 def test_a_set_with_a_size_subscript_declares_nothing(tmp_path: Path) -> None:

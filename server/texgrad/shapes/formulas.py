@@ -11,7 +11,7 @@ from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
-from texgrad.syntax.notation import call_of, dims_of, is_round, sized_constant
+from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import label_of, member_key, ones_key, symbol_key
 
@@ -41,11 +41,7 @@ def _sized_underneath(tree: t.Node, path: str) -> Iterator[Declaration]:
     for node in tree.walk():
         if isinstance(node, t.Overset) and node.command == "underset":
             size, letter, whole = node.annotation, node.base, None
-        elif isinstance(node, t.Sub) and isinstance(node.index, t.BinOp):
-            if sized_constant(node) is not None or node.index.op != "\\times":
-                continue
-            size, letter, whole = node.index, node.base, node
-        else:
+        else:  # (not A_{i \times i}: a leading block as often as a size)
             continue
         shape = _size_written(size)
         key = symbol_key(letter)

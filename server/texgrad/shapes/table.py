@@ -403,8 +403,8 @@ class SymbolTable:
     def _notation_of_result(self, p: _FileView, d: Declaration, span: tuple[int, int]) -> bool:
         """Is ``d`` the only definition of its letter in the project, made in the statement
         of a result (not its proof, nor a supposing sentence)?"""
-        if len(p.decls) != 1:
-            return False
+        if len(p.decls) != 1 or d.key in self.declarations:
+            return False  # (a lemma's "Let $A = u v^\top$" of the page's declared A: its own)
         text = self.texts.get(d.path, "")
         if _PROOF_BEGIN.search(text, span[0], d.start) is not None:
             return False
