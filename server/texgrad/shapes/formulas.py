@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape, shape_of_space
+from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
@@ -28,6 +28,45 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
             table.add_function_definition(key, path, at)
     for chain in _optimized_over(tree):
         _from_chain(chain, path, table, how="under")
+    for d in _sized_underneath(tree, path):
+        table.add(d)
+
+
+def _sized_underneath(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\underset{(n \times k)}{X}``, ``\underset{n\times 1}{\mathbf y}``: a letter with its
+    size written under it, as econometrics textbooks write ``y = X\beta + u`` (Greene,
+    Hayashi); and ``\mathbf{A}_{m \times n}``, a letter with its size as its subscript: a
+    declaration of that shape where it is written (of the letter, and of it with its size).
+    Not a constant's size (``\mathbf{0}_{m \times n}``, ``I_{n \times n}``), nor a space's."""
+    for node in tree.walk():
+        if isinstance(node, t.Overset) and node.command == "underset":
+            size, letter, whole = node.annotation, node.base, None
+        else:  # (not A_{i \times i}: a leading block as often as a size)
+            continue
+        shape = _size_written(size)
+        key = symbol_key(letter)
+        if shape is None or key is None or key[1] in _SET_FONTS or key[0] in _CONSTANT_NAMES:
+            continue
+        yield Declaration(key[0], key[1], shape, path, letter.start, letter.end, "in")
+        whole_key = symbol_key(whole) if whole is not None else None
+        if whole is not None and whole_key is not None:
+            yield Declaration(*whole_key, shape, path, whole.start, whole.end, "in")
+
+
+# letters a size under or after names a constant: I_{n \times n}, \mathbf{0}_{m \times n}
+_CONSTANT_NAMES = frozenset({"I", "0", "1", "\\mathbb{1}", "\\one"})
+# … and the fonts of spaces and sets (\mathbb{R}_{m \times n}, \mathcal{F}_{A \times B})
+_SET_FONTS = frozenset({"mathbb", "mathcal", "mathscr", "mathfrak"})
+
+
+def _size_written(size: t.Node | None) -> Shape | None:
+    """``n \times k``, ``(n \times k)``: the shape a written size says."""
+    while isinstance(size, t.Paren) and size.open in ("(", "\\left(", "[", "\\left["):
+        size = size.body
+    if not (isinstance(size, t.BinOp) and size.op == "\\times"):
+        return None
+    rows, cols = dim_of(size.left), dim_of(size.right)
+    return Shape(rows, cols) if rows is not None and cols is not None else None
 
 
 # \arg\min_{\beta \in \mathbb{R}^p}: the variable of an optimization problem, which the text

@@ -392,10 +392,23 @@ class SymbolTable:
             return False
         d = p.by_start[i]
         if getattr(d, "how", "definition") == "definition":
-            return False  # (a definition, a signature or a fact: the result's own)
+            # (a definition, a signature or a fact: the result's own — unless a proposition
+            # defines notation, once in the project, outside a proof: "The state posteriors
+            # are $\gamma_t = …$" in a Proposition, used in the text after it)
+            return isinstance(d, Declaration) and self._notation_of_result(p, d, span)
         return (
             p.one_meaning_outside_asides(self) and not self.supposed(d) and not self._quantified(d)
         )
+
+    def _notation_of_result(self, p: _FileView, d: Declaration, span: tuple[int, int]) -> bool:
+        """Is ``d`` the only definition of its letter in the project, made in the statement
+        of a result (not its proof, nor a supposing sentence)?"""
+        if len(p.decls) != 1 or d.key in self.declarations:
+            return False  # (a lemma's "Let $A = u v^\top$" of the page's declared A: its own)
+        text = self.texts.get(d.path, "")
+        if _PROOF_BEGIN.search(text, span[0], d.start) is not None:
+            return False
+        return not self.supposed(d)
 
     def _quantified(self, d: Declaration) -> bool:
         """Is ``d`` made right after a "for" in its sentence ("For $C \\in …$, rank …", "for
@@ -779,6 +792,8 @@ class _MainLine:
 # a "for" before a declaration in its sentence, up to this far before it: "For $C \in …$",
 # "for every $B \in …$ of rank at most k" (a result's hypothesis on any such letter)
 _QUANTIFIER_REACH = 80
+# a proof's start: what is defined after it in a result's span is a step of the proof
+_PROOF_BEGIN = re.compile(r"\\begin\s*\{proof\*?\}|```\{prf:proof\}|:::\s*\{?\.proof")
 _QUANTIFIER = re.compile(r"\b[Ff]or\b[^.;:]*$")
 
 # words by which a text says a letter means something else from here on (looked for in the

@@ -67,7 +67,7 @@ MULTIPLICATIONS = frozenset(
     setminus smallsetminus diamond boxtimes boxdot circledast bigcirc land lor sqcup sqcap
     backslash ltimes rtimes""".split()
 )
-DOTS = frozenset("cdots ldots dots vdots ddots dotsc dotsb dotsm dotsi dotso iddots".split())
+DOTS = frozenset("cdots ldots dots hdots vdots ddots dotsc dotsb dotsm dotsi dotso iddots".split())
 # Commands that only change spacing, size or numbering, or highlight (Beamer's \alert{…}, whose
 # group stays, and \pause): dropped.
 SKIP = frozenset(

@@ -25,7 +25,7 @@ SPACE_FIELDS = frozenset("RCSNZQ")
 # Superscripts that spell a transpose.  ``*`` and ``\\star`` are left as powers: ``x^*``
 # is an optimum as often as ``A^*`` is an adjoint, which only the shapes can tell.
 TRANSPOSE_MARKS = {"T": False, "\\top": False, "\\intercal": False, "\\mathsf{T}": False, "\\mathrm{T}": False,
-                   "H": True, "\\dagger": True}  # fmt: skip
+                   "H": True, "\\dagger": True, "\\mathrm{H}": True, "\\mathsf{H}": True}  # fmt: skip
 
 
 def sign_of(run: str) -> str:
@@ -170,7 +170,7 @@ def dims_of(sup: t.Node) -> tuple[t.Node, ...]:
 def _mark(node: t.Node) -> str | None:
     """The transpose mark a superscript spells, if any."""
     if isinstance(node, t.Symbol):
-        if node.font in ("mathsf", "mathrm") and node.name == "T":
+        if node.font in ("mathsf", "mathrm") and node.name in ("T", "H"):  # (H: Hermitian)
             return f"\\{node.font}{{T}}"
         if node.font is None and not node.accents:
             return node.name

@@ -633,9 +633,12 @@ class ProductRules(DistributionRules):
     def _inner_length(self, term: t.Node) -> Dim | None:
         r"""The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
         negated, perhaps after scalar coefficients: ``h'(s)\,\mathbf w^\top\mathbf u``),
-        else None."""
+        else None.  So is ``\sum_{s} \mathbf x_s^\top \mathbf x_s`` (a sum of such inner
+        products, as a design matrix ``\lambda I + \sum_s x_s x_s^\top`` is miswritten)."""
         if isinstance(term, t.Neg):
             term = term.operand
+        if isinstance(term, t.BigOp) and term.op == "\\sum" and term.body is not None:
+            return self._inner_length(term.body)
         if not isinstance(term, t.Product) or len(term.factors) < 2:
             return None
         *coefficients, row, column = term.factors

@@ -349,6 +349,10 @@ class SymbolRules(RuleBase):
             return False
         label = member[member.rindex("_{") + 2 : -1]
         text = self.table.texts.get(decl.path, "")[decl.start : decl.end]
+        if "_" not in text and "\\" in text:
+            # \vect{x} \in \mathbb{R}^d of \newcommand{\vect}[2][t]{\mathbf{#2}_{#1}}: a
+            # macro writes the label, a letter (a list of members writes subscripts itself)
+            return re.fullmatch(r"\\?[A-Za-z]+", label) is not None
         return re.search(r"_\{?\s*" + re.escape(label) + r"(?![A-Za-z])", text) is not None
 
     def _plain_dimension(self, node: t.Node) -> bool:
