@@ -43,6 +43,7 @@ from . import framing
 from .capabilities import ClientSupport
 from .collection import collected_after, fewer_young_collections
 from .convert import PositionCache, Positions
+from .open_documents import OpenDocuments
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
 from .stopping import Job, MemoryExceeded, Stopped
@@ -178,7 +179,7 @@ class TexgradServer(LanguageServer):
         )
         one_heap()  # (before the pools' threads start)
         self.ws = Workspace()
-        self.docs: dict[str, Document] = {}
+        self._docs: OpenDocuments[Document] = OpenDocuments()
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.diff_pool = ThreadPoolExecutor(2, thread_name_prefix="texgrad-diff")
         # Quick questions to the engine (what a row offers, why it offers nothing), never
@@ -203,6 +204,15 @@ class TexgradServer(LanguageServer):
         self._initialized_hooks: list[Callable[[], None]] = []
         self._initialized_task: asyncio.Future[None] | None = None
         self.engine_warmed: asyncio.Future[Any] | None = None  # (actions.warm_up's, once)
+
+    @property
+    def docs(self) -> OpenDocuments[Document]:
+        """The open documents by URI (indexed by the files each may read)."""
+        return self._docs
+
+    @docs.setter
+    def docs(self, docs: dict[str, Document]) -> None:
+        self._docs = docs if isinstance(docs, OpenDocuments) else OpenDocuments(docs)
 
     # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
 
@@ -388,12 +398,13 @@ class TexgradServer(LanguageServer):
         self.analysis_pool.submit(self.ws.forget, doc.path)
         # what was kept of it and of its project's files no open document reads goes
         # (a closed copy of the Cookbook kept ~20 MB for the rest of the session)
-        read = {p for other in self.docs.values() for p in (other.path, *other.project)}
-        gone = [p for p in dict.fromkeys((doc.path, *doc.project)) if p not in read]
+        # (by the index of the open documents: a look at each made closing them all
+        # grow as the square of their number)
+        gone = [p for p in dict.fromkeys((doc.path, *doc.project)) if not self.docs.is_read(p)]
         if gone:
             self.analysis_pool.submit(self.ws.forget_documents, gone)
         self.published_files.clear()
-        for other in self.docs.values():
+        for other in self.docs.readers_of(doc.path):
             if doc.path in other.project:
                 self.invalidate(other)
 
@@ -441,14 +452,14 @@ class TexgradServer(LanguageServer):
     def schedule_dependents(self, doc: Document, opened: bool = False) -> None:
         """Analyse again the documents ``doc``'s text may change the analysis of.  A file
         just ``opened`` whose text is the one on disk changes none: their analyses read
-        that text (it was not open), so they are left as they are."""
-        as_on_disk: bool | None = None  # (read once, and only when it decides something)
-        for other in self.docs.values():
-            if other is doc or not (doc.path in other.project or _may_include(other, doc)):
-                continue
-            if opened and as_on_disk is None:
-                as_on_disk = _as_on_disk(doc)
-            if not as_on_disk:
+        that text (it was not open), so they are left as they are.  (Those that may read
+        it are found in the index of :class:`OpenDocuments`, not by a look at every open
+        document: a thousand opened took that as the square of their number.)"""
+        docs = self.docs
+        if opened and (not docs.any_may_read(doc.path, doc.uri) or _as_on_disk(doc)):
+            return  # (read only when some document may read it)
+        for other in docs.may_read(doc.path):
+            if other is not doc and (doc.path in other.project or _may_include(other, doc)):
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
@@ -502,7 +513,7 @@ class TexgradServer(LanguageServer):
                     old, found = doc.shown
                     analysis.carried = moved_by_edit(old, analysis.text, doc.path, found)
                 doc.analysis = analysis
-                doc.project = analysis.project
+                self.docs.set_project(doc, analysis.project)
                 return analysis
         if analysis is None:  # (stopped as stale five times: the text keeps changing)
             analysis = Analysis(doc.path, "", None, (doc.path,))
