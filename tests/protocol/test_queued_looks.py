@@ -81,3 +81,45 @@ def test_a_queued_analysis_is_woken_by_its_start() -> None:
         return started.done()
 
     assert asyncio.run(main())
+
+
+class _NoSearch(list):  # type: ignore[type-arg]
+    def index(self, *args: Any) -> int:
+        raise AssertionError("the queue searched")
+
+    def remove(self, *args: Any) -> None:
+        raise AssertionError("the queue searched")
+
+
+def test_a_queued_analysis_finds_its_place_without_searching_the_queue() -> None:
+    ls = TexgradServer()
+    ls._queued = _NoSearch()
+    runs = [_waiting_run(ls, f"/d/{i}.tex") for i in range(1000)]
+    for run in runs:
+        ls._enqueue(run)
+    assert [ls._place(r) for r in runs[::97]] == list(range(0, 1000, 97))
+    for run in runs[100:900:2]:  # (stale ones leave from the middle)
+        ls._dequeue(run)
+    left = [r for r in runs if r not in runs[100:900:2]]
+    assert list(ls._queued) == left
+    assert [ls._place(r) for r in left] == list(range(len(left)))
+    assert ls._poll(left[-1]) == srv.POLL * (len(left) - 1) / srv.POLL_FRONT
+    for run in left:
+        ls._dequeue(run)
+    assert not ls._queued and not ls._queued_seqs
+
+
+def test_a_queue_set_whole_is_still_served() -> None:
+    ls = TexgradServer()
+    ls._queued = [_waiting_run(ls, f"/d/{i}.tex") for i in range(20)]  # (not numbered)
+    extra = _waiting_run(ls, "/d/extra.tex")
+    ls._enqueue(extra)
+    assert ls._place(extra) == 20 and ls._place(ls._queued[3]) == 3
+    ls._dequeue(ls._queued[3])
+    assert ls._place(extra) == 19
+    for run in list(ls._queued):
+        ls._dequeue(run)
+    assert not ls._queued
+    again = _waiting_run(ls, "/d/again.tex")
+    ls._enqueue(again)  # (numbered again once empty)
+    assert ls._queued_seqs == [again.seq] and ls._place(again) == 0

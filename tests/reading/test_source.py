@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -157,3 +158,97 @@ def test_texts_of_one_segment_share_their_starts() -> None:
     assert a.source_range(0, 1) == (300, 301) and b.source_range(0, 2) == (9001, 9003)
     two = MappedText.concat([MappedText.identity("ab", 10), MappedText.identity("cd", 50)])
     assert two._starts == (0, 2) and two.source_range(2, 4) == (50, 52)
+
+
+# -- concat shares what it need not copy (issue 18: a macro doubling its argument, 200 calls:
+# 12.2 s of CPU, every segment copied one by one at every level) --------------------------
+
+
+def _eager_concat(parts: list[MappedText]) -> tuple[str, tuple[Segment, ...], tuple[object, ...]]:
+    """What concat made before: every segment of every part looked at, one by one."""
+    segs: list[Segment] = []
+    calls: list[tuple[int, int, int, int]] = []
+    pos = 0
+    for part in parts:
+        calls.extend((a + pos, b + pos, sa, sb) for a, b, sa, sb in part.calls)
+        for s in part.segments:
+            seg = Segment(s.start + pos, s.end + pos, s.src_start, s.src_end, s.verbatim)
+            prev = segs[-1] if segs else None
+            if (
+                prev is not None and prev.verbatim and seg.verbatim
+                and prev.end == seg.start and prev.src_end == seg.src_start
+            ):  # fmt: skip
+                segs[-1] = Segment(prev.start, seg.end, prev.src_start, seg.src_end, True)
+            else:
+                segs.append(seg)
+        pos += len(part.text)
+    return "".join(p.text for p in parts), tuple(segs), tuple(calls)
+
+
+def _part(kind: int, at: int, n: int) -> MappedText:
+    text = "abcdefghij"[:n]
+    if kind == 0:
+        return MappedText.identity(text, at)
+    if kind == 1:
+        return MappedText.synthetic(text, at, at + 3)
+    if kind == 2:  # (made whole, two runs that could be one: not merged)
+        half = n // 2
+        return MappedText(
+            text,
+            [Segment(0, half, at, at + half, True), Segment(half, n, at + half, at + n, True)],
+        )
+    return MappedText.identity(text, at).as_call(at, at + n + 2)
+
+
+_parts = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(0, 12), st.integers(0, 6)), min_size=0, max_size=6
+)
+
+
+@given(_parts, _parts, st.integers(0, 20), st.integers(0, 20))
+def test_concat_and_slice_make_what_they_made_one_segment_at_a_time(
+    first: list[tuple[int, int, int]], second: list[tuple[int, int, int]], a: int, b: int
+) -> None:
+    inner = MappedText.concat([_part(*p) for p in first])
+    cut = inner.slice(min(a, b), max(a, b))
+    parts = [cut, *(_part(*p) for p in second), inner.shifted(3), inner]
+    out = MappedText.concat(parts)
+    assert (out.text, out.segments, out.calls) == _eager_concat(parts)
+    ref = _eager_concat([inner])
+    assert (inner.text, inner.segments, inner.calls) == _eager_concat([_part(*p) for p in first])
+    assert (inner.text, inner.segments, inner.calls) == ref
+    for i in range(len(out.text) + 1):  # (the map itself, offset by offset)
+        assert out.source_offset(i) == MappedText(*_eager_concat(parts)).source_offset(i)
+
+
+def test_a_whole_text_is_shared_not_copied() -> None:
+    text = MappedText.concat([MappedText.identity("ab", 0), MappedText.identity("xy", 9)])
+    assert MappedText.concat([MappedText.identity("", 4), text]) is text
+    assert text.slice(0, len(text.text)) is text
+    made = MappedText("ab", [Segment(0, 1, 0, 1, True), Segment(1, 2, 1, 2, True)])
+    assert MappedText.concat([made]).segments == (Segment(0, 2, 0, 2, True),)  # (merged)
+
+
+def test_a_doubling_macro_makes_segments_in_proportion_to_what_it_produces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from texgrad.reading import macros, source
+    from texgrad.reading.document import read_text
+
+    made = [0]
+
+    class Counted(Segment):  # type: ignore[misc]
+        __slots__ = ()
+
+        def __init__(self, *args: object) -> None:
+            made[0] += 1
+            super().__init__(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(source, "Segment", Counted)
+    region = "\\a{x} + y"
+    doc = read_text("\\def\\a#1{\\a{#1#1}}\n" + f"${region}$\n" * 5)
+    assert {p.code for p in doc.problems} == {"macro-loop"}
+    bound = macros.GROWTH_BESIDES + macros.GROWTH_PER_CHARACTER * len(region)
+    # (a region's levels produce up to ``bound`` characters, an x a segment each: each
+    # level made once and its argument cut once, ~12,300 a region; 57,400 before)
+    assert made[0] / 5 <= 4 * bound

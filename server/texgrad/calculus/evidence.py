@@ -4,7 +4,8 @@ of a letter's hover, of ``--explain`` and of a refused row's reason alike."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -16,21 +17,54 @@ if TYPE_CHECKING:
 def _equals_a_scalar(result: CheckResult, key: tuple[str, str | None]) -> bool:
     r"""Does a row set the letter alone equal to a formula the checker reads as a scalar
     (``\boldsymbol\mu^\top \mathbf w = r``)? Its use elsewhere (an entry of a block
-    vector) must not then suggest it a vector."""
+    vector) must not then suggest it a vector.  (The letters so set are found once per
+    checked document: every refused claim of a 1 MB thesis looked at its every row.)"""
+    return key in _set_to_scalars(result)
+
+
+def _set_to_scalars(result: CheckResult) -> frozenset[tuple[str, str | None]]:
+    """The keys of :func:`_equals_a_scalar`: those of the items of an equation row of the
+    document's own file beside which another item (of another key) is a scalar."""
+    key = id(result)
+    hit = _SCALARS.get(key)
+    if (
+        hit is not None
+        and hit[0]() is result
+        and hit[1] == (id(result.rows), len(result.rows), id(result.shapes))
+    ):
+        return hit[2]
     from texgrad.shapes.dims import ONE
 
+    found: set[tuple[str, str | None]] = set()
     for row in (r for r in result.rows if r.path == result.path):
         tree = row.tree
         if not isinstance(tree, t.Chain) or "=" not in tree.relations:
             continue
         items = [i for i in tree.items if i is not None]
-        if not any(symbol_key(i) == key for i in items):
-            continue
-        for other in items:
-            shape = result.shapes.get(other) if symbol_key(other) != key else None
+        keys = [symbol_key(i) for i in items]
+        scalars: dict[tuple[str, str | None] | None, int] = {}
+        for i, k in zip(items, keys, strict=True):
+            shape = result.shapes.get(i)
             if shape is not None and shape.rows == ONE and shape.cols == ONE:
-                return True
-    return False
+                scalars[k] = scalars.get(k, 0) + 1
+        total = sum(scalars.values())
+        found.update(k for k in keys if k is not None and total > scalars.get(k, 0))
+    out = frozenset(found)
+
+    def forget(ref: weakref.ref[CheckResult], table: dict[int, Any] = _SCALARS) -> None:
+        current = table.get(key)
+        if current is not None and current[0] is ref:
+            del table[key]
+
+    try:
+        ref = weakref.ref(result, forget)
+    except TypeError:  # (not weakly referable: found again next time)
+        return out
+    _SCALARS[key] = (ref, (id(result.rows), len(result.rows), id(result.shapes)), out)
+    return out
+
+
+_SCALARS: dict[int, tuple[weakref.ref[CheckResult], tuple[int, int, int], frozenset[Any]]] = {}
 
 
 def inferred_use(result: CheckResult, node: t.Node) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ client initialized), on a server that :mod:`texgrad.protocol.app` builds.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import gc
 import logging
 import os
@@ -48,6 +49,7 @@ from .collection import (
     one_heap,
 )
 from .convert import PositionCache, Positions
+from .open_documents import OpenDocuments
 from .paths import format_of, path_of
 from .rpc import TexgradProtocol
 from .stopping import Job, MemoryExceeded, Stopped
@@ -183,7 +185,7 @@ class TexgradServer(LanguageServer):
         )
         one_heap()  # (before the pools' threads start)
         self.ws = Workspace()
-        self.docs: dict[str, Document] = {}
+        self._docs: OpenDocuments[Document] = OpenDocuments()
         self.analysis_pool = ThreadPoolExecutor(1, thread_name_prefix="texgrad-analysis")
         self.diff_pool = ThreadPoolExecutor(2, thread_name_prefix="texgrad-diff")
         # Quick questions to the engine (what a row offers, why it offers nothing), never
@@ -201,6 +203,8 @@ class TexgradServer(LanguageServer):
         # the analysis running in the analysis thread, and those waiting for it
         self._running: _Run | None = None
         self._queued: list[_Run] = []
+        self._queued_seqs: list[int] = []  # (the numbers of the queued runs, in order)
+        self._queued_count = 0
         self.analysis_budget = float(os.environ.get("TEXGRAD_ANALYSIS_BUDGET", ANALYSIS_BUDGET))
         # What features do when a document's analysis is ready (publish diagnostics) and
         # when the client is initialized (warm up the engine): registered by the features.
@@ -208,6 +212,15 @@ class TexgradServer(LanguageServer):
         self._initialized_hooks: list[Callable[[], None]] = []
         self._initialized_task: asyncio.Future[None] | None = None
         self.engine_warmed: asyncio.Future[Any] | None = None  # (actions.warm_up's, once)
+
+    @property
+    def docs(self) -> OpenDocuments[Document]:
+        """The open documents by URI (indexed by the files each may read)."""
+        return self._docs
+
+    @docs.setter
+    def docs(self, docs: dict[str, Document]) -> None:
+        self._docs = docs if isinstance(docs, OpenDocuments) else OpenDocuments(docs)
 
     # -- the connection: messages read by texgrad's bounded reader (framing.py) -----------
 
@@ -394,12 +407,13 @@ class TexgradServer(LanguageServer):
         self.analysis_pool.submit(self.ws.forget, doc.path)
         # what was kept of it and of its project's files no open document reads goes
         # (a closed copy of the Cookbook kept ~20 MB for the rest of the session)
-        read = {p for other in self.docs.values() for p in (other.path, *other.project)}
-        gone = [p for p in dict.fromkeys((doc.path, *doc.project)) if p not in read]
+        # (by the index of the open documents: a look at each made closing them all
+        # grow as the square of their number)
+        gone = [p for p in dict.fromkeys((doc.path, *doc.project)) if not self.docs.is_read(p)]
         if gone:
             self.analysis_pool.submit(self.ws.forget_documents, gone)
         self.published_files.clear()
-        for other in self.docs.values():
+        for other in self.docs.readers_of(doc.path):
             if doc.path in other.project:
                 self.invalidate(other)
 
@@ -447,14 +461,14 @@ class TexgradServer(LanguageServer):
     def schedule_dependents(self, doc: Document, opened: bool = False) -> None:
         """Analyse again the documents ``doc``'s text may change the analysis of.  A file
         just ``opened`` whose text is the one on disk changes none: their analyses read
-        that text (it was not open), so they are left as they are."""
-        as_on_disk: bool | None = None  # (read once, and only when it decides something)
-        for other in self.docs.values():
-            if other is doc or not (doc.path in other.project or _may_include(other, doc)):
-                continue
-            if opened and as_on_disk is None:
-                as_on_disk = _as_on_disk(doc)
-            if not as_on_disk:
+        that text (it was not open), so they are left as they are.  (Those that may read
+        it are found in the index of :class:`OpenDocuments`, not by a look at every open
+        document: a thousand opened took that as the square of their number.)"""
+        docs = self.docs
+        if opened and (not docs.any_may_read(doc.path, doc.uri) or _as_on_disk(doc)):
+            return  # (read only when some document may read it)
+        for other in docs.may_read(doc.path):
+            if other is not doc and (doc.path in other.project or _may_include(other, doc)):
                 self.invalidate(other)
 
     def invalidate(self, doc: Document, delay: float | None = None) -> None:
@@ -508,7 +522,7 @@ class TexgradServer(LanguageServer):
                     old, found = doc.shown
                     analysis.carried = moved_by_edit(old, analysis.text, doc.path, found)
                 doc.analysis = analysis
-                doc.project = analysis.project
+                self.docs.set_project(doc, analysis.project)
                 return analysis
         if analysis is None:  # (stopped as stale five times: the text keeps changing)
             analysis = Analysis(doc.path, "", None, (doc.path,))
@@ -562,7 +576,7 @@ class TexgradServer(LanguageServer):
             fut = loop.run_in_executor(pool, job.run)
             fut.add_done_callback(_retrieved)  # (a moved job's Stopped is expected)
             run = _Run(job, path, fut, stale, made_way)
-            self._queued.append(run)
+            self._enqueue(run)
             started = _start_signal(job, loop)
             try:
                 while not fut.done():
@@ -570,8 +584,10 @@ class TexgradServer(LanguageServer):
                     await asyncio.wait(waits, timeout=self._poll(run))
                     if job.state == "waiting":
                         self._make_way(run)
-                    if job.state == "done" and not fut.done():
+                    if job.state == "done" and not job.began and not fut.done():
                         break  # moved before it started: asked again in the fresh thread
+                    # (done and begun: it ended, and its future is told in a moment — taken
+                    # for moved, it was run again and never let go of _running)
                     if job.state in ("running", "stopping") and run.watch is None:
                         run.started = loop.time()
                         run.cpu_at_start = job.cpu_seconds()
@@ -581,8 +597,7 @@ class TexgradServer(LanguageServer):
                 # (cancelled while it runs: it keeps its bound, and holds the thread)
                 if fut.done() and run.watch is not None:
                     run.watch.cancel()
-                if run in self._queued:
-                    self._queued.remove(run)
+                self._dequeue(run)
                 if fut.done() and self._running is run:
                     self._running = None
             if not fut.done():
@@ -633,8 +648,50 @@ class TexgradServer(LanguageServer):
         times a second took the event loop's time as the square of their number)."""
         if run.job.state != "waiting":
             return POLL
-        ahead = self._queued.index(run) if len(self._queued) > POLL_FRONT else 0
+        ahead = self._place(run) if len(self._queued) > POLL_FRONT else 0
         return POLL if ahead < POLL_FRONT else POLL * ahead / POLL_FRONT
+
+    def _enqueue(self, run: _Run) -> None:
+        """``run`` to the back of the queue, its place numbered (:meth:`_place`)."""
+        self._queued_count += 1
+        run.seq = self._queued_count
+        self._queued.append(run)
+        self._queued_seqs.append(run.seq)
+
+    def _dequeue(self, run: _Run) -> None:
+        i = self._find(run)
+        if i is None:
+            return
+        del self._queued[i]
+        if self._numbered_at(i, run):
+            del self._queued_seqs[i]
+        else:
+            self._queued_seqs = []  # (a queue set whole: numbered again once it is empty)
+
+    def _place(self, run: _Run) -> int:
+        """How many queued analyses are ahead of ``run``: by bisection of the queue's
+        numbers (a look of each queued analysis was a search of the queue), or where
+        the queue was set whole, by a search."""
+        i = self._find(run)
+        return len(self._queued) if i is None else i
+
+    def _find(self, run: _Run) -> int | None:
+        if run.seq and self._numbered():
+            i = bisect.bisect_left(self._queued_seqs, run.seq)
+            if i < len(self._queued) and self._queued[i] is run:
+                return i
+        try:
+            return self._queued.index(run)
+        except ValueError:
+            return None
+
+    def _numbered_at(self, i: int, run: _Run) -> bool:
+        seqs = self._queued_seqs
+        return len(seqs) == len(self._queued) + 1 and i < len(seqs) and seqs[i] == run.seq
+
+    def _numbered(self) -> bool:
+        """Whether every queued run was queued by :meth:`_enqueue`, in order."""
+        return len(self._queued_seqs) == len(self._queued)
 
     def stop_stale(self) -> None:
         """Stop the analyses whose document changed (its text, a file it depends on) or
@@ -795,6 +852,7 @@ class _Run:
     cpu_at_start: float | None = None  # (the CPU time its thread had used when it started)
     watch: asyncio.TimerHandle | None = None  # (the next look at its time, while it runs)
     bound: str | None = None  # (the time bound it was stopped by: see _bound_passed)
+    seq: int = 0  # (its number in the queue: TexgradServer._enqueue; 0: not numbered)
 
 
 def _past_budget(run: _Run, now: float, budget: float) -> bool:

@@ -58,6 +58,9 @@ class Job(Generic[T]):
         self.cooperative = cooperative
         self.request = StopRequest()
         self.state = "waiting"  # running, stopping, done
+        # whether it started (done and not begun: stopped while it waited; done and begun:
+        # it ended, and its future is told a moment later, from its thread)
+        self.began = False
         self.overdue = False  # stopped for running past its bound (not moved, not cancelled)
         self.on_start: Callable[[], object] | None = None  # told in its thread as it starts
 
@@ -66,6 +69,7 @@ class Job(Generic[T]):
             if self.state != "waiting":
                 raise Stopped("stopped before it started")
             self.state = "running"
+            self.began = True
             self._thread = threading.get_ident()
         if self.on_start is not None:
             self.on_start()

@@ -45,15 +45,19 @@ _FROM_ZERO = (0,)
 class MappedText:
     """An immutable string plus the map from its offsets to source offsets."""
 
-    __slots__ = ("text", "_state", "_starts", "_key", "calls")
+    __slots__ = ("text", "_state", "_starts", "_key", "calls", "_merged")
 
     def __init__(
         self,
         text: str,
         segments: Iterable[Segment],
         calls: tuple[tuple[int, int, int, int], ...] = (),
+        merged: bool = False,
     ):
         self.text = text
+        # whether no two segments in a row could be one (as :meth:`concat` makes them):
+        # then a concatenation looks at a part's first segment only, and shares the rest
+        self._merged = merged
         # (start, end) of a macro call's expansion in text, and (start, end) of the call
         # in the source: see source_range
         self.calls = calls
@@ -107,18 +111,31 @@ class MappedText:
     def identity(cls, text: str, offset: int = 0) -> MappedText:
         """``text`` taken verbatim from the source at ``offset``."""
         if not text:
-            return cls("", ())
-        return cls(text, (Segment(0, len(text), offset, offset + len(text), True),))
+            return cls("", (), (), True)
+        return cls(text, (Segment(0, len(text), offset, offset + len(text), True),), (), True)
 
     @classmethod
     def concat(cls, parts: Iterable[MappedText]) -> MappedText:
+        """The parts one after the other; a run taken verbatim that goes on where the one
+        before it ended is one segment.  (A part made so — by concat, slice, identity —
+        is looked at by its first segment only, the others shared or shifted in bulk: a
+        macro doubling its argument copied every segment at every level, one by one.)"""
+        parts = [p for p in parts if p.text or p.segments or p.calls]
+        if len(parts) == 1 and parts[0]._merged:
+            return parts[0]  # (what concat would make of it: the same text and map)
         texts: list[str] = []
         segs: list[Segment] = []
         calls: list[tuple[int, int, int, int]] = []
         pos = 0
         for part in parts:
             calls.extend((a + pos, b + pos, sa, sb) for a, b, sa, sb in part.calls)
-            for s in part.segments:
+            psegs = part.segments
+            if part._merged and len(psegs) > 1:
+                _extend_merged(segs, psegs, pos)
+                texts.append(part.text)
+                pos += len(part.text)
+                continue
+            for s in psegs:
                 seg = Segment(s.start + pos, s.end + pos, s.src_start, s.src_end, s.verbatim)
                 prev = segs[-1] if segs else None
                 if (
@@ -133,22 +150,25 @@ class MappedText:
                     segs.append(seg)
             texts.append(part.text)
             pos += len(part.text)
-        return cls("".join(texts), segs, tuple(calls))
+        return cls("".join(texts), segs, tuple(calls), True)
 
     def as_call(self, src_start: int, src_end: int) -> MappedText:
         """This text as the whole expansion of a macro call at source[src_start:src_end]."""
         if not self.text:
             return self
         return MappedText(
-            self.text, self.segments, ((0, len(self.text), src_start, src_end), *self.calls)
+            self.text,
+            self.segments,
+            ((0, len(self.text), src_start, src_end), *self.calls),
+            self._merged,
         )
 
     @classmethod
     def synthetic(cls, text: str, src_start: int, src_end: int) -> MappedText:
         """``text`` that stands for source[src_start:src_end] as a whole (a macro body)."""
         if not text:
-            return cls("", ())
-        return cls(text, (Segment(0, len(text), src_start, src_end, False),))
+            return cls("", (), (), True)
+        return cls(text, (Segment(0, len(text), src_start, src_end, False),), (), True)
 
     def shifted(self, delta: int) -> MappedText:
         """The same text taken from ``delta`` characters later in the source (lazily moved)."""
@@ -157,6 +177,7 @@ class MappedText:
         out = MappedText.__new__(MappedText)
         segs, d = self._state
         out.text, out._state, out._starts = self.text, (segs, d + delta), self._starts
+        out._merged = self._merged  # (every source offset moved alike)
         out.calls = tuple((a, b, sa + delta, sb + delta) for a, b, sa, sb in self.calls)
         out._key = None if self._key is None else (self._key[0] + delta, self._key[1])
         return out
@@ -234,7 +255,9 @@ class MappedText:
         start = max(0, start)
         end = min(len(self.text), end)
         if end <= start:
-            return MappedText("", ())
+            return MappedText("", (), (), True)
+        if start == 0 and end == len(self.text) and self._merged:
+            return self  # (the whole: the same text and map)
         segs: list[Segment] = []
         i = max(bisect.bisect_right(self._starts, start) - 1, 0)
         while i < len(self.segments) and self.segments[i].start < end:
@@ -259,7 +282,8 @@ class MappedText:
             for a, b, sa, sb in self.calls
             if a < end and b > start
         )
-        return MappedText(self.text[start:end], segs, calls)
+        # (cut from segments no two of which could be one, none could: their ends stay)
+        return MappedText(self.text[start:end], segs, calls, self._merged)
 
     def substitute(
         self, pattern: re.Pattern[str], replacement: Callable[[re.Match[str]], str | None]
@@ -291,6 +315,39 @@ class MappedText:
         a = len(t) - len(t.lstrip())
         b = len(t.rstrip())
         return (a, b) if a < b else (a, a)
+
+
+def _extend_merged(segs: list[Segment], part: tuple[Segment, ...], pos: int) -> None:
+    """``part``'s segments, ``pos`` on, after ``segs`` (as :meth:`MappedText.concat` adds
+    them one by one): its first joins the last of ``segs`` if that run goes on in it; the
+    others, no two of which could be one (nor the first with the second), as they are."""
+    first = part[0]
+    prev = segs[-1] if segs else None
+    if (
+        prev is not None
+        and prev.verbatim
+        and first.verbatim
+        and prev.end == first.start + pos
+        and prev.src_end == first.src_start
+    ):
+        segs[-1] = Segment(prev.start, first.end + pos, prev.src_start, first.src_end, True)
+    else:
+        segs.append(
+            first
+            if pos == 0
+            else Segment(
+                first.start + pos, first.end + pos, first.src_start, first.src_end, first.verbatim
+            )
+        )
+    if pos == 0:
+        segs.extend(part[1:])  # (shared: a segment is immutable)
+    else:
+        segs.extend(
+            [
+                Segment(s.start + pos, s.end + pos, s.src_start, s.src_end, s.verbatim)
+                for s in part[1:]
+            ]
+        )
 
 
 def line_starts(text: str) -> list[int]:
