@@ -45,6 +45,12 @@ from texgrad.workspace import Workspace
         (r"Soit $\mathbf{x}$ un vecteur de taille $n$.", ["x"], "n"),
         (r"Sea $X$ una matriz de tamaño $n\times p$ y", ["X"], "n×p"),
         (r"Sea $\mathbf{y}$ un vector de dimensión $n$.", ["y"], "n"),
+        (r"$\lambda$ 是标量。", ["\\lambda"], "1×1"),
+        (r"Mit $s$ ist ein Skalar gemeint.", ["s"], "1×1"),
+        (r"Sei $t$ ein positiver Skalar.", ["t"], "1×1"),
+        (r"Für einen reellen Skalar $c$ gilt", ["c"], "1×1"),
+        (r"Soit $t$ un scalaire strictement positif.", ["t"], "1×1"),
+        (r"Sea $c$ un escalar.", ["c"], "1×1"),
     ],
 )
 def test_a_size_said_in_another_language(
