@@ -128,3 +128,49 @@ def test_the_letters_to_declare_are_named_whole(tmp_path: Path) -> None:
         "the document never declares `\\mathbf v_j`; declare it, e.g. `\\mathbf v_j \\in" in said[1]
     )
     assert not any("`\\star" in s or "`j \\in" in s for s in said), said
+
+
+GATES = r"""We use the denominator layout. Let $X \in \mathbb{R}^{B \times d}$, $H \in \mathbb{R}^{B \times h}$,
+$W_1, W_2, W_3 \in \mathbb{R}^{d \times h}$, $U_1, U_2, U_3 \in \mathbb{R}^{h \times h}$ and $\mu > 0$, with
+$A_1 = XW_1 + HU_1$, $A_2 = XW_2 + HU_2$ and $A_3 = XW_3 + HU_3$. The loss $L$ comes after; write
+$G_1 = \partial L/\partial A_1$, $G_2 = \partial L/\partial A_2$ and $G_3 = \partial L/\partial A_3$.
+
+$$
+\frac{\partial L}{\partial H} = G_1 U_1^\top + G_2 U_2^\top + G_3 U_3^\top
+$$
+
+$$
+\frac{\partial L}{\partial H} = G_1 U_1 + G_2 U_2 + G_3 U_3
+$$
+
+$$
+\frac{\partial L}{\partial H} = G_1 U_1 + G_2 U_2 + G_3 U_3 + \mu H
+$$
+"""
+
+
+def test_the_gates_reference_is_what_central_differences_give() -> None:
+    """With L = tr(G₁ᵀA₁) + tr(G₂ᵀA₂) (the loss to first order), ∂L/∂H = G₁U₁ᵀ + G₂U₂ᵀ, not
+    G₁U₁ + G₂U₂ (B = 4, d = 3, h = 2)."""
+    rng = np.random.default_rng(7)
+    b, d, h = 4, 3, 2
+    x, w1, w2 = rng.normal(size=(b, d)), rng.normal(size=(d, h)), rng.normal(size=(d, h))
+    u1, u2, g1, g2 = (rng.normal(size=s) for s in ((h, h), (h, h), (b, h), (b, h)))
+    hh = rng.normal(size=(b, h))
+
+    def loss(hv: np.ndarray) -> float:
+        return float(np.sum(g1 * (x @ w1 + hv @ u1)) + np.sum(g2 * (x @ w2 + hv @ u2)))
+
+    grad = _gradient(loss, hh)
+    assert np.allclose(grad, g1 @ u1.T + g2 @ u2.T, atol=1e-5)
+    assert not np.allclose(grad, g1 @ u1 + g2 @ u2, atol=1e-3)
+
+
+def test_a_claim_wrong_in_every_term_through_the_gradients_is_flagged() -> None:
+    """Read through the three upstream gradients at once, the claim with every recurrent weight
+    untransposed is wrong in every reading and each of its terms holds a gradient: no term
+    of the loss left unwritten explains it (it was undecided: no single simple slip). With
+    a term holding no gradient (μH, a weight decay's) it stays undecided."""
+    lines, tally = _found(GATES)
+    assert lines == [11]
+    assert tally.verified >= 1  # line 7
