@@ -164,13 +164,3 @@ def test_the_gates_reference_is_what_central_differences_give() -> None:
     grad = _gradient(loss, hh)
     assert np.allclose(grad, g1 @ u1.T + g2 @ u2.T, atol=1e-5)
     assert not np.allclose(grad, g1 @ u1 + g2 @ u2, atol=1e-3)
-
-
-def test_a_claim_wrong_in_every_term_through_the_gradients_is_flagged() -> None:
-    """Read through the three upstream gradients at once, the claim with every recurrent weight
-    untransposed is wrong in every reading and each of its terms holds a gradient: no term
-    of the loss left unwritten explains it (it was undecided: no single simple slip). With
-    a term holding no gradient (μH, a weight decay's) it stays undecided."""
-    lines, tally = _found(GATES)
-    assert lines == [11]
-    assert tally.verified >= 1  # line 7

@@ -2737,12 +2737,9 @@ def _joint_finding(
     term holding one of the gradients (:func:`_in_gradients`); else None (undecided)."""
     outcome, first, local_ctx = judged[0]
     why = _simple_cause(outcome, claim, local_ctx)
-    explained = why is not None and (why.kind in SIMPLE or _in_gradients(why, frontier))
-    if not explained and not _all_terms_in_gradients(claim.claimed, frontier):
+    if why is None or why.kind not in SIMPLE and not _in_gradients(why, frontier):
         return _undecided("upstream: several, read together, no simple cause")
-    if (
-        why is not None and why.kind == "missing-term"
-    ):  # (the fix in the claim's own terms: the term added)
+    if why.kind == "missing-term":  # (the fix in the claim's own terms: the term added)
         term = why.text.split("`")[1] if why.text.count("`") >= 2 else ""
         source = _source(checked, claim.claimed)
         if inline is not None:
@@ -2774,24 +2771,6 @@ def _in_gradients(why: Cause, frontier: list[Upstream]) -> bool:
     return any(
         isinstance(n, (t.Derivative, t.Nabla)) or (k := symbol_key(n)) is not None and k[0] in keys
         for n in term.walk()
-    )
-
-
-def _all_terms_in_gradients(claimed: t.Node, frontier: list[Upstream]) -> bool:
-    r"""Whether every term of the claim holds one of the upstream gradients ``frontier``
-    (``G_f U_f + G_i U_i + G_o U_o + G_g U_g``): the claim is then zero where they are, as
-    the derivative through them is, so no other term of the loss (a weight decay, a path
-    the text does not show) can explain how it differs — only the terms written can."""
-    keys = {u.gradient_key for u in frontier}
-    terms = claimed.terms if isinstance(claimed, t.Add) else (claimed,)
-    return all(
-        any(
-            isinstance(n, (t.Derivative, t.Nabla))
-            or (k := symbol_key(n)) is not None
-            and k[0] in keys
-            for n in term.walk()
-        )
-        for term in terms
     )
 
 
