@@ -463,3 +463,25 @@ def test_a_greek_coefficient_the_check_reads_as_a_scalar_is_not_said_to_have_no_
     assert [d.code for d in checked.diagnostics] == ["add-mismatch"]
     said = [u.message for u in unchecked.unknown_letters(checked)]
     assert len(said) == 1 and said[0].startswith("`B` has no shape"), said
+
+
+def test_a_plain_small_letter_before_a_matrix_is_suggested_a_scalar(tmp_path: Path) -> None:
+    r"""``\det(sX)`` with ``s`` undeclared: its use (before an n×n matrix) tells only its
+    columns, but a plain small letter there is a coefficient — suggested ``s \in \mathbb{R}``,
+    not a matrix of n columns (issue 15); a capital stays a matrix of n columns."""
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Let $X \\in \\mathbb{R}^{n \\times n}$ be invertible.\n\n"
+        "Then $\\frac{\\partial}{\\partial X}\\det(sX) = s\\det(X)X^{-\\top}$.\n\n"
+        "And $Y = \\Phi X$.\n"
+    )
+    _, records = _explained(doc)
+    said = _said(records, "doc.md")
+    assert said[(3, "derivative-not-checked")] == [
+        "this derivative is not checked: texgrad could check it only with shapes guessed from "
+        "its letters: the document never declares `s`; declare it, e.g. `s \\in \\mathbb{R}`"
+    ]
+    assert any(
+        "`\\Phi` has no shape: it is never declared (its use suggests n columns)" in m
+        for m in said[(5, "unknown-shape")]
+    )

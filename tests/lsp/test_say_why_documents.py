@@ -69,6 +69,12 @@ REFUSED = [
      r"know?) — define it, e.g. `\newcommand{\norm}{…}`, for texgrad to read it"),
     ("no_declarations.md", "f(w)", "f",
      r"the shape of `X` is unknown — declare it, e.g. `X \in \mathbb{R}^{m \times n}`"),
+    # a plain small letter before a matrix is a coefficient (was `s \in \mathbb{R}^{n \times
+    # n}`); a solution named with a star is a function of its argument
+    ("coefficient.md", "f(X)", "f",
+     r"the shape of `s` is unknown — declare it, e.g. `s > 0` or `s \in \mathbb{R}`"),
+    ("coefficient.md", "x^\\star(", "\\mathbf x^\\star",
+     r"the shape of `\lambda` is unknown — declare it, e.g. `\lambda > 0` or `\lambda \in \mathbb{R}`"),
 ]  # fmt: skip
 
 # (document, the letter, what its hover says of it): before, each "has no shape: it is never
@@ -85,6 +91,9 @@ LETTERS = [
     ("tensor.md", "\\mathcal T_{ijk}",
      r"`\mathcal T` has no shape: it is an entry of a tensor (three indices or more), which "
      "texgrad does not read"),
+    ("coefficient.md", "sX",
+     r"`s` has no shape: it is never declared (its use suggests a scalar coefficient); declare "
+     r"it, e.g. `s \in \mathbb{R}`"),
     ("no_declarations.md", "Xw",
      r"`X` has no shape: it is never declared; declare it, e.g. `X \in \mathbb{R}^{m \times n}` "
      "(see README.md#declaring-shapes)"),

@@ -53,6 +53,12 @@ from texgrad.workspace import Workspace
         (r"设 $X$ 可逆（一般不对称），$\mathbf{b}$ 是 $n$ 维向量。", ["b"], "n"),
         (r"Seja $X$ uma matriz $n\times p$ e", ["X"], "n×p"),
         (r"Seja $\mathbf{w}$ um vetor de dimensão $p$.", ["w"], "p"),
+        (r"$\lambda$ 是标量。", ["\\lambda"], "1×1"),
+        (r"Mit $s$ ist ein Skalar gemeint.", ["s"], "1×1"),
+        (r"Sei $t$ ein positiver Skalar.", ["t"], "1×1"),
+        (r"Für einen reellen Skalar $c$ gilt", ["c"], "1×1"),
+        (r"Soit $t$ un scalaire strictement positif.", ["t"], "1×1"),
+        (r"Sea $c$ un escalar.", ["c"], "1×1"),
     ],
 )
 def test_a_size_said_in_another_language(

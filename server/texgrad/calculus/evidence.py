@@ -91,7 +91,20 @@ def inferred_use(result: CheckResult, node: t.Node) -> tuple[str, str] | None:
         return f"a vector of {r} entries", f"\\mathbb{{R}}^{{{r}}}"  # A\mathbf w - \mathbf b
     if r:
         return f"{r} rows", f"\\mathbb{{R}}^{{{r} \\times {other}}}"
+    if key is not None and _coefficient_letter(key):
+        return "a scalar coefficient", "\\mathbb{R}"  # s X, \lambda A: a number before a matrix
     return f"{c} columns", f"\\mathbb{{R}}^{{{other} \\times {c}}}"
+
+
+def _coefficient_letter(key: tuple[str, str | None]) -> bool:
+    r"""``s``, ``\lambda``: a plain small letter, one character or one Greek name, as
+    numbers are written; before a matrix (``s X``, only its columns inferred) it is a
+    scalar coefficient, not a row of n entries (which would be written ``\mathbf s^\top``)."""
+    from texgrad.calculus.reasons import is_capital
+
+    name = key[0]
+    single = len(name) == 1 or (name.startswith("\\") and name[1:].isalpha())
+    return key[1] is None and single and name[-1:].isalpha() and not is_capital(name)
 
 
 def _vector_letter(key: tuple[str, str | None]) -> bool:

@@ -253,6 +253,8 @@ def _cue(node: t.Node, parents: list[t.Node]) -> str:
             if name in _SCALAR_FUNCS:
                 return "scalar"
         if isinstance(p, t.Product):
+            if _coefficient_first(child, p, transposed):
+                return "scalar"  # \det(sX): a plain small letter before a matrix, its scale
             if _in_matrix_function(p, parents):
                 return "matrix"  # \operatorname{tr}(X A)
             return _product_cue(child, p, transposed)
@@ -260,6 +262,20 @@ def _cue(node: t.Node, parents: list[t.Node]) -> str:
             return "vector" if transposed else "scalar"
         child = p
     return "scalar"
+
+
+def _coefficient_first(child: t.Node, p: t.Product, transposed: bool) -> bool:
+    r"""``s`` of ``\det(sX)``, ``\lambda`` of ``\operatorname{tr}(\lambda A)``: a plain small
+    letter heading a product (a scalar tried first; where it does not fit, the rest are)."""
+    return (
+        not transposed
+        and len(p.factors) > 1
+        and p.factors[0] is child
+        and isinstance(child, t.Symbol)
+        and child.font is None
+        and not child.accents
+        and not is_capital(child.name)
+    )
 
 
 def _product_cue(child: t.Node, p: t.Product, transposed: bool) -> str:

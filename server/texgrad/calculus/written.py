@@ -82,6 +82,8 @@ def as_application(node: t.Node) -> t.Node:
             isinstance(node.factors[0], t.Symbol)
             # E_\lambda(\theta) = …, E_{\mathrm{reg}}(\theta) = …: a subscripted name
             or (isinstance(node.factors[0], t.Sub) and isinstance(node.factors[0].base, t.Symbol))
+            # \mathbf x^\star(\lambda) = …: a name with a mark (the solution, as a function)
+            or (_marked_name(node.factors[0]))
         )
         and isinstance(node.factors[1], t.Paren)
         and node.factors[1].open in ("(", "\\left(")
@@ -93,6 +95,17 @@ def as_application(node: t.Node) -> t.Node:
         )
         return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
     return node
+
+
+def _marked_name(node: t.Node) -> bool:
+    r"""``\mathbf x^\star``, ``\theta^{\ast}``: a letter with an optimum's mark, a name of
+    its own (``symbol_key``)."""
+    return (
+        isinstance(node, t.Tagged)
+        and isinstance(node.base, t.Symbol)
+        and isinstance(node.tag, t.Symbol)
+        and node.tag.name in ("\\star", "\\ast", "*")
+    )
 
 
 def statements(chain: t.Chain) -> list[t.Chain]:

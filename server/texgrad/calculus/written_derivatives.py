@@ -76,6 +76,7 @@ from texgrad.calculus.lower import Env, FunctionDef, Lowerer, VarInfo
 from texgrad.calculus.names import replace_part
 from texgrad.calculus.notation import copy_style, logistic_as_written
 from texgrad.calculus.printing import latex
+from texgrad.calculus.reasons import is_capital
 from texgrad.calculus.samples import is_sample_sum
 from texgrad.calculus.sampling import finite_difference_gradient, sample_inputs
 from texgrad.calculus.simplify import simplify
@@ -753,6 +754,38 @@ def _nabla_of_power(node: t.Node) -> t.Nabla | None:
     return replace(nabla, body=power, end=node.end)
 
 
+def _regrouped(node: t.Node) -> t.Node | None:
+    r"""The operator a parse split from what it takes, applied to it again: ``\nabla^2 r(x)``,
+    ``\nabla_x (a^\top x)^3``, ``\nabla_v (Av - b)^\top \Omega (Av - b)``; else None."""
+    for regroup in (_nabla_called, _nabla_of_power, _operator_of_marked_bracket):
+        found = regroup(node)
+        if found is not None:
+            return found
+    return None
+
+
+def _operator_of_marked_bracket(node: t.Node) -> t.Node | None:
+    r"""``\nabla_{\mathbf v} (A\mathbf v - \mathbf b)^\top \Omega (A\mathbf v - \mathbf b)``,
+    parsed as the operator applied to the first bracket, that transposed (or raised to a
+    power), times the rest: the operator applied to the whole product, as it is when the
+    first factor is unbracketed (``\nabla_x x^\top A x``); else None."""
+    if not (isinstance(node, t.Product) and len(node.factors) > 1):
+        return None
+    first = node.factors[0]
+    if not isinstance(first, (t.Transpose, t.Power)) or not _operator(first.base):
+        return None
+    op = first.base
+    if not isinstance(op, (t.Nabla, t.Derivative)):
+        return None
+    body = op.body
+    if not (isinstance(body, t.Paren) and body.open in ("(", "\\left(", "[", "\\left[")):
+        return None
+    marked = replace(first, base=body, start=body.start)
+    rest = node.factors[1:]
+    product = t.Product((marked, *rest), start=body.start, end=rest[-1].end)
+    return replace(op, body=product, end=node.end)
+
+
 def _bare_hessian(node: t.Node) -> t.Node | None:
     r"""``\nabla^2 \tfrac12 \mathbf x^\top A \mathbf x``, parsed as the operator applied to
     the number ``\tfrac12`` times the rest: the product it takes (its variable not written:
@@ -838,12 +871,9 @@ def _jacobian_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | N
 
 def _derivative_read(node: t.Node) -> tuple[t.Node | None, t.Node | None, str] | None:
     """:func:`_derivative_side` of all but the bare Hessian."""
-    called = _nabla_called(node)
-    if called is not None:
-        return _derivative_side(called)
-    powered = _nabla_of_power(node)
-    if powered is not None:
-        return _derivative_side(powered)
+    regrouped = _regrouped(node)
+    if regrouped is not None:
+        return _derivative_side(regrouped)
     if isinstance(node, t.Product) and len(node.factors) > 1 and _operator(node.factors[0]):
         # \nabla_x x^T x, \frac{\partial}{\partial x} x^T A x: the operator takes the product
         head = node.factors[0]
@@ -2249,8 +2279,8 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
     # a norm's subscript names the norm, not a function: the F of ‖AV - B‖_F in F(V) = ‖AV - B‖_F²
     applied |= {id(x) for n in function.walk() if isinstance(n, t.Norm) and n.p for x in n.p.walk()}
     by: dict[int, t.Node] = {}
-    for n in function.walk():
-        if not isinstance(n, (t.Symbol, t.Font)) or id(n) in applied:
+    for n in function.walk():  # (and \mathbf x^\star of \mathbf x^\star(\lambda) = …, marked)
+        if not isinstance(n, (t.Symbol, t.Font, t.Tagged)) or id(n) in applied:
             continue
         key = symbol_key(n)
         fdef = env.functions.get(key[0]) if key is not None else None
@@ -3446,11 +3476,9 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
     letters: list[str] = []
     keys: set[str] = set()
     for tree in trees:
-        for node in tree.walk():
-            if not isinstance(node, (t.Symbol, t.Font)) or node.from_macro:
-                continue
+        for node in _letters_written(tree):
             key = symbol_key(node)
-            leaf = node.body if isinstance(node, t.Font) else node
+            leaf = _leaf(node)
             if key is None or not isinstance(leaf, t.Symbol) or leaf.name in _NOT_TYPED:
                 continue
             if key[0] in env.vars or key[0] in env.functions or not leaf.name[-1:].isalpha():
@@ -3459,12 +3487,42 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
             written = _unbraced(written)
             if written and key[0] not in keys and len(written) <= 24:
                 keys.add(key[0])
-                # the loss itself (L of ∂L/∂V, a bare letter differentiated): a number
-                alone = node is trees[0]
+                # the loss itself (L of ∂L/∂V, a bare letter differentiated): a number, unless
+                # written as a vector is (the solution \mathbf x^\star of d\mathbf x^\star/d\lambda)
+                alone = node is trees[0] and not (key[1] in _BOLD and not is_capital(key[0]))
                 letters.append(
                     written + (_used_as(checked, node) or ("\t\\mathbb{R}" if alone else ""))
                 )
     return f"{_NEVER_REPORTED}: " + ", ".join(letters[:3]) if letters else _NEVER_REPORTED
+
+
+_BOLD = frozenset({"mathbf", "boldsymbol", "bm", "vec"})
+
+
+def _letters_written(tree: t.Node) -> list[t.Node]:
+    r"""The letters of ``tree`` in order: symbols, letters in a font, and subscripted names
+    whole (``\mathbf v_j``, ``\mathbf x^\star``: not the index ``j`` or the mark ``\star``,
+    which no one declares)."""
+    out: list[t.Node] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (t.Sub, t.Tagged)) and not node.from_macro and symbol_key(node):
+            if isinstance(_leaf(node), t.Symbol):
+                out.append(node)
+                continue
+        if isinstance(node, (t.Symbol, t.Font)) and not node.from_macro:
+            out.append(node)
+            continue
+        stack.extend(reversed(list(node.children())))
+    return out
+
+
+def _leaf(node: t.Node) -> t.Node | None:
+    """The letter of a symbol, of a letter in a font, or of a subscripted or marked one."""
+    if isinstance(node, (t.Sub, t.Tagged)):
+        node = node.base
+    return node.body if isinstance(node, t.Font) else node
 
 
 def _used_as(checked: CheckResult, node: t.Node) -> str:

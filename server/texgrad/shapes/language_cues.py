@@ -496,6 +496,10 @@ DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # "$\mathbf w$ ein $p$-dimensionaler Vektor"
         (_S.format("sym") + _AFTER + r"(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen|der)\s+" + _DIMS
          + r"\s*-\s*dimensionale[rn]?\s+(?:spalten|(?P<row>zeilen))?vektor\b", "vector"),
+        # "$s$ ist ein Skalar", "sei $\lambda$ ein positiver Skalar", "ein Skalar $s$"
+        (_S.format("sym") + r"\s+(?:(?:ist|sei|bezeichnet)\s+)?(?:ein|einen)\s+" + _DE_ADJ
+         + r"skalar\b", "scalar"),
+        (r"\b(?:ein|einen)\s+" + _DE_ADJ + r"skalar\s+" + _S.format("sym"), "scalar"),
         # French: "Soit $B$ une matrice $m\times n$", "$S$ une matrice symétrique de taille $n\times n$"
         (_S.format("sym") + _AFTER + r"(?:(?:est|soit|désigne|désignera)\s+)?(?:une|la)\s+matrice\s+"
          + _FR_ADJ + r"(?:(?:de|d')\s*(?:taille|dimension|format|type)\s+)?" + _TIMES, "matrix"),
@@ -505,6 +509,10 @@ DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Spanish: "$X$ es una matriz de tamaño $n\times p$", "$x$ un vector de dimensión $n$"
         (_S.format("sym") + _AFTER + r"(?:(?:es|sea|denota)\s+)?(?:una|la)\s+matriz\s+" + _ES_ADJ
          + r"(?:de\s+(?:tamaño|dimensión|dimensiones|orden)\s+)?" + _TIMES, "matrix"),
+        # "$t$ est un scalaire", "$t$ es un escalar positivo"
+        (_S.format("sym") + r"\s+(?:(?:est|soit|désigne)\s+)?un\s+" + _FR_ADJ + r"scalaire\b",
+         "scalar"),
+        (_S.format("sym") + r"\s+(?:(?:es|sea|denota)\s+)?un\s+escalar\b", "scalar"),
         (_S.format("sym") + _AFTER + r"(?:(?:es|sea|denota)\s+)?(?:un|el)\s+vector\s+(?:columna\s+|"
          r"(?P<row>fila)\s+)?de\s+(?:tamaño|dimensión|longitud)\s+" + _DIMS, "vector"),
         # Italian: "Sia $X$ una matrice $n\times p$", "$S$ è una matrice simmetrica di
@@ -523,4 +531,5 @@ DECLARATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # what a text must hold for those patterns to be searched in it
 DECLARATION_NEEDS = ("矩阵", "矩陣", "向量", "矢量", "方阵", "方陣", "标量", "標量", "纯量",
                      "純量", "-matrix", "eine ", "vektor", "matrice", "vecteur", "matriz",
-                     "un vector", "el vector", "vettore", "vetor")  # fmt: skip
+                     "un vector", "el vector", "vettore", "vetor", "skalar", "scalaire",
+                     "escalar")  # fmt: skip
