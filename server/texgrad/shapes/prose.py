@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from texgrad.casefold import folded
+from texgrad.reading.memo import by_text
 from texgrad.reading.source import MappedText
 from texgrad.shapes import language_cues
 from texgrad.shapes.dim_terms import symbol
@@ -168,8 +169,9 @@ _PROSE = [
                + r"(?:an?\s+)?" + _M.format("dims")
                + r"(?:(?:[- ]dimensional\s+|-|\s+)(?P<kind>vector|matrix))?\s*\)"),
     # "with orthogonal $Q_i$ and diagonal $\Lambda_i$, both $n_i \times n_i$"
-    re.compile(_M.format("sym") + r"(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
-               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
+    # ("$\bm U$ orthogonal and $\bm\Lambda$ diagonal, both $p \times p$": a word after each)
+    re.compile(_M.format("sym") + r"(?:\s+[A-Za-z-]{3,})?(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
+               + r"(?:\s+[A-Za-z-]{3,})?,?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
@@ -232,6 +234,16 @@ _PROSE = [
                + _M.format("sym") + r"\s+is\s+(?:of\s+(?:size|shape)\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
+    # "…, $W_\pi \in …$ and $c$ a scalar", "with $\lambda$ a real scalar": apposition in a
+    # list that says the letter is a number (not "$c$ a scalar multiple of $x$")
+    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+(?:real\s+|positive\s+|fixed\s+)?"
+               + r"(?P<kind>scalar)\b(?![\s-]+(?:multiples?|function|field|products?|valued|of\b|in\b|times\b))"),
+    # "The moments $\mathbf m_t, \mathbf v_t$ live in $\mathbb{R}^p$", "every state $\mathbf h_\ell$
+    # is in $\mathbb{R}^W$": a space named for the letters (only a space: "$x$ lies in
+    # $\operatorname{range}(A)$" sizes nothing; not "If $x$ is in …", a supposition)
+    re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)(?<![Ss]uppose\s)" + _M.format("lsym")
+               + r"\s+(?:both\s+|all\s+)?(?:lives?|live|lies?|is|are)\s+(?:both\s+|all\s+)?in\s+"
+               + r"(?P<space>)(?P<kind>)" + _M.format("dims") + r"(?!\s*(?:-|\\times))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -264,6 +276,8 @@ _NEEDS = (
     (" rows",),
     ("dimensional",),
     ("\\times",),
+    (" a scalar", " an scalar", " a real scalar", " a positive scalar", " a fixed scalar"),
+    ("in $", "in  $"),  # (two spaces: GitHub's math, _plain_dollars)
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -498,6 +512,20 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
             "number": "scalar", "random variable": "scalar"}  # fmt: skip
 
 
+@by_text()
+def _plain_dollars(text: str) -> str:
+    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, written as the patterns read
+    math, `` $x \in \mathbb{R}^n$ ``: each dollar moved onto its backtick and a space left
+    in its place, so that every offset of the math stays where its row is.  (Once per text:
+    asked for each of its paragraphs.)"""
+    if "$`" not in text:
+        return text
+    return _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
+
+
+_GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
+
+
 def from_prose(
     text: str,
     path: str,
@@ -517,6 +545,7 @@ def from_prose(
     (shapes/declarations.py)."""
     if "$" not in text:
         return
+    text = _plain_dollars(text)
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     end = len(text) if hi is None else hi
     chunk = text[lo:end]

@@ -148,11 +148,17 @@ _HEADING = re.compile(
 # a section that sets up what the sections after it use: a paper's model, its parameters
 MODEL_HEADING = re.compile(
     r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b"
+    # a backprop text's forward pass sets up the backward pass that re-uses its letters
+    r"|\b[Ff]orward(?:\s+(?:[Pp]ass|[Pp]ropagation|[Cc]omputation))?\s*(?:$|[:.,(\[{}|\n])"
     r"|\b(?:[Mm]odelos?|[Mm]od[èe]les?|[Mm]odell(?:e|s)?|[Pp]ar[áa]metros|[Pp]aram[èe]tres)\b"
 )
 # a heading of a section that recalls the others: what they define holds in it
 RECAP_HEADING = re.compile(
     r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b"
+    # errata and bug lists quote the formulas of the sections before them, wrong
+    # ("Errata", "Bugs we fixed", "Mistakes I made", "Common slips", "Typos")
+    r"|\b(?:[Ee]rrat(?:a|um)|[Mm]istakes?|[Bb]ugs?|[Tt]ypos?|[Mm]isprints?|[Pp]itfalls|[Ss]lips|"
+    r"[Cc]ommon\s+errors)\b"
 )
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example
