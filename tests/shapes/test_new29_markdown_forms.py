@@ -1,8 +1,7 @@
 r"""Forms met writing the set-29 documents (Marp, HackMD, Quarto reveal.js, a GitHub README, a
 Jekyll post, pandoc-crossref notes): "$c$ a scalar" in a list, "$\mathbf m_t, \mathbf v_t$
-live in $\mathbb{R}^p$", the prose of GitHub's ``$`…`$`` math, a Forward section that sets
-up the Backward one, an errata section that recalls the ones before, ``D = 3 + 6L = 63``, an
-undeclared bias beside a column, an iterate beside its sized family in a sum, and "$U$
+live in $\mathbb{R}^p$", the prose of GitHub's ``$`…`$`` math, an errata section that recalls the ones before, ``D = 3 + 6L = 63``, an
+iterate beside its sized family in a sum, and "$U$
 orthogonal and $\Lambda$ diagonal, both $p \times p$"."""
 
 from __future__ import annotations
@@ -62,43 +61,6 @@ def test_prose_reads_githubs_backtick_math(tmp_path: Path) -> None:
     assert codes_by_line(GITHUB, tmp_path) == [(3, "matmul-mismatch")]
 
 
-# -- a Forward section sets up the Backward one -----------------------------------------------
-
-FORWARD = r"""
-%! attn.md
-## Forward pass
-
-Let $X \in \mathbb{R}^{n \times d}$ and $W \in \mathbb{R}^{d \times k}$, and $Q = XW$.
-
-## Backward pass
-
-Given $G \in \mathbb{R}^{n \times k}$: wrong $\bar X = G Q$, right $\bar W = X^\top G$.
-"""
-
-
-def test_a_forward_section_sets_up_the_backward_one(tmp_path: Path) -> None:
-    # Q, defined in "Forward pass", holds in "Backward pass": G Q is n×k times n×k
-    assert codes_by_line(FORWARD, tmp_path) == [(7, "matmul-mismatch")]
-
-
-OTHER = r"""
-%! notes.md
-## A first part
-
-Let $X \in \mathbb{R}^{n \times d}$, $W \in \mathbb{R}^{d \times k}$ and $Q = XW$.
-
-## Another part
-
-Given $G \in \mathbb{R}^{n \times k}$: $G Q$.
-"""
-
-
-def test_another_section_does_not_borrow_a_definition(tmp_path: Path) -> None:
-    # (the Kalman K / LQR K rule stands: a definition of a section that is no set-up is not
-    # used to report in the next one)
-    assert codes_by_line(OTHER, tmp_path) == []
-
-
 # -- errata and bug lists recall the sections before them ---------------------------------------
 
 ERRATA = r"""
@@ -144,24 +106,6 @@ def test_a_size_chained_to_its_value_keeps_its_formula(tmp_path: Path) -> None:
     # D = 3 + 6L = 63 with L = 10: D is 6L + 3 (`\mathbf e = \gamma(\mathbf x) \in \mathbb R^D`
     # agrees); the 63 does not set D apart from 6L + 3
     assert codes_by_line(CHAINED, tmp_path) == [(16, "matmul-mismatch")]
-
-
-# -- an undeclared bias beside a column ----------------------------------------------------------
-
-BIAS = r"""
-%! mlp.md
-Let $\mathbf s \in \mathbb{R}^{d}$, $W_1 \in \mathbb{R}^{h \times d}$ and $W_2 \in \mathbb{R}^{m \times h}$, and
-
-$$\mathbf h = \tanh(W_1\mathbf s + \mathbf b_1), \qquad \mathbf z = W_2\mathbf h + \boldsymbol\beta, \qquad H = \tanh(W_1 S + B).$$
-
-Fine: $W_2\mathbf h$ and $\mathbf z^\top\mathbf z$. Wrong: $\mathbf h^\top W_2$ and $W_1\mathbf z$. Unknown: $H H$.
-"""
-
-
-def test_an_undeclared_bias_beside_a_column_keeps_the_column(tmp_path: Path) -> None:
-    # h is h-long and z m-long whatever the biases are (columns or numbers); a capital B
-    # may be a matrix, so H has no shape
-    assert codes_by_line(BIAS, tmp_path) == [(5, "matmul-mismatch"), (5, "matmul-mismatch")]
 
 
 # -- an iterate beside its sized family, in a sum -----------------------------------------------

@@ -148,8 +148,6 @@ _HEADING = re.compile(
 # a section that sets up what the sections after it use: a paper's model, its parameters
 MODEL_HEADING = re.compile(
     r"\b(?:[Mm]odels?|[Pp]arameters|[Bb]ackground|[Ss]etting)\b"
-    # a backprop text's forward pass sets up the backward pass that re-uses its letters
-    r"|\b[Ff]orward(?:\s+(?:[Pp]ass|[Pp]ropagation|[Cc]omputation))?\s*(?:$|[:.,(\[{}|\n])"
     r"|\b(?:[Mm]odelos?|[Mm]od[èe]les?|[Mm]odell(?:e|s)?|[Pp]ar[áa]metros|[Pp]aram[èe]tres)\b"
 )
 # a heading of a section that recalls the others: what they define holds in it

@@ -563,11 +563,6 @@ class ProductRules(DistributionRules):
                 and ONE not in (columns[0].rows, columns[0].cols)
             ):
                 return columns[0]
-            if columns_only and all(
-                s is not None or a or _bias_letter(term)
-                for term, s, a in zip(node.terms, shapes, adapted, strict=True)
-            ):
-                return columns[0]  # W\mathbf x + \mathbf b, the bias undeclared: a column
             return None
         non_scalar = [s for s in known if not s.is_scalar]
         if any(adapted) and not non_scalar:
@@ -1022,28 +1017,3 @@ def _shifted(index: t.Node) -> bool:
         and isinstance(index.terms[0], t.Symbol)
         and isinstance(index.terms[1], t.Number)
     )
-
-
-def _bias_letter(term: t.Node) -> bool:
-    r"""``\mathbf b``, ``\mathbf b_1``, ``\boldsymbol\beta_\pi``: a letter written as a vector
-    (bold, lower case), which added to columns of one length (``W_1\mathbf x + \mathbf b_1``,
-    its bias never declared) is a column of that length or a number: either way the sum
-    is the columns' shape (a matrix is not written as a bold small letter)."""
-    node = term.operand if isinstance(term, t.Neg) else term
-    base = node.base if isinstance(node, t.Sub) else node
-    return (
-        isinstance(base, t.Symbol)
-        and base.font in ("mathbf", "boldsymbol", "bm", "vec")
-        and len(base.name.lstrip("\\")) >= 1
-        and (base.name.islower() if len(base.name) == 1 else base.name in _GREEK_SMALL)
-        and not base.accents
-    )
-
-
-_GREEK_SMALL = frozenset(
-    "\\" + g
-    for g in (
-        "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda "
-        "mu nu xi pi rho sigma tau upsilon phi varphi chi psi omega"
-    ).split()
-)
