@@ -243,7 +243,9 @@ _PROSE = [
     # $\operatorname{range}(A)$" sizes nothing; not "If $x$ is in …", a supposition)
     re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)(?<![Ss]uppose\s)" + _M.format("lsym")
                + r"\s+(?:both\s+|all\s+)?(?:lives?|live|lies?|is|are)\s+(?:both\s+|all\s+)?in\s+"
-               + r"(?P<space>)(?P<kind>)" + _M.format("dims") + r"(?!\s*(?:-|\\times))"),
+               + r"(?P<space>)(?P<kind>)" + _M.format("dims")
+               # (not "$x, y$ are in $\mathbb{R}^n$ and $\mathbb{R}^m$, respectively")
+               + r"(?!\s*(?:-|\\times|and\s+\$|[^.$]{0,40}respectively))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
