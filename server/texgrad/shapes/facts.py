@@ -139,7 +139,10 @@ def _chain_facts(chain: t.Chain, path: str) -> Iterator[Fact]:
     defined = False
     if len(sides) > 1 and len(sides) == len(chain.relations):  # K = L = 1: K = 1 as well
         last = sides[-1][1]
-        sides += [(left, last) for left, _ in sides[:-1]]
+        if not (isinstance(last, t.Number) and any(_made_of_others(r) for _, r in sides[:-1])):
+            sides += [(left, last) for left, _ in sides[:-1]]
+        # (not D = 3 + 6L = 63: the number is the size's value under other facts, L = 10,
+        # and D = 63 beside D = 3 + 6L would set D apart from 6L + 3 where L is not known)
         defined = _made_of_others(last)
     for left, right in sides:
         if left is None or right is None:

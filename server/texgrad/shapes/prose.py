@@ -11,6 +11,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from texgrad.casefold import folded
+from texgrad.reading.memo import by_text
 from texgrad.reading.source import MappedText
 from texgrad.shapes import language_cues
 from texgrad.shapes.dim_terms import symbol
@@ -170,8 +171,9 @@ _PROSE = [
                + r"(?:an?\s+)?" + _M.format("dims")
                + r"(?:(?:[- ]dimensional\s+|-|\s+)(?P<kind>vector|matrix))?\s*\)"),
     # "with orthogonal $Q_i$ and diagonal $\Lambda_i$, both $n_i \times n_i$"
-    re.compile(_M.format("sym") + r"(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
-               + r",?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
+    # ("$\bm U$ orthogonal and $\bm\Lambda$ diagonal, both $p \times p$": a word after each)
+    re.compile(_M.format("sym") + r"(?:\s+[A-Za-z-]{3,})?(?:,\s*|\s+and\s+)(?:[\w-]+\s+){0,2}" + _M.format("sym2")
+               + r"(?:\s+[A-Za-z-]{3,})?,?\s+(?:which\s+are\s+|are\s+)?(?:both|each)\s+(?:an?\s+)?(?:of\s+size\s+)?"
                + r"\$\$?(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$\$?(?P<kind>)(?![\w-])"),
     # "Write $\Delta$ for the $n$ by $B$ matrix whose columns …"
     re.compile(_M.format("sym") + r"\s+for\s+the\s+" + _BEFORE_SIZE + _BY
@@ -263,6 +265,18 @@ _PROSE = [
     # "for every $\mathbf x$ in $\mathbb{R}^n$", "Take $A$ in $\mathbb{R}^{n \times k}$" (the space sizes it)
     re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+in\s+"
                + r"(?P<space>)(?P<kind>)\$(?P<dims>\\mathbb\s*\{?R\}?[^$]{0,40})\$"),
+    # "…, $W_\pi \in …$ and $c$ a scalar", "with $\lambda$ a real scalar": apposition in a
+    # list that says the letter is a number (not "$c$ a scalar multiple of $x$")
+    re.compile(r"(?:,|\band|\bwith)\s+" + _M.format("sym") + r"\s+an?\s+(?:real\s+|positive\s+|fixed\s+)?"
+               + r"(?P<kind>scalar)\b(?![\s-]+(?:multiples?|function|field|products?|valued|of\b|in\b|times\b))"),
+    # "The moments $\mathbf m_t, \mathbf v_t$ live in $\mathbb{R}^p$", "every state $\mathbf h_\ell$
+    # is in $\mathbb{R}^W$": a space named for the letters (only a space: "$x$ lies in
+    # $\operatorname{range}(A)$" sizes nothing; not "If $x$ is in …", a supposition)
+    re.compile(r"(?<![Ii]f\s)(?<![Ww]hen\s)(?<![Uu]nless\s)(?<![Ss]uppose\s)" + _M.format("lsym")
+               + r"\s+(?:both\s+|all\s+)?(?:lives?|live|lies?|is|are)\s+(?:both\s+|all\s+)?in\s+"
+               + r"(?P<space>)(?P<kind>)" + _M.format("dims")
+               # (not "$x, y$ are in $\mathbb{R}^n$ and $\mathbb{R}^m$, respectively")
+               + r"(?!\s*(?:-|\\times|and\s+\$|[^.$]{0,40}respectively))"),
 ]  # fmt: skip
 # what a paragraph must contain for each pattern to match (a pattern is not run on the
 # paragraphs without it: most prose declares nothing)
@@ -303,6 +317,8 @@ _NEEDS = (
     (" being",),
     (" by $", "-by-"),
     (" in $",),
+    (" a scalar", " an scalar", " a real scalar", " a positive scalar", " a fixed scalar"),
+    ("in $", "in  $"),  # (two spaces: GitHub's math, _plain_dollars)
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -533,6 +549,20 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
             "number": "scalar", "random variable": "scalar"}  # fmt: skip
 
 
+@by_text()
+def _plain_dollars(text: str) -> str:
+    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, written as the patterns read
+    math, `` $x \in \mathbb{R}^n$ ``: each dollar moved onto its backtick and a space left
+    in its place, so that every offset of the math stays where its row is.  (Once per text:
+    asked for each of its paragraphs.)"""
+    if "$`" not in text:
+        return text
+    return _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
+
+
+_GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
+
+
 def from_prose(
     text: str,
     path: str,
@@ -552,6 +582,7 @@ def from_prose(
     (shapes/declarations.py)."""
     if "$" not in text:
         return
+    text = _plain_dollars(text)
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     end = len(text) if hi is None else hi
     chunk = text[lo:end]

@@ -153,6 +153,10 @@ MODEL_HEADING = re.compile(
 # a heading of a section that recalls the others: what they define holds in it
 RECAP_HEADING = re.compile(
     r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b"
+    # errata and bug lists quote the formulas of the sections before them, wrong
+    # ("Errata", "Bugs we fixed", "Mistakes I made", "Common slips", "Typos")
+    r"|\b(?:[Ee]rrat(?:a|um)|[Mm]istakes?|[Bb]ugs?|[Tt]ypos?|[Mm]isprints?|[Pp]itfalls|[Ss]lips|"
+    r"[Cc]ommon\s+errors)\b"
 )
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example

@@ -495,7 +495,7 @@ class ProductRules(DistributionRules):
             conditional = isinstance(index, t.Chain) and all(
                 r in ("\\mid", "|") for r in index.relations
             )
-            return conditional and self.infer(sub) is not None
+            return (conditional or _shifted(index)) and self.infer(sub) is not None
 
         return written_plainly(node, sized, member)
 
@@ -1009,3 +1009,14 @@ def _scripted_time(bracket: t.Node) -> bool:
     body = wrapped[1].body
     # (\boldsymbol\phi(s_t)^\top, \mathbf g(t_k)^\top: at a time of a sequence, the same)
     return _time_letter(body.base if isinstance(body, t.Sub) else body)
+
+
+def _shifted(index: t.Node) -> bool:
+    r"""``t-1``, ``\ell+1``: the index of an iterate next to a member the document sizes
+    (``\mathbf v_{t-1}`` beside a declared ``\mathbf v_t``), sized as plainly as it."""
+    return (
+        isinstance(index, t.Add)
+        and len(index.terms) == 2
+        and isinstance(index.terms[0], t.Symbol)
+        and isinstance(index.terms[1], t.Number)
+    )
