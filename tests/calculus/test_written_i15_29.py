@@ -130,25 +130,6 @@ def test_the_letters_to_declare_are_named_whole(tmp_path: Path) -> None:
     assert not any("`\\star" in s or "`j \\in" in s for s in said), said
 
 
-GATES = r"""We use the denominator layout. Let $X \in \mathbb{R}^{B \times d}$, $H \in \mathbb{R}^{B \times h}$,
-$W_1, W_2, W_3 \in \mathbb{R}^{d \times h}$, $U_1, U_2, U_3 \in \mathbb{R}^{h \times h}$ and $\mu > 0$, with
-$A_1 = XW_1 + HU_1$, $A_2 = XW_2 + HU_2$ and $A_3 = XW_3 + HU_3$. The loss $L$ comes after; write
-$G_1 = \partial L/\partial A_1$, $G_2 = \partial L/\partial A_2$ and $G_3 = \partial L/\partial A_3$.
-
-$$
-\frac{\partial L}{\partial H} = G_1 U_1^\top + G_2 U_2^\top + G_3 U_3^\top
-$$
-
-$$
-\frac{\partial L}{\partial H} = G_1 U_1 + G_2 U_2 + G_3 U_3
-$$
-
-$$
-\frac{\partial L}{\partial H} = G_1 U_1 + G_2 U_2 + G_3 U_3 + \mu H
-$$
-"""
-
-
 def test_the_gates_reference_is_what_central_differences_give() -> None:
     """With L = tr(G₁ᵀA₁) + tr(G₂ᵀA₂) (the loss to first order), ∂L/∂H = G₁U₁ᵀ + G₂U₂ᵀ, not
     G₁U₁ + G₂U₂ (B = 4, d = 3, h = 2)."""
