@@ -102,6 +102,8 @@ class ProductRules(DistributionRules):
 
         def _said_shape_keeping(self, func: t.Node) -> bool: ...  # (rules/functions.py)
 
+        def _said_elementwise(self, func: t.Node) -> bool: ...  # (rules/functions.py)
+
     def _product(self, node: t.Product) -> Shape | None:
         factors = self._applications(list(node.factors))
         if len(factors) == 1:
@@ -386,9 +388,34 @@ class ProductRules(DistributionRules):
                 out.append(call)
                 i += 2
                 continue
+            if isinstance(f, t.Apply) and self._matrix_before_bracket(f):
+                out.extend(_as_product(f))  # X G(y - \mu) for a matrix G: X G (y - \mu)
+                i += 1
+                continue
             out.append(f)
             i += 1
         return out
+
+    def _matrix_before_bracket(self, node: t.Apply) -> bool:
+        r"""Is ``node``, read as a call (``G(\mathbf{y} - \boldsymbol\mu)``), a matrix the
+        document declares or defines (``G = \operatorname{diag}(…)``) times the bracket after
+        it?  Only for a letter that is no function (no signature, no value declared at a
+        call, not said to act elementwise) and a bracket holding an expression, not a point
+        (``\Sigma(\theta)``, ``J(x_k)``: a value at a point, as ``_matrix_times`` reads it)."""
+        func = node.func
+        if not node.parens or len(node.args) != 1 or not isinstance(func, (t.Symbol, t.Sub)):
+            return False
+        if not isinstance(node.args[0], (t.Add, t.Product, t.Neg)):
+            return False
+        key = symbol_key(func)
+        if key is None or self._signature(key[0], func.start) is not None:
+            return False
+        if self._valued(key, func.start) is not None or self._called_somewhere(key[0]):
+            return False
+        if self._said_shape_keeping(func) or self._said_elementwise(func):
+            return False
+        shape = self.infer(func)
+        return shape is not None and ONE not in (shape.rows, shape.cols)
 
     def _called(self, key: tuple[str, str | None], f: t.Node, bracket: t.Node) -> bool:
         """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature or a
@@ -867,6 +894,12 @@ def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
     vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
     ``x \\odot Q`` may be broadcast into a larger Q)."""
     return known if known is not None and ONE not in (known.rows, known.cols) else None
+
+
+def _as_product(node: t.Apply) -> tuple[t.Node, t.Node]:
+    r"""``G(y - \mu)`` as the factors ``G`` and ``(y - \mu)``."""
+    bracket = t.Paren(node.args[0], "(", ")", start=node.func.end, end=node.end)
+    return node.func, bracket
 
 
 def given_part(node: t.Node) -> t.Node:

@@ -1,0 +1,107 @@
+r"""The issue-13 misses made general rules (session 29): a set the document names and then
+declares with (``\St(n,p) = \{X \in \mathbb{R}^{n \times p} : …\}``, then ``U \in \St(m,k)``),
+and a matrix written before a bracket (``X G(\mathbf{y} - \boldsymbol\mu)`` for a matrix G).
+Each with a planted error and a trap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import check_fixture, codes_by_line, declaration
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        (r"\mathrm{St}", "(n,p)"),
+        (r"\operatorname{St}", "(n, p)"),
+        (r"\mathcal{V}", "(n,p)"),
+        (r"\mathcal{V}_p", "(n)"),
+    ],
+)
+def test_a_named_set_sizes_its_members_by_the_sizes_written(
+    tmp_path: Path, name: str, params: str
+) -> None:
+    # book-stiefel-procrustes-28: \St(n,p) = \{X \in R^{n×p} : X^T X = I_p\}, then U_p \in
+    # \St(n,p); here the member is declared with other sizes than the definition's
+    args = "(m,k)" if params.count(",") else "(m)"
+    member = name.replace("_p", "_k")
+    text = rf"""
+    %! main.md
+    The set $NAME{params} = \{{X \in \mathbb{{R}}^{{n \times p}} : X^\top X = I_p\}}$ of frames.
+    Take $U \in MEMBER{args}$ and $A \in \mathbb{{R}}^{{m \times m}}$, $B \in \mathbb{{R}}^{{k \times k}}$.
+    Right: $A U B$ and $U^\top A U$. Wrong: $U A$.
+    """.replace("NAME", name).replace("MEMBER", member)
+    fx, result = check_fixture(tmp_path, text)
+    u = declaration(result, "U")
+    assert u is not None and u.shape.short() == "m×k"
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+def test_a_named_sets_own_letter_and_the_optimum_over_it(tmp_path: Path) -> None:
+    # \mathcal{O}(n) of the orthogonal matrices; Q \in \mathcal{O}(d) and \min_{R \in \mathcal{O}(d)}
+    text = r"""
+    %! main.md
+    Let $\mathcal{O}(n) = \{Q \in \mathbb{R}^{n \times n} : Q^\top Q = I_n\}$ and $Y \in \mathbb{R}^{d \times N}$.
+    Procrustes: $\min_{R \in \mathcal{O}(d)} \lVert R Y - Z \rVert_F$ with $Z \in \mathbb{R}^{d \times N}$.
+    A slip: $Y R$ for the rotated data.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+def test_a_member_of_a_set_named_nowhere_or_with_other_sizes_is_left(tmp_path: Path) -> None:
+    # \mathcal{M}(n) is never defined; \mathrm{Gr}(n,p) is given two sizes but has one: nothing
+    text = r"""
+    %! main.md
+    Let $\mathrm{Gr}(n) = \{P \in \mathbb{R}^{n \times n} : P^2 = P\}$ and $A \in \mathbb{R}^{m \times k}$.
+    Take $X \in \mathcal{M}(m, k)$ and $Y \in \mathrm{Gr}(m, k)$: then $X A$ and $A Y$ say nothing.
+    """
+    _, result = check_fixture(tmp_path, text)
+    assert declaration(result, "X") is None
+    assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_named_set_defined_in_another_file_of_the_project(tmp_path: Path) -> None:
+    text = r"""
+    %! main.tex
+    \documentclass{article}
+    \begin{document}
+    \input{notation}
+    Let $W \in \mathrm{St}(d, r)$ and $x \in \mathbb{R}^{d}$. Then $W^\top x$ is right and $W x$ is not.
+    \end{document}
+    %! notation.tex
+    Throughout, $\mathrm{St}(n, p) = \{X \in \mathbb{R}^{n \times p} : X^\top X = I_p\}$.
+    """
+    assert codes_by_line(text, tmp_path) == [(4, "matmul-mismatch")]
+
+
+@pytest.mark.parametrize(
+    "defined",
+    [
+        r"$G = \operatorname{diag}(g'(\mu_1), \dots, g'(\mu_n))$",
+        r"$G \in \mathbb{R}^{n \times n}$ diagonal",
+    ],
+)
+def test_a_matrix_before_a_bracket_is_a_product(tmp_path: Path, defined: str) -> None:
+    # notes-irls-completion-28: W X G(y - mu) with G = diag(...): X G is compared
+    text = r"""
+    %! main.md
+    Let $X \in \mathbb{R}^{n \times p}$, $W \in \mathbb{R}^{n \times n}$ and DEFINED.
+    The score $X^\top W G(\mathbf{y} - \boldsymbol\mu)$ is right.
+    Wrong: $W X G(\mathbf{y} - \boldsymbol\mu)$.
+    """.replace("DEFINED", defined)
+    assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+def test_a_function_or_a_value_at_a_point_before_a_bracket_is_left(tmp_path: Path) -> None:
+    # a function with a signature, a value at a point (\Sigma(\theta)), a map said to act
+    # elementwise: the bracket holds its arguments
+    text = r"""
+    %! main.md
+    Let $X \in \mathbb{R}^{n \times p}$, $\Sigma \in \mathbb{R}^{n \times n}$, $f : \mathbb{R}^n \to \mathbb{R}^n$
+    and $H \in \mathbb{R}^{n \times n}$, where $H$ is applied elementwise.
+    Then $X^\top f(\mathbf{y} - \mathbf{z})$, $X^\top \Sigma(\theta)$ and $X^\top H(\mathbf{y} + \mathbf{z})$.
+    """
+    assert codes_by_line(text, tmp_path) == []
