@@ -105,3 +105,24 @@ def test_a_function_or_a_value_at_a_point_before_a_bracket_is_left(tmp_path: Pat
     Then $X^\top f(\mathbf{y} - \mathbf{z})$, $X^\top \Sigma(\theta)$ and $X^\top H(\mathbf{y} + \mathbf{z})$.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+@pytest.mark.parametrize("bold", [r"\mathbfit", r"\mathbf", r"\boldsymbol"])
+def test_a_bold_signals_samples_at_steps_k(tmp_path: Path, bold: str) -> None:
+    # notes-ssm-unicode-math-28: \mathbfit{x}(t) \in R^N, then x_k = \bar A x_{k-1} + …
+    text = r"""
+    %! main.md
+    A state $X(t) \in \mathbb{R}^{N}$ with $C \in \mathbb{R}^{1 \times N}$ and $A \in \mathbb{R}^{N \times N}$.
+    Discretised: $X_k = A X_{k-1}$ and $y_k = C X_k$; wrong: $C X_k^\top$ and $y_k = X_k C$.
+    """.replace("X", "BOLD{x}").replace("BOLD", bold)
+    assert codes_by_line(text, tmp_path) == [(2, "equation-mismatch"), (2, "matmul-mismatch")]
+
+
+def test_a_plain_signals_k_is_an_entry(tmp_path: Path) -> None:
+    # x(t) \in R^n in plain type: x_k(t) is its k-th coordinate, a number
+    text = r"""
+    %! main.md
+    A state $x(t) \in \mathbb{R}^{n}$ with $A \in \mathbb{R}^{n \times n}$ has coordinates
+    $x_k(t) = \sum_j A_{kj} x_j(t)$ and $x_k = 2 x_j$.
+    """
+    assert codes_by_line(text, tmp_path) == []

@@ -580,6 +580,13 @@ def _add_samples(d: Declaration, letter: t.Node | None, signal: t.Node, table: S
     sample = sampled(letter, signal) if letter is not None else None
     if sample is not None:
         table.add(replace(d, key=sample[0], font=sample[1]))
+    if sample is not None and sample[1] in _BOLD_FONTS and sample[0].endswith("_{t}"):
+        # \mathbfit{x}(t) \in \mathbb{R}^N, then \mathbfit{x}_k = \bar A \mathbfit{x}_{k-1}: the
+        # samples of a bold signal at steps k (a bold letter's entries are written plain)
+        table.add(replace(d, key=sample[0][: -len("{t}")] + "{k}", font=sample[1]))
+
+
+_BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "mathbfit", "symbf", "symbfit"})
 
 
 def sampled(letter: t.Node, signal: t.Node | None) -> tuple[str, str | None] | None:
