@@ -126,3 +126,36 @@ def test_a_plain_signals_k_is_an_entry(tmp_path: Path) -> None:
     $x_k(t) = \sum_j A_{kj} x_j(t)$ and $x_k = 2 x_j$.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        r"\operatorname{sym}(M) = \tfrac12(M + M^\top)",
+        r"\operatorname{sym}(M) = (M + M^\top)/2",
+        r"\operatorname{sym}(M) = \frac{1}{2}\left(M + M^{T}\right)",
+    ],
+)
+def test_an_operator_defined_as_a_combination_keeps_its_arguments_shape(
+    tmp_path: Path, definition: str
+) -> None:
+    # book-stiefel-procrustes-28: grad f = G - X sym(X^T G), misprinted G - sym(X^T G) X
+    text = r"""
+    %! main.md
+    Let $X, G \in \mathbb{R}^{n \times p}$ and write $DEF$ for square $M$.
+    Right: $G - X\operatorname{sym}(X^\top G)$. Wrong: $G - \operatorname{sym}(X^\top G)X$.
+    """.replace("DEF", definition)
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
+
+
+def test_an_operator_defined_otherwise_or_of_a_non_square_argument_says_nothing(
+    tmp_path: Path,
+) -> None:
+    # \operatorname{f}(M) = M A is no combination of M alone; sym of an n×p matrix is no shape
+    text = r"""
+    %! main.md
+    Let $X, G \in \mathbb{R}^{n \times p}$, $A \in \mathbb{R}^{p \times p}$, $\operatorname{f}(M) = M A$
+    and $\operatorname{sym}(M) = \tfrac12(M + M^\top)$.
+    Then $\operatorname{f}(X^\top G)X$ and $\operatorname{sym}(G)X$ say nothing.
+    """
+    assert codes_by_line(text, tmp_path) == []

@@ -808,6 +808,9 @@ class RelationRules(DistributionRules):
         if key is not None and len(head.args) == 2:
             self._define_kernel(head, key, value)
             return
+        if isinstance(head.func, t.Func) and len(head.args) == 1 and body is not None:
+            self._define_operator(head, head.func, body)
+            return
         if len(head.args) == 1 and body is not None and self.infer(head.args[0]) is None:
             self._parameter_by_use(head.args[0], body)  # (of \operatorname{FFN}_e too)
         if key is None or len(head.args) != 1:
@@ -827,6 +830,25 @@ class RelationRules(DistributionRules):
                             elementwise=elementwise)  # fmt: skip
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
+            sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _define_operator(self, head: t.Apply, func: t.Func, body: t.Node) -> None:
+        r"""``\operatorname{sym}(M) = \tfrac12(M + M^\top)``, ``\operatorname{skew}(M) = …``:
+        an operator the document defines as numbers times its parameter and its transpose,
+        which keeps its argument's shape (``operator_key``; rules/functions.py applies it)."""
+        param = symbol_key(head.args[0]) if isinstance(head.args[0], t.Symbol) else None
+        if param is None or func.sub is not None or func.sup is not None:
+            return
+        if not _combination_of(body, param):
+            return
+        key = operator_key(func.name)
+        self.reads.add(key)
+        sigs = self.table.signatures.get(key, [])
+        if not any(s.path == self.path and s.start == head.start for s in sigs):
+            sig = Signature(key, SCALAR, SCALAR, self.path, head.start, head.end,
+                            elementwise=True)  # fmt: skip
+            self.writes.append(sig)
+            sigs = self.table.signatures[key] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
 
     def _parameter_by_use(self, param: t.Node | None, body: t.Node) -> None:
@@ -1509,6 +1531,50 @@ def _is_literal(node: t.Node) -> bool:
 _SCALAR_FUNCS = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sqrt abs max min erf sign sgn".split()
 )
+
+
+def operator_key(name: str) -> str:
+    r"""The key of the signature an operator defined by the document is kept under
+    (``\operatorname{sym}``: never a symbol's key)."""
+    return f"\\operatorname{{{name}}}"
+
+
+def _combination_of(node: t.Node | None, param: tuple[str, str | None]) -> bool:
+    r"""Is ``node`` numbers times ``param`` and its transpose, added: ``\tfrac12(M + M^\top)``,
+    ``(M - M^\top)/2``, ``-M``?  (A matrix of the parameter's shape, when it is square.)"""
+    seen = False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Transpose):
+            n = n.base
+        if isinstance(n, t.Symbol) and symbol_key(n) == param:
+            seen = True
+        elif isinstance(n, t.Paren) and n.open in ("(", "\\left(", "\\big(", "\\Big("):
+            stack.append(n.body)
+        elif isinstance(n, t.Add):
+            stack.extend(n.terms)
+        elif isinstance(n, t.Neg):
+            stack.append(n.operand)
+        elif isinstance(n, t.Frac) and _a_number(n.den):
+            stack.append(n.num)
+        elif isinstance(n, t.BinOp) and n.op == "/" and _a_number(n.right):
+            stack.append(n.left)
+        elif isinstance(n, t.Product):
+            rest = [f for f in n.factors if not _a_number(f)]
+            if len(rest) != 1:
+                return False
+            stack.append(rest[0])
+        else:
+            return False
+    return seen
+
+
+def _a_number(node: t.Node | None) -> bool:
+    """``2``, ``\tfrac12``: a number written."""
+    if isinstance(node, t.Frac):
+        return _a_number(node.num) and _a_number(node.den)
+    return isinstance(node, t.Number)
 
 
 def scalar_formula(node: t.Node | None, param: tuple[str, str | None]) -> bool:
