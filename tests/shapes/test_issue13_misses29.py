@@ -159,3 +159,29 @@ def test_an_operator_defined_otherwise_or_of_a_non_square_argument_says_nothing(
     Then $\operatorname{f}(X^\top G)X$ and $\operatorname{sym}(G)X$ say nothing.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+@pytest.mark.parametrize(("name", "args"), [("W_2", r"\mu, \nu"), ("d", "x, y")])
+def test_a_squared_distance_defined_as_a_number_is_one_when_written_again(
+    tmp_path: Path, name: str, args: str
+) -> None:
+    # notes-gaussian-ot-27: W_2^2(mu, nu) = ||m_1 - m_2||^2 + tr(...), later set to a matrix
+    text = r"""
+    %! main.md
+    Let $\mathbf{m}_1, \mathbf{m}_2 \in \mathbb{R}^k$ and $NAME^2(ARGS) = \lVert \mathbf{m}_1 - \mathbf{m}_2 \rVert^2$.
+    Right: $NAME^2(ARGS) = (\mathbf{m}_1 - \mathbf{m}_2)^\top(\mathbf{m}_1 - \mathbf{m}_2)$.
+    Wrong: $NAME^2(ARGS) = (\mathbf{m}_1 - \mathbf{m}_2)(\mathbf{m}_1 - \mathbf{m}_2)^\top$.
+    """.replace("NAME", name).replace("ARGS", args)
+    assert codes_by_line(text, tmp_path) == [(3, "equation-mismatch")]
+
+
+def test_a_squared_letter_before_a_bracket_of_one_letter_or_a_vector_is_left(
+    tmp_path: Path,
+) -> None:
+    # s^2(x) of one argument, and a squared length defined as a vector: nothing is said
+    text = r"""
+    %! main.md
+    Let $\mathbf{a}, \mathbf{b} \in \mathbb{R}^k$, $s^2(x) = x^2$ and $r^2(a, b) = \mathbf{a} - \mathbf{b}$.
+    Then $s^2(x) = \mathbf{a}\mathbf{b}^\top$ and $r^2(a, b) = \mathbf{a}\mathbf{b}^\top$ say nothing.
+    """
+    assert codes_by_line(text, tmp_path) == []

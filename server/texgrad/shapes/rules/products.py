@@ -116,6 +116,8 @@ class ProductRules(DistributionRules):
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
+        if len(factors) == 2 and _squared_call(factors, shapes):
+            return SCALAR  # W_2^2(\mu, \nu) of a distance W_2 defined as a number
         _constant_pi(factors, shapes)
         self._expectations(factors, shapes)
         for i in range(len(factors) - 1):  # \mathcal{N}(\mu, \Sigma): a normal's sizes
@@ -894,6 +896,23 @@ def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
     vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
     ``x \\odot Q`` may be broadcast into a larger Q)."""
     return known if known is not None and ONE not in (known.rows, known.cols) else None
+
+
+def _squared_call(factors: list[t.Node], shapes: list[Shape | None]) -> bool:
+    r"""``W_2^2(\mu, \nu)``, ``d^2(x, y)``: the square of a number (a distance) followed by
+    round brackets around two or more letters, its arguments: a number."""
+    power, paren = factors
+    if shapes[1] is not None or shapes[0] is None or not shapes[0].is_scalar:
+        return False
+    if not (isinstance(power, t.Power) and isinstance(power.exponent, t.Number)):
+        return False
+    if power.exponent.text != "2" or not isinstance(paren, t.Paren):
+        return False
+    body = paren.body
+    return (
+        paren.open in ("(", "\\left(") and isinstance(body, t.List) and len(body.items) > 1
+        and all(i is not None and symbol_key(i) is not None for i in body.items)
+    )  # fmt: skip
 
 
 def _as_product(node: t.Apply) -> tuple[t.Node, t.Node]:

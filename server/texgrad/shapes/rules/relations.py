@@ -166,6 +166,8 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
             self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
+        elif head is not None and len(shapes) > 1 and node.relations[0] in EQUALITIES:
+            self._squared_distance(head, shapes[1])
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
@@ -831,6 +833,22 @@ class RelationRules(DistributionRules):
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _squared_distance(self, head: t.Node, value: Shape | None) -> None:
+        r"""``W_2^2(\mu, \nu) = \lVert m_1 - m_2 \rVert^2 + …``: the square of a function of
+        several arguments (a distance, a divergence) defined as a number: the letter is a
+        number, and so is the call written again (``ProductRules._scalar_call``)."""
+        if value is None or not value.is_scalar or not isinstance(head, t.Product):
+            return
+        if len(head.factors) != 2 or not _several_letters(head.factors[1]):
+            return
+        power = head.factors[0]
+        if not (isinstance(power, t.Power) and isinstance(power.exponent, t.Number)):
+            return
+        if power.exponent.text != "2" or not isinstance(power.base, (t.Symbol, t.Sub)):
+            return
+        if self._defines(power.base):
+            self._define(power.base, SCALAR)
 
     def _define_operator(self, head: t.Apply, func: t.Func, body: t.Node) -> None:
         r"""``\operatorname{sym}(M) = \tfrac12(M + M^\top)``, ``\operatorname{skew}(M) = …``:
@@ -1531,6 +1549,18 @@ def _is_literal(node: t.Node) -> bool:
 _SCALAR_FUNCS = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sqrt abs max min erf sign sgn".split()
 )
+
+
+def _several_letters(node: t.Node) -> bool:
+    r"""``(\mu, \nu)``, ``(p, q)``: round brackets around two or more letters, a call's
+    arguments (never an array)."""
+    if not isinstance(node, t.Paren) or node.open not in ("(", "\\left("):
+        return False
+    body = node.body
+    return (
+        isinstance(body, t.List) and len(body.items) > 1
+        and all(i is not None and symbol_key(i) is not None for i in body.items)
+    )  # fmt: skip
 
 
 def operator_key(name: str) -> str:
