@@ -158,16 +158,7 @@ class RelationRules(DistributionRules):
         # each side is inferred once the equations before it in the row have made their
         # definitions: "\hat\mu = …, \qquad R_c = R - 1 \hat\mu^\top, \qquad S = R_c^\top R_c"
         shapes: list[Shape | None] = [self._side(node, k) for k in range(min(2, len(node.items)))]
-        head = node.items[0]
-        if (
-            head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
-            and not any(r in ORDER_RELATIONS for r in node.relations)
-            and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
-        ):  # fmt: skip
-            # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
-            self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
-        elif head is not None and len(shapes) > 1 and node.relations[0] in EQUALITIES:
-            self._squared_distance(head, shapes[1])
+        self._defined_by_head(node, shapes)
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
@@ -204,6 +195,21 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _defined_by_head(self, node: t.Chain, shapes: list[Shape | None]) -> None:
+        r"""What the left side of ``f(x) = …`` or ``W_2^2(\mu, \nu) = …`` defines."""
+        head = node.items[0]
+        if head is None or len(shapes) < 2:
+            return
+        if (
+            self._is_definition_head(node, head)
+            and not any(r in ORDER_RELATIONS for r in node.relations)
+            and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
+        ):  # fmt: skip
+            # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
+            self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
+        elif node.relations[0] in EQUALITIES:
+            self._squared_distance(head, shapes[1])
 
     def _approximation(
         self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
