@@ -817,8 +817,7 @@ class RelationRules(DistributionRules):
             self._define_kernel(head, key, value)
             return
         if isinstance(head.func, t.Func) and len(head.args) == 1 and body is not None:
-            self._define_operator(head, head.func, body)
-            return
+            self._define_operator(head, head.func, body)  # \operatorname{sym}(M) = …
         if len(head.args) == 1 and body is not None and self.infer(head.args[0]) is None:
             self._parameter_by_use(head.args[0], body)  # (of \operatorname{FFN}_e too)
         if key is None or len(head.args) != 1:
