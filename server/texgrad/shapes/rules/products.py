@@ -409,15 +409,15 @@ class ProductRules(DistributionRules):
             return False
         if not isinstance(node.args[0], (t.Add, t.Product, t.Neg)):
             return False
+        shape = self.infer(func)  # (first: most letters before a bracket have no shape)
+        if shape is None or ONE in (shape.rows, shape.cols):
+            return False
         key = symbol_key(func)
         if key is None or self._signature(key[0], func.start) is not None:
             return False
         if self._valued(key, func.start) is not None or self._called_somewhere(key[0]):
             return False
-        if self._said_shape_keeping(func) or self._said_elementwise(func):
-            return False
-        shape = self.infer(func)
-        return shape is not None and ONE not in (shape.rows, shape.cols)
+        return not (self._said_shape_keeping(func) or self._said_elementwise(func))
 
     def _called(self, key: tuple[str, str | None], f: t.Node, bracket: t.Node) -> bool:
         """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature or a
