@@ -36,6 +36,7 @@ from texgrad.shapes.formulas import PLAIN_REALS, WEAK_BESIDE_BOLD, from_formula,
 from texgrad.shapes.generic_members import generic_members
 from texgrad.shapes.grids import from_tables
 from texgrad.shapes.layout_statements import stated_in
+from texgrad.shapes.named_sets import NamedSet, SetMember, resolve
 from texgrad.shapes.placed import placed
 from texgrad.shapes.prose import (
     LEADING_ALL_IN,
@@ -79,6 +80,8 @@ class _RowDeclares(NamedTuple):
     functions: tuple[tuple[str, int], ...]  # f(x) = …: (f's key, where)
     facts: tuple[Fact, ...] = ()  # n = n_1 n_2 (kept if its names are dimensions')
     weak: tuple[Declaration, ...] = ()  # \lambda > 0: a scalar where nothing else says
+    named_sets: tuple[NamedSet, ...] = ()  # \St(n,p) = \{X \in \mathbb{R}^{n \times p} : …\}
+    set_members: tuple[SetMember, ...] = ()  # U \in \St(n,p)
 
 
 _NOTHING = _RowDeclares((), (), (), ())
@@ -242,6 +245,8 @@ def _collect(
     fresh: CollectMemo,
 ) -> SymbolTable:
     by_path, alike = _from_rows(rows, texts, table, memo, fresh)
+    if table.set_members:
+        resolve(table)  # U \in \St(n,p), once every named set is known
     sized: dict[str, list[Family]] = {}  # per path: families sized by a matrix
     for path, text in texts.items():
         path_rows = by_path.get(path, [])
@@ -1024,7 +1029,8 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
     weak = tuple(weak_scalars(row.tree, row.path)) if isinstance(row.tree, _STATEMENTS) else ()
     weak += tuple(d for named in scratch.weak.values() for d in named)  # U(a, b) = \{P \in …\}
     if not (scratch.declarations or scratch.bound or scratch.signatures
-            or scratch.function_definitions or facts or weak):  # fmt: skip
+            or scratch.function_definitions or facts or weak
+            or scratch.named_sets or scratch.set_members):  # fmt: skip
         return _NOTHING
     base = row.start
     return _RowDeclares(
@@ -1038,7 +1044,17 @@ def _row_declares(row: PlacedRow) -> _RowDeclares:
               for key, defs in scratch.function_definitions.items() for _, at in defs),
         tuple(replace(f, start=f.start - base, end=f.end - base) for f in facts),
         tuple(replace(d, start=d.start - base, end=d.end - base) for d in weak),
+        tuple(placed(s, s.start - base, s.end - base)
+              for sets in scratch.named_sets.values() for s in sets),
+        tuple(_member_moved(m, -base, m.path) for m in scratch.set_members),
     )  # fmt: skip
+
+
+def _member_moved(m: SetMember, delta: int, path: str) -> SetMember:
+    """A set's member ``delta`` further (and at ``path``), with its binding braces."""
+    scope = None if m.scope is None else (m.scope[0] + delta, m.scope[1] + delta)
+    d = placed(m.decl, m.decl.start + delta, m.decl.end + delta, path)
+    return replace(m, decl=d, scope=scope, path=path, start=m.start + delta, end=m.end + delta)
 
 
 def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) -> None:
@@ -1058,6 +1074,11 @@ def _replay(table: SymbolTable, declares: _RowDeclares, path: str, base: int) ->
         ).append(placed(f, f.start + base, f.end + base, path))
     for d in declares.weak:
         table.weak.setdefault(d.key, []).append(placed(d, d.start + base, d.end + base, path))
+    for named in declares.named_sets:
+        table.named_sets.setdefault(named.name, []).append(
+            placed(named, named.start + base, named.end + base, path)
+        )
+    table.set_members.extend(_member_moved(m, base, path) for m in declares.set_members)
 
 
 def _prose_by_paragraph(

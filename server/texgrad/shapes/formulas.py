@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
+from texgrad.shapes.named_sets import NamedSet, SetMember, set_call, sizes
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
@@ -24,6 +25,9 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
     """Add to ``table`` what one row's tree declares, defines or binds."""
     for chain, scope in _chains(tree):
         _from_chain(chain, path, table, scope)
+        for j, item in enumerate(chain.items):
+            if j and isinstance(item, t.Paren) and _names_set(chain, j):
+                _add_named_set(chain, j, path, table)
         for key, at in _defined_functions(chain):
             table.add_function_definition(key, path, at)
     for chain in _optimized_over(tree):
@@ -150,8 +154,25 @@ def _names_set(chain: t.Chain, j: int) -> bool:
     if isinstance(name, t.Product) and len(name.factors) == 2:
         name = name.factors[0]  # U(a, b), read as a letter and its bracket
     elif isinstance(name, t.Apply):
-        name = name.func
-    return isinstance(name, (t.Symbol, t.Sub)) and _is_set_builder(paren)
+        name = name.func  # (\mathrm{St}(n, p): a name in roman type too)
+    return isinstance(name, (t.Symbol, t.Sub, t.Func)) and _is_set_builder(paren)
+
+
+def _add_named_set(chain: t.Chain, j: int, path: str, table: SymbolTable) -> None:
+    r"""Record the set ``chain`` names at item ``j``, ``\St(n,p) = \{X \in \mathbb{R}^{n
+    \times p} : …\}``: its name, its sizes (plain names) and its members' shape."""
+    called = set_call(chain.items[j - 1])
+    body = chain.items[j].body  # type: ignore[union-attr]  # (a set builder: _names_set)
+    if called is None or not isinstance(body, t.Chain) or body.relations[0] not in ("\\in", "∈"):
+        return
+    member, shape = body.items[0], space_shape(body.items[1])
+    params = sizes(called[1], plain=True)
+    if shape is None or params is None or not isinstance(member, (t.Symbol, t.Sub)):
+        return
+    head = chain.items[j - 1]
+    assert head is not None  # (a set builder's name: _names_set)
+    named = NamedSet(called[0], params, shape, path, head.start, head.end)
+    table.named_sets.setdefault(named.name, []).append(named)
 
 
 def _is_set_builder(paren: t.Paren) -> bool:
@@ -419,6 +440,7 @@ def _from_membership(
         left = t.List(left.items[spaces[-1] + 1 :]) if spaces else left
     found = _space(right)
     if found is None:
+        _in_named_set(left, right, path, table, scope, how)
         return
     shape, space = found
     symmetric = space.field == "S"
@@ -486,6 +508,31 @@ def _from_membership(
             _add_declared(d, sym, signal, written, table)
         else:
             table.add_bound(d, *scope)
+
+
+def _in_named_set(
+    left: t.Node,
+    right: t.Node | None,
+    path: str,
+    table: SymbolTable,
+    scope: tuple[int, int] | None,
+    how: str,
+) -> None:
+    r"""``X \in \St(n,p)``, ``Q, R \in \mathcal{O}(d)``: members of a set the document may
+    name (``named_sets``), declared once every named set is known."""
+    called = set_call(right)
+    if called is None or scope == NAMED_SET:
+        return
+    args = sizes(called[1], plain=False)
+    if args is None:
+        return
+    for sym in left.items if isinstance(left, t.List) else (left,):
+        key = None if sym is None else member_key(sym) or iterate_key(sym) or tag_key(sym)
+        if key is None or sym is None:
+            continue
+        made = how if scope is None else "bound"
+        d = Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, made)
+        table.set_members.append(SetMember(d, called[0], args, scope, path, sym.start, sym.end))
 
 
 def _add_declared(
@@ -572,6 +619,13 @@ def _add_samples(d: Declaration, letter: t.Node | None, signal: t.Node, table: S
     sample = sampled(letter, signal) if letter is not None else None
     if sample is not None:
         table.add(replace(d, key=sample[0], font=sample[1]))
+    if sample is not None and sample[1] in _BOLD_FONTS and sample[0].endswith("_{t}"):
+        # \mathbfit{x}(t) \in \mathbb{R}^N, then \mathbfit{x}_k = \bar A \mathbfit{x}_{k-1}: the
+        # samples of a bold signal at steps k (a bold letter's entries are written plain)
+        table.add(replace(d, key=sample[0][: -len("{t}")] + "{k}", font=sample[1]))
+
+
+_BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "mathbfit", "symbf", "symbfit"})
 
 
 def sampled(letter: t.Node, signal: t.Node | None) -> tuple[str, str | None] | None:

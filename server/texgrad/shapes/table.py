@@ -121,6 +121,11 @@ class SymbolTable:
     # per path, the layouts of derivatives stated in force there, in order (those the files
     # read before carry into it first): see layout_statements.stated_in
     layout_statements: dict[str, tuple[Statement, ...]] = field(default_factory=dict)
+    # sets the document names (\\St(n,p) = \\{X \\in … : …\\}), by name (named_sets.NamedSet)
+    named_sets: dict[str, list[Any]] = field(default_factory=dict)
+    # members of named sets (U \\in \\St(n,p)) while collecting: declared once every named
+    # set is known (named_sets.resolve), then emptied
+    set_members: list[Any] = field(default_factory=list)
     # is_notation's answers (texts and boundaries do not change once collected)
     _notation: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # local's, supposed's and sets_up's answers

@@ -16,7 +16,7 @@ from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part, number_written
-from texgrad.shapes.rules.relations import other_layout
+from texgrad.shapes.rules.relations import operator_key, other_layout
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.commands import GREEK
@@ -263,7 +263,17 @@ class FunctionRules(ExponentialRules):
             and arg.is_scalar
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
-        return None
+        return self._defined_operator(func, arg, len(args))
+
+    def _defined_operator(self, func: t.Func, arg: Shape | None, count: int) -> Shape | None:
+        r"""``\operatorname{sym}(X^\top G)`` for ``\operatorname{sym}(M) = \tfrac12(M +
+        M^\top)`` defined before it: the square argument's shape."""
+        if count != 1 or arg is None or func.sub is not None or func.sup is not None:
+            return None
+        sig = self._signature(operator_key(func.name), func.start)
+        if sig is None or not sig.elementwise:
+            return None
+        return arg if self._same(arg.rows, arg.cols, func.start) else None
 
     def _concatenated(self, node: t.Apply, args: list[Shape | None]) -> Shape | None:
         r"""``\operatorname{Concat}(A, B)``: the blocks side by side, their rows alike and

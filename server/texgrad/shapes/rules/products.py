@@ -102,6 +102,8 @@ class ProductRules(DistributionRules):
 
         def _said_shape_keeping(self, func: t.Node) -> bool: ...  # (rules/functions.py)
 
+        def _said_elementwise(self, func: t.Node) -> bool: ...  # (rules/functions.py)
+
     def _product(self, node: t.Product) -> Shape | None:
         factors = self._applications(list(node.factors))
         if len(factors) == 1:
@@ -114,6 +116,8 @@ class ProductRules(DistributionRules):
             span=node.span,
         )
         shapes = [self._factor(f, i + 1 < len(factors), i > 0) for i, f in enumerate(factors)]
+        if len(factors) == 2 and _squared_call(factors, shapes):
+            return SCALAR  # W_2^2(\mu, \nu) of a distance W_2 defined as a number
         _constant_pi(factors, shapes)
         self._expectations(factors, shapes)
         for i in range(len(factors) - 1):  # \mathcal{N}(\mu, \Sigma): a normal's sizes
@@ -386,9 +390,34 @@ class ProductRules(DistributionRules):
                 out.append(call)
                 i += 2
                 continue
+            if isinstance(f, t.Apply) and self._matrix_before_bracket(f):
+                out.extend(_as_product(f))  # X G(y - \mu) for a matrix G: X G (y - \mu)
+                i += 1
+                continue
             out.append(f)
             i += 1
         return out
+
+    def _matrix_before_bracket(self, node: t.Apply) -> bool:
+        r"""Is ``node``, read as a call (``G(\mathbf{y} - \boldsymbol\mu)``), a matrix the
+        document declares or defines (``G = \operatorname{diag}(…)``) times the bracket after
+        it?  Only for a letter that is no function (no signature, no value declared at a
+        call, not said to act elementwise) and a bracket holding an expression, not a point
+        (``\Sigma(\theta)``, ``J(x_k)``: a value at a point, as ``_matrix_times`` reads it)."""
+        func = node.func
+        if not node.parens or len(node.args) != 1 or not isinstance(func, (t.Symbol, t.Sub)):
+            return False
+        if not isinstance(node.args[0], (t.Add, t.Product, t.Neg)):
+            return False
+        shape = self.infer(func)  # (first: most letters before a bracket have no shape)
+        if shape is None or ONE in (shape.rows, shape.cols):
+            return False
+        key = symbol_key(func)
+        if key is None or self._signature(key[0], func.start) is not None:
+            return False
+        if self._valued(key, func.start) is not None or self._called_somewhere(key[0]):
+            return False
+        return not (self._said_shape_keeping(func) or self._said_elementwise(func))
 
     def _called(self, key: tuple[str, str | None], f: t.Node, bracket: t.Node) -> bool:
         """Is ``f`` applied to the round ``bracket`` after it: ``f`` has a signature or a
@@ -870,6 +899,29 @@ def _elementwise_with_unknown(known: Shape | None) -> Shape | None:
     vector, a scalar), so the product has T's shape — when T has no dimension 1 (a vector
     ``x \\odot Q`` may be broadcast into a larger Q)."""
     return known if known is not None and ONE not in (known.rows, known.cols) else None
+
+
+def _squared_call(factors: list[t.Node], shapes: list[Shape | None]) -> bool:
+    r"""``W_2^2(\mu, \nu)``, ``d^2(x, y)``: the square of a number (a distance) followed by
+    round brackets around two or more letters, its arguments: a number."""
+    power, paren = factors
+    if shapes[1] is not None or shapes[0] is None or not shapes[0].is_scalar:
+        return False
+    if not (isinstance(power, t.Power) and isinstance(power.exponent, t.Number)):
+        return False
+    if power.exponent.text != "2" or not isinstance(paren, t.Paren):
+        return False
+    body = paren.body
+    return (
+        paren.open in ("(", "\\left(") and isinstance(body, t.List) and len(body.items) > 1
+        and all(i is not None and symbol_key(i) is not None for i in body.items)
+    )  # fmt: skip
+
+
+def _as_product(node: t.Apply) -> tuple[t.Node, t.Node]:
+    r"""``G(y - \mu)`` as the factors ``G`` and ``(y - \mu)``."""
+    bracket = t.Paren(node.args[0], "(", ")", start=node.func.end, end=node.end)
+    return node.func, bracket
 
 
 def given_part(node: t.Node) -> t.Node:

@@ -158,14 +158,7 @@ class RelationRules(DistributionRules):
         # each side is inferred once the equations before it in the row have made their
         # definitions: "\hat\mu = …, \qquad R_c = R - 1 \hat\mu^\top, \qquad S = R_c^\top R_c"
         shapes: list[Shape | None] = [self._side(node, k) for k in range(min(2, len(node.items)))]
-        head = node.items[0]
-        if (
-            head is not None and len(shapes) > 1 and self._is_definition_head(node, head)
-            and not any(r in ORDER_RELATIONS for r in node.relations)
-            and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
-        ):  # fmt: skip
-            # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
-            self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
+        self._defined_by_head(node, shapes)
         last = len(node.items) - 1
         for i, rel in enumerate(node.relations):
             if rel == "\\sim" and (drawn := node.items[i]) is not None:
@@ -202,6 +195,21 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _defined_by_head(self, node: t.Chain, shapes: list[Shape | None]) -> None:
+        r"""What the left side of ``f(x) = …`` or ``W_2^2(\mu, \nu) = …`` defines."""
+        head = node.items[0]
+        if head is None or len(shapes) < 2:
+            return
+        if (
+            self._is_definition_head(node, head)
+            and not any(r in ORDER_RELATIONS for r in node.relations)
+            and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
+        ):  # fmt: skip
+            # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
+            self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
+        elif node.relations[0] in EQUALITIES:
+            self._squared_distance(head, shapes[1])
 
     def _approximation(
         self, rel: str, left: t.Node | None, right: t.Node | None, a: Shape | None, b: Shape | None
@@ -808,6 +816,8 @@ class RelationRules(DistributionRules):
         if key is not None and len(head.args) == 2:
             self._define_kernel(head, key, value)
             return
+        if isinstance(head.func, t.Func) and len(head.args) == 1 and body is not None:
+            self._define_operator(head, head.func, body)  # \operatorname{sym}(M) = …
         if len(head.args) == 1 and body is not None and self.infer(head.args[0]) is None:
             self._parameter_by_use(head.args[0], body)  # (of \operatorname{FFN}_e too)
         if key is None or len(head.args) != 1:
@@ -827,6 +837,41 @@ class RelationRules(DistributionRules):
                             elementwise=elementwise)  # fmt: skip
             self.writes.append(sig)
             sigs = self.table.signatures[key[0]] = [*sigs, sig]  # (replaced: see apply)
+            sigs.sort(key=lambda s: (s.path, s.start))
+
+    def _squared_distance(self, head: t.Node, value: Shape | None) -> None:
+        r"""``W_2^2(\mu, \nu) = \lVert m_1 - m_2 \rVert^2 + …``: the square of a function of
+        several arguments (a distance, a divergence) defined as a number: the letter is a
+        number, and so is the call written again (``ProductRules._scalar_call``)."""
+        if value is None or not value.is_scalar or not isinstance(head, t.Product):
+            return
+        if len(head.factors) != 2 or not _several_letters(head.factors[1]):
+            return
+        power = head.factors[0]
+        if not (isinstance(power, t.Power) and isinstance(power.exponent, t.Number)):
+            return
+        if power.exponent.text != "2" or not isinstance(power.base, (t.Symbol, t.Sub)):
+            return
+        if self._defines(power.base):
+            self._define(power.base, SCALAR)
+
+    def _define_operator(self, head: t.Apply, func: t.Func, body: t.Node) -> None:
+        r"""``\operatorname{sym}(M) = \tfrac12(M + M^\top)``, ``\operatorname{skew}(M) = …``:
+        an operator the document defines as numbers times its parameter and its transpose,
+        which keeps its argument's shape (``operator_key``; rules/functions.py applies it)."""
+        param = symbol_key(head.args[0]) if isinstance(head.args[0], t.Symbol) else None
+        if param is None or func.sub is not None or func.sup is not None:
+            return
+        if not _combination_of(body, param):
+            return
+        key = operator_key(func.name)
+        self.reads.add(key)
+        sigs = self.table.signatures.get(key, [])
+        if not any(s.path == self.path and s.start == head.start for s in sigs):
+            sig = Signature(key, SCALAR, SCALAR, self.path, head.start, head.end,
+                            elementwise=True)  # fmt: skip
+            self.writes.append(sig)
+            sigs = self.table.signatures[key] = [*sigs, sig]  # (replaced: see apply)
             sigs.sort(key=lambda s: (s.path, s.start))
 
     def _parameter_by_use(self, param: t.Node | None, body: t.Node) -> None:
@@ -1509,6 +1554,62 @@ def _is_literal(node: t.Node) -> bool:
 _SCALAR_FUNCS = frozenset(
     "log ln exp sin cos tan tanh sinh cosh sqrt abs max min erf sign sgn".split()
 )
+
+
+def _several_letters(node: t.Node) -> bool:
+    r"""``(\mu, \nu)``, ``(p, q)``: round brackets around two or more letters, a call's
+    arguments (never an array)."""
+    if not isinstance(node, t.Paren) or node.open not in ("(", "\\left("):
+        return False
+    body = node.body
+    return (
+        isinstance(body, t.List) and len(body.items) > 1
+        and all(i is not None and symbol_key(i) is not None for i in body.items)
+    )  # fmt: skip
+
+
+def operator_key(name: str) -> str:
+    r"""The key of the signature an operator defined by the document is kept under
+    (``\operatorname{sym}``: never a symbol's key)."""
+    return f"\\operatorname{{{name}}}"
+
+
+def _combination_of(node: t.Node | None, param: tuple[str, str | None]) -> bool:
+    r"""Is ``node`` numbers times ``param`` and its transpose, added: ``\tfrac12(M + M^\top)``,
+    ``(M - M^\top)/2``, ``-M``?  (A matrix of the parameter's shape, when it is square.)"""
+    seen = False
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, t.Transpose):
+            n = n.base
+        if isinstance(n, t.Symbol) and symbol_key(n) == param:
+            seen = True
+        elif isinstance(n, t.Paren) and n.open in ("(", "\\left(", "\\big(", "\\Big("):
+            stack.append(n.body)
+        elif isinstance(n, t.Add):
+            stack.extend(n.terms)
+        elif isinstance(n, t.Neg):
+            stack.append(n.operand)
+        elif isinstance(n, t.Frac) and _a_number(n.den):
+            stack.append(n.num)
+        elif isinstance(n, t.BinOp) and n.op == "/" and _a_number(n.right):
+            stack.append(n.left)
+        elif isinstance(n, t.Product):
+            rest = [f for f in n.factors if not _a_number(f)]
+            if len(rest) != 1:
+                return False
+            stack.append(rest[0])
+        else:
+            return False
+    return seen
+
+
+def _a_number(node: t.Node | None) -> bool:
+    """``2``, ``\tfrac12``: a number written."""
+    if isinstance(node, t.Frac):
+        return _a_number(node.num) and _a_number(node.den)
+    return isinstance(node, t.Number)
 
 
 def scalar_formula(node: t.Node | None, param: tuple[str, str | None]) -> bool:
