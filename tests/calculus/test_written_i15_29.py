@@ -21,10 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.calculus.written_check import check_written
+from tests.calculus.written_check import central_gradient, found_lines
 from tests.test_cli import run
-from texgrad.calculus import written_derivatives as wd
-from texgrad.shapes.check import Checker
 
 QUADRATIC = r"""Let $A \in \mathbb{R}^{m \times n}$, $\mathbf v \in \mathbb{R}^n$, $\mathbf b \in \mathbb{R}^m$ and a diagonal $\Omega \in \mathbb{R}^{m \times m}$.
 
@@ -63,20 +61,7 @@ $$
 """
 
 
-def _found(text: str, name: str = "doc.md") -> tuple[list[int], wd.Tally]:
-    checked = Checker().check(name, text=text)
-    tally = wd.Tally()
-    found = check_written(checked, tally=tally)
-    return [text.count("\n", 0, f.start) + 1 for f in found], tally
-
-
-def _gradient(f, x0: np.ndarray, h: float = 1e-6) -> np.ndarray:  # type: ignore[no-untyped-def]
-    g = np.zeros_like(x0)
-    for k in np.ndindex(*x0.shape):
-        d = np.zeros_like(x0)
-        d[k] = h
-        g[k] = (f(x0 + d) - f(x0 - d)) / (2 * h)
-    return g
+_found, _gradient = found_lines, central_gradient
 
 
 def test_the_references_are_what_central_differences_give() -> None:
