@@ -54,6 +54,15 @@ def loaded_after(steps: list[list[str]], cwd: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
+def _run_script(script: str, *args: str) -> str:
+    """What ``python -c script args…`` prints (it must succeed)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
 def test_version_and_help_load_nothing_of_the_analysis(tmp_path: Path) -> None:
     steps = [["--version"], ["--help"], ["diff", "--help"], ["check", "--help"],
              ["inspect", "--help"], ["lsp", "--help"], ["settings"]]  # fmt: skip
@@ -130,14 +139,8 @@ def test_the_server_is_built_before_the_analysis_is_loaded() -> None:
         "print(json.dumps([w for w in json.loads(sys.argv[1]) if w in sys.modules]))\n"
     )
     watched = [*WATCHED, "texgrad.shapes.check", "texgrad.shapes.dims", "texgrad.calculus.expr"]
-    proc = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(watched)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    loaded = json.loads(proc.stdout)
+    stdout = _run_script(script, json.dumps(watched))
+    loaded = json.loads(stdout)
     assert {"pygls", "lsprotocol", "texgrad.protocol", "texgrad.workspace"} <= set(loaded)
     for absent in ("sympy", "lark", "numpy", "scipy", "texgrad.syntax.parse",
                    "texgrad.calculus.expr", "texgrad.shapes.check", "texgrad.shapes.dims"):  # fmt: skip
@@ -167,14 +170,8 @@ def test_the_early_analysis_loads_neither_pygls_nor_lsprotocol(tmp_path: Path) -
         "loaded = [w for w in json.loads(sys.argv[2]) if w in sys.modules]\n"
         "print(json.dumps({'codes': [d['code'] for d in found], 'why': why, 'loaded': loaded}))\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script, doc.as_uri(), json.dumps([*WATCHED, "asyncio", "ssl"])],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    stdout = _run_script(script, doc.as_uri(), json.dumps([*WATCHED, "asyncio", "ssl"]))
+    out = json.loads(stdout)
     assert out["codes"] == ["matmul-mismatch"] and out["why"] is None
     assert {"texgrad.shapes", "texgrad.workspace"} <= set(out["loaded"])
     # (nor asyncio, with ssl and socket ~20 ms of CPU: the server's reading loop imports it)
@@ -196,14 +193,8 @@ def test_what_the_early_analysis_loads_before_its_document_comes() -> None:
         "print(json.dumps({'before': before, 'after': after}))\n"
     )
     watched = [*WATCHED, "texgrad.shapes.check", "texgrad.protocol.plain_diagnostics", "asyncio"]
-    proc = subprocess.run(
-        [sys.executable, "-c", script, json.dumps(watched)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout)
+    stdout = _run_script(script, json.dumps(watched))
+    out = json.loads(stdout)
     assert "texgrad.shapes.check" not in out["before"]
     assert {"texgrad.shapes.check", "texgrad.workspace", "texgrad.syntax.parse_cache",
             "texgrad.protocol.plain_diagnostics"} <= set(out["after"])  # fmt: skip

@@ -13,17 +13,23 @@ import numpy as np
 import pytest
 import sympy
 
+from tests.calculus.helpers import context_with, read_in
 from texgrad.calculus import expr as e
 from texgrad.calculus.api import diff_latex
-from texgrad.calculus.context import Context, context_at, row_at
+from texgrad.calculus.context import Context
 from texgrad.calculus.differential import Budget, BudgetExceeded
 from texgrad.calculus.discrepancy import Cause, _Points, cause, explain, message
-from texgrad.calculus.expr import Expr
-from texgrad.calculus.lower import Env, Lowerer, VarInfo
+from texgrad.calculus.lower import Env, VarInfo
 from texgrad.reading.source import MappedText
-from texgrad.shapes.check import Checker
 from texgrad.shapes.dims import Shape
 from texgrad.syntax.parse import parse_row
+
+
+def _context(where: str) -> Context:
+    return context_with(where, "discrepancy.tex")
+
+
+_read = read_in
 
 QUADRATIC = r"A \in \mathbb{R}^{n \times n}; \mathbf{x} \in \mathbb{R}^n"
 TRACE = (
@@ -34,22 +40,6 @@ TRACE_SQUARE = (
 )
 LOGDET = r"X \in \mathbb{R}^{n \times n}"
 LSQ = r"A \in \mathbb{R}^{m \times n}; \mathbf{x} \in \mathbb{R}^n; \mathbf{b} \in \mathbb{R}^m"
-
-
-def _context(where: str) -> Context:
-    """What a document with these declarations (one per row) says at its last row."""
-    decls = [d.strip() for d in where.split(";") if d.strip()]
-    text = "\n\n".join(f"${d}$" for d in decls) + "\n\n$z$\n"
-    result = Checker().check("discrepancy.tex", text=text)
-    row = row_at(result, len(text) - 3, len(text) - 2)
-    assert row is not None
-    return context_at(result, row)
-
-
-def _read(ctx: Context, latex: str) -> Expr:
-    tree = parse_row(MappedText.identity(latex)).tree
-    assert tree is not None, latex
-    return Lowerer(ctx.env).lower(tree)
 
 
 def _why(f: str, wrt: str, where: str, written: str) -> Cause | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.calculus.helpers import central_gradient as _gradient
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -16,15 +17,6 @@ def _value(latex: str, values: dict[str, np.ndarray]) -> np.ndarray:
     row = parse_row(MappedText.identity(latex))
     assert row.tree is not None, latex
     return np.asarray(evaluate(row.tree, values))
-
-
-def _gradient(f, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
-    h, out = 1e-6, np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[idx] = h
-        out[idx] = (f(x + step) - f(x - step)) / (2 * h)
-    return out
 
 
 def test_a_crf_log_partition_by_its_square_transition_matrix() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.calculus.helpers import central_gradient as _gradient
 from texgrad.calculus.api import diff_latex
 from texgrad.calculus.evaluate_tree import evaluate
 from texgrad.reading.source import MappedText
@@ -21,15 +22,6 @@ WHERE = (
 def _rows_softmax(s: np.ndarray) -> np.ndarray:
     z = np.exp(s - s.max(axis=1, keepdims=True))
     return np.asarray(z / z.sum(axis=1, keepdims=True))
-
-
-def _gradient(f, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
-    h, out = 1e-6, np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[idx] = h
-        out[idx] = (f(x + step) - f(x - step)) / (2 * h)
-    return out
 
 
 def test_the_attention_gradient_by_q_shares_the_softmax_once() -> None:

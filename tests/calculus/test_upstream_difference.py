@@ -12,33 +12,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from texgrad.calculus.context import Context, context_at, row_at
+from tests.calculus.helpers import context_with, read_in
+from texgrad.calculus.context import Context
 from texgrad.calculus.discrepancy import cause, changes_with
-from texgrad.calculus.expr import Expr
-from texgrad.calculus.lower import Lowerer
 from texgrad.calculus.written_derivatives import check_written
-from texgrad.reading.source import MappedText
 from texgrad.shapes.check import Checker
-from texgrad.syntax.parse import parse_row
+
+
+def _context(where: str) -> Context:
+    return context_with(where, "upstream.tex")
+
+
+_read = read_in
 
 ATTENTION = (
     r"Q \in \mathbb{R}^{n \times k}; K \in \mathbb{R}^{m \times k}; D \in \mathbb{R}^{n \times m}"
 )
-
-
-def _context(where: str) -> Context:
-    decls = [d.strip() for d in where.split(";") if d.strip()]
-    text = "\n\n".join(f"${d}$" for d in decls) + "\n\n$z$\n"
-    result = Checker().check("upstream.tex", text=text)
-    row = row_at(result, len(text) - 3, len(text) - 2)
-    assert row is not None
-    return context_at(result, row)
-
-
-def _read(ctx: Context, latex: str) -> Expr:
-    tree = parse_row(MappedText.identity(latex)).tree
-    assert tree is not None, latex
-    return Lowerer(ctx.env).lower(tree)
 
 
 def test_a_difference_holding_the_variable_changes_with_it() -> None:

@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.calculus.written_check import central_gradient, check_written, found_lines
+from tests.calculus.helpers import central_gradient
+from tests.calculus.written_check import check_written, found_lines
 from texgrad.calculus import written_derivatives as wd
 from texgrad.shapes.check import Checker
 

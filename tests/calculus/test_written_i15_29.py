@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.calculus.written_check import central_gradient, found_lines
+from tests.calculus.helpers import central_gradient
+from tests.calculus.written_check import found_lines
 from tests.test_cli import run
 
 QUADRATIC = r"""Let $A \in \mathbb{R}^{m \times n}$, $\mathbf v \in \mathbb{R}^n$, $\mathbf b \in \mathbb{R}^m$ and a diagonal $\Omega \in \mathbb{R}^{m \times m}$.

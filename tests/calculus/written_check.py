@@ -8,10 +8,7 @@ not how fast; a runaway still ends.  A test that passes its own seconds keeps th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-import numpy as np
 
 from texgrad.calculus import written_derivatives as wd
 from texgrad.shapes.check import Checker, CheckResult
@@ -32,15 +29,3 @@ def found_lines(text: str, name: str = "doc.md") -> tuple[list[int], wd.Tally]:
     tally = wd.Tally()
     found = check_written(checked, tally=tally)
     return [text.count("\n", 0, f.start) + 1 for f in found], tally
-
-
-def central_gradient(
-    f: Callable[[np.ndarray], float], x0: np.ndarray, h: float = 1e-6
-) -> np.ndarray:
-    """The gradient of ``f`` at ``x0`` by central differences (the tests' reference)."""
-    g = np.zeros_like(x0)
-    for k in np.ndindex(*x0.shape):
-        d = np.zeros_like(x0)
-        d[k] = h
-        g[k] = (f(x0 + d) - f(x0 - d)) / (2 * h)
-    return g
