@@ -48,7 +48,7 @@ from texgrad.calculus.written import (
 from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.formulas import ORDER_RELATIONS
-from texgrad.shapes.language_cues import sentence_end
+from texgrad.shapes.language_cues import blame, sentence_end
 from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.rules.relations import scalar_formula
@@ -68,6 +68,9 @@ class Context:
     # vectors the text says are one-hot or a distribution (1ᵀy = 1), by key: "onehot" or
     # "simplex" (written_simplex.stated_sums)
     unit_sums: dict[str, str] = field(default_factory=dict)
+    # names defined (without parameters) just after the row, never read into it: a result
+    # may be written with them where their value appears whole (calculus.refold: X^T S X)
+    after: dict[str, FunctionDef] = field(default_factory=dict)
 
 
 def _fonts_written(trees: list[t.Node]) -> dict[str, str]:
@@ -163,7 +166,80 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     _declared_spellings(result, style, in_force, fonts)
     for key in env.vars.keys() & style.symbols.keys():  # (the others keep theirs)
         env.vars[key].latex = style.symbols[key]
-    return Context(env, style, says_einstein(result.doc.text))
+    after = _defined_after(result, defined, offset, env)
+    return Context(env, style, says_einstein(result.doc.text), after=after)
+
+
+AFTER_REACH = 3000  # characters after a row whose definitions may name parts of its result
+AFTER_MOST = 40  # and at most so many of them
+
+
+def _defined_after(
+    result: CheckResult, defined: _Defined, offset: int, env: Env
+) -> dict[str, FunctionDef]:
+    r"""The names equated to a value (a declared letter too: "where $S =
+    \operatorname{diag}(…)$ is an n×n diagonal matrix") in the rows of the file within
+    :data:`AFTER_REACH` characters after ``offset``, not defined by then, each by its first
+    equation; not one in a line that calls something wrong ("Errado: $H = XSX^\top$").
+    Each row is read for them once per document (:func:`_equated_in`)."""
+    out: dict[str, FunctionDef] = {}
+    first = bisect.bisect_right(defined.starts, offset) if defined.starts else 0
+    for n in range(first, len(defined.own)):
+        row = defined.own[n]
+        if row.start <= offset:
+            continue
+        if row.start > offset + AFTER_REACH:
+            if defined.starts:
+                break
+            continue
+        for key, fdef in _equated_in(result, defined, n):
+            if key not in env.functions and key not in out:
+                out[key] = fdef
+        if len(out) >= AFTER_MOST:
+            break
+    return out
+
+
+def _equated_in(result: CheckResult, defined: _Defined, n: int) -> list[tuple[str, FunctionDef]]:
+    """The names the ``n``-th row of the file equates to a value (``S = …``, no parameters),
+    none where its line calls something wrong; read once per document."""
+    with _FOLDING:
+        hit = defined.equated.get(n)
+        if hit is not None:
+            return hit
+    row = defined.own[n]
+    tree = row.tree_as_parsed
+    out: list[tuple[str, FunctionDef]] = []
+    text = result.doc.text
+    line = text.rfind("\n", 0, row.start) + 1
+    if tree is not None and not _BLAMED.search(text, line, row.start):
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (t.Sequence, t.List)):
+                stack.extend(node.items)
+                continue
+            if not isinstance(node, t.Chain) or len(node.items) < 2:
+                continue
+            parts = statements(node)  # S = …, \quad D = …: one each
+            if len(parts) > 1:
+                stack.extend(parts)
+                continue
+            head, body = _after_where(node.items[0]), node.items[1]
+            if node.relations[0] not in DEFINING or head is None or body is None:
+                continue
+            key = member_key(head)
+            if key is not None and not _inline_code(body):
+                out.append((key[0], FunctionDef(key[0], (), body)))
+    with _FOLDING:
+        defined.equated[n] = out
+    return out
+
+
+DEFINING = ("=", ":=", "\\coloneqq", "\\triangleq", "\\equiv")
+
+
+_BLAMED = blame()
 
 
 def _declared_vars(
@@ -406,6 +482,8 @@ class _Defined:
     index: DefinitionIndex | None = None  # (of every definition above: see _index_of)
     # (the starts of ``before``'s definitions of each name, in its order: _last_defined)
     starts_by_key: dict[str, list[int]] | None = None
+    # (the names each row of ``own`` equates to a value, by its place: see _equated_in)
+    equated: dict[int, list[tuple[str, FunctionDef]]] = field(default_factory=dict)
 
 
 def _index_of(defined: _Defined) -> DefinitionIndex:
@@ -1104,6 +1182,7 @@ def context_at(result: CheckResult, row: PlacedRow) -> Context:
         ),  # fmt: skip
         notation.copy_style(ctx.style),
         ctx.einstein,
+        after=ctx.after,
     )
 
 

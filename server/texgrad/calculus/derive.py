@@ -38,6 +38,7 @@ from texgrad.calculus.numpy_code import NumpyCode, checked_code
 from texgrad.calculus.printing import Style, commutation_notes, latex, printer
 from texgrad.calculus.readout import by_scalar, gradient, jacobian, vec_form
 from texgrad.calculus.reasons import unknown_shape
+from texgrad.calculus.refold import refold, with_folded
 from texgrad.calculus.sampling import sample_inputs
 from texgrad.calculus.simplify import simplifier
 from texgrad.calculus.steps import identification, own_name, repeats, rules_note
@@ -233,7 +234,7 @@ def _differentiate(
             env = named_env
     else:  # by an entry: f may be an entry itself, f_i (∂f_i/∂x_j)
         f, indexed, free = lower_for_entry(tree, env, ctx.einstein)
-    inner = Context(env, ctx.style, ctx.einstein, ctx.held_as_given, ctx.unit_sums)
+    inner = Context(env, ctx.style, ctx.einstein, ctx.held_as_given, ctx.unit_sums, ctx.after)
     return _from_expr(f, wrt, inner, layout, budget, hessian, tree, entry, indexed, free, names)
 
 
@@ -309,6 +310,8 @@ def _from_expr(
         kind, result, shown_layout = _matrix(work, env)
     where: list[tuple[str, str]] = []
     df = work.df
+    # X^T S X where the page defines S = diag(…) (a name's value, not an entry's derivative)
+    result, df, env = _refolded(work, result, df, ctx, names, in_f, plain, (naming, entry, free))
     if naming:  # ∇s = c/(d s) of s = √(cᵀc/d + ε): the row's own name; and so does a long
         result = _in_row_name(result, lowered, tree, wrt, names, taken)
         # part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
@@ -382,6 +385,35 @@ def _from_expr(
         values=values,
         numpy_later=later,
     )
+
+
+def _refolded(
+    work: _Work,
+    result: Expr,
+    df: Expr,
+    ctx: Context,
+    names: dict[str, Expr],
+    in_f: set[str],
+    show: Callable[[Expr], str],
+    asked: tuple[bool, Entry | None, str | None],
+) -> tuple[Expr, Expr, Env]:
+    """``result`` and ``df`` with the names the document defines but ``f`` does not use
+    written back (:func:`~texgrad.calculus.refold.refold`), the step saying so, and the
+    environment the printed result is read back in; only where ``f`` was read with its
+    names and neither it nor the variable is an entry (``asked``: naming, entry, free)."""
+    env = ctx.env
+    naming, entry, free = asked
+    if not naming or entry is not None or free is not None:
+        return result, df, env
+    result, (df,), folded = refold(
+        result, [df], env, ctx.after, work.v.name, names, in_f, work.simplify
+    )
+    if folded:
+        env = with_folded(env, ctx.after, folded)  # (the printed S read back as defined)
+        symbols = work.style.symbols
+        said = ",\\; ".join(f"{symbols.get(k, k)} = {show(names[k])}" for k in folded)
+        work.add(f"= {show(result)} \\quad \\text{{(as defined: ${said}$)}}")
+    return result, df, env
 
 
 def _in_row_name(

@@ -1648,6 +1648,14 @@ class Lowerer:
             return value
         return e.diag_matrix(value)
 
+    def lower_name(self, key: str) -> Lowered | None:
+        """The name ``key`` the document defines (no parameters), as a row using it reads it:
+        a variable of its own with its value in ``names`` (``calculus.refold``)."""
+        fdef = self.env.functions.get(key)
+        if fdef is None or fdef.params or self.names is None:
+            return None
+        return self._name(fdef)
+
     def _name(self, fdef: FunctionDef) -> Lowered:
         """A defined name kept as a variable of its own (its value recorded in ``names``);
         a constant value (``k = 3``) or one whose size waits on its context is substituted."""

@@ -191,6 +191,7 @@ def learn_style(
                     spelled = spelled if spelled.startswith("\\") else "\\ln"
                 style.names[name] = spelled.strip()
         elif isinstance(node, (t.Symbol, t.Sub, t.Tagged, t.Power)):  # W_{hh}, W^{(l+1)}
+            _sized_ones_spelling(style, node, text, override, span)  # \mathbf 1_n as written
             k = member_key(node)
             if k is not None and id(node) not in bases:
                 _spelling(style, k[0], node, text, override, span)
@@ -241,6 +242,22 @@ def _relu_as_written(style: Style, node: t.Apply, text: str) -> None:
     braces = len(node.args) == 1  # \max\{0, z\}
     first = "0, ARG" if is_zero_literal(args[0]) else "ARG, 0"
     style.names["relu"] = f"{name}\\{{{first}\\}}" if braces else f"{name}({first})"
+
+
+def _sized_ones_spelling(
+    style: Style, node: t.Node, text: str, override: bool, span: list[int] | None
+) -> None:
+    r"""``\mathbf 1_n``, ``\mathbf{1}_{N}``, ``\mathbb 1_n``, a ones vector with its size, as
+    written (under the key ``1_{n}``: the printer's, as ``I_{n}`` is the identity's)."""
+    if not isinstance(node, t.Sub) or not isinstance(node.base, t.Symbol):
+        return
+    index = symbol_key(node.index)
+    if node.base.name == "1" and node.base.font and index is not None and index[1] is None:
+        if _ONES_WRITTEN.match(text, node.start, node.end):  # (not a macro's: \one_n)
+            _spelling(style, f"1_{{{index[0]}}}", node, text, override, span)
+
+
+_ONES_WRITTEN = re.compile(r"\\(?:mathbf|bm|boldsymbol|mathbb)\s*(?:1|\{\s*1\s*\})\s*_")
 
 
 def _spelling(

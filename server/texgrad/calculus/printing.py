@@ -255,9 +255,14 @@ class _Printer:
         return commutation_name(x), ATOM
 
     def _ones(self, x: e.Ones) -> tuple[str, int]:
-        if x.rows == 1 and x.cols != 1:
-            return f"\\mathbf{{1}}{self.s.transpose}", POSTFIX
-        return "\\mathbf{1}", ATOM
+        row = x.rows == 1 and x.cols != 1
+        # \mathbf 1_n where the document writes the ones vector with its size (as I_p)
+        size = sympy.latex(x.cols if row else x.rows)
+        written = self.s.symbols.get(f"1_{{{size}}}") if self.s.symbols else None
+        name = written if written is not None else "\\mathbf{1}"
+        if row:
+            return f"{name}{self.s.transpose}", POSTFIX
+        return name, ATOM
 
     def _zero(self, x: e.Zero) -> tuple[str, int]:
         return "0", ATOM
@@ -387,7 +392,11 @@ class _Printer:
     # -- sums ---------------------------------------------------------------------------------
     def add(self, x: e.Add) -> str:
         out: list[str] = []
-        for i, term in enumerate(x.terms):
+        terms = list(x.terms)
+        if x.is_scalar and _split_sign(terms[0])[0]:  # -1 + α reads as α - 1
+            first = next((i for i, a in enumerate(terms) if not _split_sign(a)[0]), 0)
+            terms.insert(0, terms.pop(first))
+        for i, term in enumerate(terms):
             negative, body = _split_sign(term)
             txt, prec = self.p(body)
             if prec < PRODUCT and isinstance(body, e.Add):
