@@ -136,3 +136,61 @@ def test_a_scalar_sum_starts_with_its_positive_term() -> None:
     y, b = rng.standard_normal((4, 1)), rng.standard_normal((4, 1))
     got = evaluate(_tree(out.result), {"y": y, "b": b, "\\alpha": np.array([[0.3]])})
     assert np.allclose(got, -0.7 * y + b)
+
+
+def test_a_known_symmetric_covariance_is_symmetric(tmp_path: Path) -> None:
+    """ "a known symmetric positive definite covariance $\\Gamma$" (tex-tikhonov-inverse-30):
+    Γ is symmetric, so the weighted misfit's gradient is ``A^\\top\\Gamma^{-1}(A\\mathbf x -
+    \\mathbf b)``, not the general ``\\frac12 A^\\top(\\Gamma^{-1} + \\Gamma^{-\\top})(…)``."""
+    from texgrad.shapes.check import Checker
+    from texgrad.shapes.properties import stated_properties
+
+    text = (
+        "Let $A \\in \\mathbb{R}^{m \\times n}$, $\\mathbf b \\in \\mathbb{R}^m$ and "
+        "$\\mathbf x \\in \\mathbb{R}^n$. The noise has a known symmetric positive definite "
+        "covariance $\\Gamma \\in \\mathbb{R}^{m \\times m}$.\n\n"
+        "$$f(\\mathbf x) = \\frac{1}{2}(A\\mathbf x - \\mathbf b)^\\top\\Gamma^{-1}(A\\mathbf x - \\mathbf b)$$\n"
+    )
+    result = Checker().check("doc.md", text=text)
+    rows = [r for r in result.rows if r.path == result.path]
+    assert {(s.key, s.positive_definite) for s in stated_properties(text, rows)} == {
+        ("\\Gamma", True)
+    }
+    doc = tmp_path / "misfit.md"
+    doc.write_text(text, encoding="utf-8")
+    out = diff_in_document(doc, _line(text, "$$f("), r"\mathbf x", budget=60.0)
+    assert out.verified and out.result == "A^\\top \\Gamma^{-1} (A \\mathbf x - \\mathbf b)"
+    rng = np.random.default_rng(8)
+    a, b, x = rng.standard_normal((4, 3)), rng.standard_normal((4, 1)), rng.standard_normal((3, 1))
+    m = rng.standard_normal((4, 4))
+    g = m @ m.T + 4 * np.eye(4)
+    got = evaluate(_tree(out.result), {"A": a, "b": b, "x": x, "\\Gamma": g})
+    assert np.allclose(got, a.T @ np.linalg.solve(g, a @ x - b))
+
+
+def test_a_variance_written_squared_is_a_variable() -> None:
+    r"""``\partial\ell/\partial\sigma^2`` (exam-gls-ridge-30, mdbook-gp-evidence-30): by the
+    variance, σ² a positive number of its own, printed back as σ², σ⁴."""
+    out = diff_latex(
+        r"-\frac{n}{2}\log\sigma^2 - \frac{\mathbf{r}^\top\mathbf{r}}{2\sigma^2}",
+        r"\sigma^2",
+        r"\mathbf r \in \mathbb R^n",
+        budget=60.0,
+    )
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\frac{\|\mathbf{r}\|_2^2}{2 \sigma^4} - \frac{n}{2 \sigma^2}"
+    r, v = np.array([[1.0], [2.0], [-0.5]]), 0.7  # n = 3, σ² = 0.7
+
+    def ell(v: float) -> float:
+        return float(-1.5 * np.log(v) - (r.T @ r)[0, 0] / (2 * v))
+
+    want = (ell(v + 1e-6) - ell(v - 1e-6)) / 2e-6
+    got = evaluate(
+        _tree(out.result), {"r": r, "n": np.array([[3.0]]), "\\sigma": np.array([[v**0.5]])}
+    )
+    assert np.allclose(got, want, rtol=1e-6)
+
+
+def test_a_variance_whose_letter_is_written_alone_is_refused() -> None:
+    out = diff_latex(r"\log\sigma^2 + \sigma", r"\sigma^2", r"\sigma \in \mathbb R", budget=60.0)
+    assert not out.verified and out.error is not None and "only squared" in out.error

@@ -76,6 +76,11 @@ from texgrad.calculus.samples import (
     sum_variables,
 )
 from texgrad.calculus.shifted_check import check_shifted
+from texgrad.calculus.square_variable import STAND_IN as SQUARE_STAND_IN
+from texgrad.calculus.square_variable import declare_stand_in as square_stand_in
+from texgrad.calculus.square_variable import outcome_back as square_back
+from texgrad.calculus.square_variable import square_of
+from texgrad.calculus.square_variable import with_stand_in as with_square
 from texgrad.calculus.summed_member import (
     SetSum,
     Shifted,
@@ -336,7 +341,13 @@ def _diff_text(
     if entrywise and not read:  # exp(-D/2ℓ²) of a square D, "entrywise" said elsewhere
         return DiffOutcome(error=entrywise)
     with read_entrywise() if read else contextlib.nullcontext():
-        if inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
+        square = square_of(wrt_tree) if wrt_tree is not None and inverse is None else None
+        if square is not None and _by_a_square(square, ctx):  # ∂ℓ/∂σ²: by the variance
+            outcome = _by_square(
+                tree, text, wrt, square, ctx, result, path, project, folder, layout, seconds,
+                hessian,
+            )  # fmt: skip
+        elif inverse is not None:  # ∂Q/∂Σ^{-1}: by the precision, Σ written as its inverse
             outcome = _by_inverse(
                 tree, text, wrt, inverse, ctx, result, path, project, folder, layout, seconds,
                 hessian,
@@ -352,6 +363,50 @@ def _diff_text(
         return outcome
     # (in the document's words, as the editor's disabled action says it: `X_{1:k}`)
     return replace(outcome, error=in_document_words(outcome.error, result, row.start, row.end))
+
+
+def _by_a_square(square: t.Node, ctx: Context) -> bool:
+    """Is the variable asked a square of a letter that is no name the document defines
+    (σ² of an undeclared or scalar σ, not ``\\sigma^2 = \frac1n\\sum_i …``)?"""
+    key = symbol_key(square)
+    return key is not None and f"{key[0]}^{{2}}" not in ctx.env.functions
+
+
+def _by_square(
+    tree: t.Node,
+    text: str,
+    wrt: str,
+    square: t.Node,
+    ctx: Context,
+    result: CheckResult,
+    path: str,
+    project: Project | None,
+    folder: str | Path | None,
+    layout: str,
+    seconds: float,
+    hessian: bool,
+) -> DiffOutcome:
+    r"""The derivative by ``\sigma^2`` (``wrt``) of a row written with σ², σ⁴: by a stand-in
+    for the variance, printed back (see :mod:`texgrad.calculus.square_variable`)."""
+    key = symbol_key(square)
+    written = text[square.start : square.end].strip() if square.end <= len(text) else ""
+    if not written or written not in wrt:
+        written = written_latex(square)
+    if hessian or key is None:
+        return DiffOutcome(error=f"the Hessian by `{wrt}` is not given yet")
+    stand_in = square_stand_in(ctx.env, key[0])
+    rewritten = with_square(tree, key[0]) if stand_in is not None else None
+    if stand_in is None or rewritten is None:
+        return DiffOutcome(
+            error=f"`{wrt}` is differentiated where the row writes `{written}` only squared "
+            f"(`{written}^2`, `{written}^4`): here it writes `{written}` otherwise"
+        )
+    letter = t.Symbol(name=SQUARE_STAND_IN, font=None, accents=())
+    outcome = _diff_by(
+        rewritten, text, SQUARE_STAND_IN, letter, ctx, result, path, project, folder, layout,
+        seconds, False,
+    )  # fmt: skip
+    return square_back(outcome, written, wrt)
 
 
 def _by_inverse(

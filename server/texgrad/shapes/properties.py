@@ -63,7 +63,7 @@ _PATTERNS = [
     # word matrix where a noun says it: "the symmetric covariance $S$", "a symmetric cost $C$",
     # "a diagonal matrix of positive weights $W$" (a diagonal matrix is symmetric)
     re.compile(
-        r"\b(?:a|an|the)\s+"
+        r"\b(?:a|an|the)\s+(?:(?:known|fixed|given)\s+)?"  # "a known symmetric … covariance $\Gamma$"
         + _PROPERTY
         + r"(?:\s+(?:real|square|covariance|kernel|precision|Gram|weight|cost|scatter|Hessian))*"
         r"(?:\s+matrix(?:\s+of\s+(?:positive\s+|non-?negative\s+)?[a-z]+)?)?\s+" + _M.format("sym")
