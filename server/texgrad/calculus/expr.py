@@ -704,6 +704,11 @@ def inv(e: Expr) -> Expr:
         return diag_matrix(hpow(e.arg, -1))  # diag(v)^{-1} = diag(v^{∘-1})
     if isinstance(e, Mul) and isinstance(e.factors[0], Num) and len(e.factors) == 2:
         return mul(num(1 / e.factors[0].value), inv(e.factors[1]))
+    if isinstance(e, Mul) and any(f.is_scalar for f in e.factors):
+        # (sR)^{-1} = s^{-1}R^{-1}: the scale comes out (the GP evidence by a signal variance)
+        scale = [f for f in e.factors if f.is_scalar]
+        rest = [f for f in e.factors if not f.is_scalar]
+        return mul(power(mul(*scale), -1), inv(mul(*rest)))
     return Inv(e, rows=e.rows, cols=e.cols)
 
 
@@ -711,6 +716,8 @@ def tr(e: Expr) -> Expr:
     _square(e, "a trace")
     if e.is_scalar:
         return e
+    if isinstance(e, Identity):
+        return num(e.rows)  # tr(I_n) = n
     if isinstance(e, Add):
         return add(*(tr(x) for x in e.terms))
     if isinstance(e, Mul):
