@@ -41,7 +41,7 @@ def test_sized_zeros_and_plain_ones_are_read() -> None:
     out = diff_latex(r"1_n^\top (X\beta + 0_n)", r"\beta", where)
     assert (out.result, out.verified) == (r"X^\top \mathbf{1}", True), out.error
     out = diff_latex(r"(X - \mathbf{1}_n \beta^\top) \beta", r"\beta", where)
-    assert (out.result, out.verified) == (r"X - 2 \mathbf{1} \beta^\top", True), out.error
+    assert (out.result, out.verified) == (r"X - 2 \mathbf{1}_n \beta^\top", True), out.error
 
 
 def test_an_unknown_symbol_is_named_as_written() -> None:
