@@ -170,6 +170,9 @@ Then $e^\top b_j$ and $e^\top a_j$.
         r"Write $a_j, b_j$ for nothing, with $a_j, b_j$ the $j$-th columns of $A$ and $B$.",
         r"Update them, with $a_j$ and $b_j$ the columns of $A$ and $B$.",
         r"Update them, where $a_j$ and $b_j$ are the columns of $A$ and $B$.",
+        # a sentence of its own, or one opened by "Here" (a backprop post's forms)
+        r"Update them. Here $a_j$ and $b_j$ are the $j$-th columns of $A$ and $B$.",
+        r"Update them. $a_j$ and $b_j$ are the columns of $A$ and $B$.",
     ],
 )
 def test_members_paired_with_matrices(said: str, tmp_path: Path) -> None:

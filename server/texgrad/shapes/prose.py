@@ -1543,7 +1543,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
 # "with $\mathbf{a}_j, \mathbf{b}_j$ the $j$-th columns of $A$ and $B$", "where $u_j$ and
 # $v_j$ are the columns of $U$ and $V$": members paired with matrices in turn
 _PAIRED = re.compile(
-    r"\b(?:[Ww]ith|and|where)\s+(?:the\s+)?"
+    r"(?:\b(?:[Ww]ith|and|[Ww]here|[Hh]ere)\s+|(?:^|(?<=[.:;]\s)))(?:the\s+)?"
     + _M.format("member")
     + r"(?:(?:\s*,\s*|\s+and\s+)"
     + _M.format("member2")
