@@ -1389,6 +1389,10 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
                + r",?\s+whose\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
                + r"\s+is\s+(?:the\s+|an?\s+)?(?:[A-Za-z]+\s+){0,2}?" + _M.format("member")),
+    # "$X \in \mathbb{R}^{n\times d}$ (rows $\x_i^\top$)", "$V$ (whose columns are $\mathbf v_j$)":
+    # the members named in brackets right after the matrix
+    re.compile(_M.format("matrix") + r"\s*\((?:with\s+|whose\s+)?(?:the\s+|its\s+)?" + _PART
+               + r"\s+(?:are\s+)?(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member") + r"\s*\)"),
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$" (also "let $c_j$ be the $j$-th column of $A$")
     re.compile(_M.format("member") + r"\s+(?:is|be|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
