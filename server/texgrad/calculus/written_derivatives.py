@@ -54,7 +54,13 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
-from texgrad.calculus.context import Context, context_at, rows_not_flagged, stated_in_prose
+from texgrad.calculus.context import (
+    Context,
+    context_at,
+    rows_not_flagged,
+    stated_in_prose,
+    stated_of_held,
+)
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
@@ -2121,7 +2127,8 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
-    ctx = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
+    held = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
+    ctx = stated_of_held(checked, claim.start, held, ctx.env) if held is not ctx else ctx
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)

@@ -199,6 +199,9 @@ class ProductRules(DistributionRules):
                 if after is not None and not after.is_scalar and after.rows != ONE:
                     shapes[i] = Shape(ONE, after.rows)
             if shapes[i] is not None:
+                # (for shapes only: not noted as the letter's inferred column, which the
+                # calculus would type it by — a derivative check on a guessed shape met a
+                # scatter matrix it could not tell symmetric: rmd-lda-qda-primes-26:50)
                 self.bold_guesses.add(span_key(f))
 
     def _undeclared_bold_vector(self, node: t.Node) -> bool:
