@@ -485,3 +485,21 @@ def test_a_plain_small_letter_before_a_matrix_is_suggested_a_scalar(tmp_path: Pa
         "`\\Phi` has no shape: it is never declared (its use suggests n columns)" in m
         for m in said[(5, "unknown-shape")]
     )
+
+
+def test_a_size_and_a_summation_index_are_not_letters_to_declare(tmp_path: Path) -> None:
+    r"""``B`` of ``\mathbb{R}^{B \times D}`` used as a number (``\frac1B``) and ``i`` of
+    ``\sum_{i=1}^{B}`` are not named among the letters to declare (they were, with the
+    suggestion `B \in \mathbb{R}^{n \times n}`): only the undeclared ``c`` is."""
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Let $X \\in \\mathbb{R}^{B \\times D}$ and $\\mathbf w \\in \\mathbb{R}^D$.\n\n"
+        "Then $\\frac{\\partial}{\\partial \\mathbf w} \\frac{1}{B}\\sum_{i=1}^{B} c \\mathbf "
+        "w^\\top \\mathbf w = \\frac{2}{B}\\sum_{i=1}^{B} c \\mathbf w$.\n"
+    )
+    _, records = _explained(doc)
+    said = _said(records, "doc.md")
+    assert said[(3, "derivative-not-checked")] == [
+        "this derivative is not checked: texgrad could check it only with shapes guessed from "
+        "its letters: the document never declares `c`; declare it, e.g. `c \\in \\mathbb{R}`"
+    ]

@@ -170,6 +170,9 @@ Then $e^\top b_j$ and $e^\top a_j$.
         r"Write $a_j, b_j$ for nothing, with $a_j, b_j$ the $j$-th columns of $A$ and $B$.",
         r"Update them, with $a_j$ and $b_j$ the columns of $A$ and $B$.",
         r"Update them, where $a_j$ and $b_j$ are the columns of $A$ and $B$.",
+        # a sentence of its own, or one opened by "Here" (a backprop post's forms)
+        r"Update them. Here $a_j$ and $b_j$ are the $j$-th columns of $A$ and $B$.",
+        r"Update them. $a_j$ and $b_j$ are the columns of $A$ and $B$.",
     ],
 )
 def test_members_paired_with_matrices(said: str, tmp_path: Path) -> None:
@@ -236,3 +239,26 @@ Then $\Sigma^{-1} \odot \mathbf{y}$ is not defined.
 )
 def test_definition_spans(text: str, spans: list[tuple[int, int]]) -> None:
     assert list(definition_spans(text)) == spans
+
+
+# -- the members named in brackets after the matrix ---------------------------------------------
+
+BRACKETED = r"""
+%! notes.md
+Collected in $X \in \mathbb{R}^{n \times d}$ SAID, and $\mathbf e \in \mathbb{R}^n$.
+
+Then $\mathbf e^\top \mathbf x_i$ is wrong.
+"""
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        r"(rows $\mathbf x_i^\top$)",
+        r"(whose rows are the $\mathbf x_i^\top$)",
+        r"(with rows $\mathbf x_i^\top$)",
+    ],
+)
+def test_members_in_brackets_after_the_matrix(said: str, tmp_path: Path) -> None:
+    # \mathbf x_i ∈ ℝ^d (a row of X, transposed): e ∈ ℝ^n does not multiply it
+    assert codes_by_line(BRACKETED.replace("SAID", said), tmp_path) == [(3, "matmul-mismatch")]

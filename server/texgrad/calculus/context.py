@@ -127,9 +127,13 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     in_force = _declared_vars(result, env, fonts, offset)
     _stated(result, offset, env, in_force)
     _squared_distances(result.doc.text, offset, env)
+    inferred = []
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
+            inferred.append(key)
+    if inferred:  # S_B = \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top, typed by its use
+        _stated_of_inferred(result, offset, env, inferred)
     defined = _defined_of(result)
     index = _index_of(defined)
     if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
@@ -877,6 +881,18 @@ def _stated(result: CheckResult, offset: int, env: Env, in_force: dict[str, _Dec
         info.positive_definite = info.positive_definite or s.positive_definite
 
 
+def _stated_of_inferred(result: CheckResult, offset: int, env: Env, keys: list[str]) -> None:
+    """Letters typed by their use, not declared, symmetric (or definite) where the text
+    states so before ``offset`` in force (a scatter matrix defined by its Gram form): sampled
+    so, which can only make fewer claims wrong."""
+    said = [s for s in _said_around(result, offset) if s.path is None and s.key in keys]
+    for s in said:
+        info = env.vars[s.key]
+        if (s.until < 0 or offset <= s.until) and info.shape.rows == info.shape.cols:
+            info.symmetric = True
+            info.positive_definite = info.positive_definite or s.positive_definite
+
+
 # what may stand between a displayed row and the clause after it that says what its letters
 # are: the display's end, punctuation, a comment, blank lines
 _DISPLAY_END = re.compile(
@@ -938,6 +954,25 @@ def _where_clause(result: CheckResult, offset: int) -> tuple[int, int]:
     if m is None:
         return (0, 0)
     return (m.start(), sentence_end(text, m.end()))
+
+
+def stated_of_held(result: CheckResult, offset: int, ctx: Context, before: Env) -> Context:
+    """``ctx`` with the names it holds as constants that ``before`` had not (a defined sum
+    read as a constant matrix, :func:`~texgrad.calculus.defined_sums.held_sums`) symmetric
+    where the text states them so before ``offset`` ("$S_B = \\sum_k n_k (\\mu_k -
+    \\mu)(\\mu_k - \\mu)'$", "both symmetric"): sampled so, which can only make fewer
+    claims wrong."""
+    new = [k for k, info in ctx.env.vars.items() if k not in before.vars and not info.symmetric]
+    if not new:
+        return ctx
+    said = {s.key for s in _said_around(result, offset) if s.symmetric and s.until < 0}
+    marked = {
+        k for k in new if k in said and ctx.env.vars[k].shape.rows == ctx.env.vars[k].shape.cols
+    }
+    if not marked:
+        return ctx
+    vars_ = {k: (replace(v, symmetric=True) if k in marked else v) for k, v in ctx.env.vars.items()}
+    return replace(ctx, env=replace(ctx.env, vars=vars_))
 
 
 def _said_around(result: CheckResult, offset: int) -> list[Stated]:

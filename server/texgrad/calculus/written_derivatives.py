@@ -54,7 +54,13 @@ import sympy
 from texgrad.calculus import expr as e
 from texgrad.calculus.arrays import Array, EvaluationError
 from texgrad.calculus.components import component, lower_case_entries
-from texgrad.calculus.context import Context, context_at, rows_not_flagged, stated_in_prose
+from texgrad.calculus.context import (
+    Context,
+    context_at,
+    rows_not_flagged,
+    stated_in_prose,
+    stated_of_held,
+)
 from texgrad.calculus.deadline import Deadline, checkpoint
 from texgrad.calculus.deadline import current as current_deadline
 from texgrad.calculus.defined_sums import held_sums
@@ -2121,7 +2127,8 @@ def _check_derivative(
     hessian = claim.form == "hessian"
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
-    ctx = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
+    held = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
+    ctx = stated_of_held(checked, claim.start, held, ctx.env) if held is not ctx else ctx
     env = ctx.env
     if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
@@ -3472,14 +3479,23 @@ def _unbraced(written: str) -> str:
 def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -> str:
     r""":data:`_NEVER_REPORTED`, with the letters the document never declares (as written:
     ``t`` of ``\frac{\mathrm d}{\mathrm dt}\log(1 + e^t)``), for the user to declare."""
+    from texgrad.shapes.dims import dim_text
+    from texgrad.shapes.questions import dimension_names
+
     text = checked.doc.text
     letters: list[str] = []
     keys: set[str] = set()
+    # a size (B of ℝ^{B×D}, a number in \frac1B) and a summation index (i of \sum_{i=1}^B)
+    # are not letters to declare: suggesting `B \in \mathbb{R}^{n \times n}` would mislead
+    sizes = {dim_text(d) for d in dimension_names(checked.table)}
     for tree in trees:
+        bound = _summation_indices(tree)
         for node in _letters_written(tree):
             key = symbol_key(node)
             leaf = _leaf(node)
             if key is None or not isinstance(leaf, t.Symbol) or leaf.name in _NOT_TYPED:
+                continue
+            if isinstance(node, t.Symbol) and (node.name in sizes or node.name in bound):
                 continue
             if key[0] in env.vars or key[0] in env.functions or not leaf.name[-1:].isalpha():
                 continue
@@ -3497,6 +3513,22 @@ def _never_reported(checked: CheckResult, trees: tuple[t.Node, ...], env: Env) -
 
 
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "vec"})
+
+
+def _summation_indices(tree: t.Node) -> set[str]:
+    r"""The letters a big operator of ``tree`` binds: ``i`` of ``\sum_{i=1}^{B}``, ``\sum_i``."""
+    out: set[str] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, t.BigOp) and node.lower is not None:
+            lower: t.Node | None = node.lower
+            if isinstance(lower, t.Chain) and lower.items and lower.relations[:1] == ("=",):
+                lower = lower.items[0]  # i of i = 1
+            if isinstance(lower, t.Symbol):
+                out.add(lower.name)
+        stack.extend(node.children())
+    return out
 
 
 def _letters_written(tree: t.Node) -> list[t.Node]:

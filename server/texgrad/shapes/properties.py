@@ -196,7 +196,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     out.extend(_said_in_other_languages(text, rows, starts))
     for row in rows:
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
-        stated = _stated_by_row(row, before)
+        named = {s.key for s in out if s.symmetric and s.until < 0}  # (S_W = (n-K)\hat\Sigma)
+        stated = _stated_by_row(row, before, named)
         if stated and HEDGING.search(before):
             continue  # "… holds only if $A = A^\\top$": a condition, not a statement
         if stated and (_IF.search(before) or language_cues.supposes(before)):
@@ -293,9 +294,11 @@ def _both(text: str, rows: list[PlacedRow], starts: list[int]) -> list[Stated]:
 _IF = re.compile(r"\b(?:if|when|whenever|provided|assuming|suppose)\b[^.;$]{0,40}$", re.I)
 
 
-def _stated_by_row(row: PlacedRow, before: str = "") -> list[Stated]:
+def _stated_by_row(
+    row: PlacedRow, before: str = "", named: frozenset[str] | set[str] = frozenset()
+) -> list[Stated]:
     """What a row states (``\\Sigma \\succ 0``, ``A = A^\\top``, a Gram form); ``before``:
-    the prose just before it."""
+    the prose just before it; ``named``: the letters stated symmetric before it."""
     tree = row.tree_as_parsed  # (its structure only: a row an edit moved is not moved)
     if not isinstance(tree, t.Chain) or len(tree.items) != 2 or None in tree.items:
         return []
@@ -311,7 +314,7 @@ def _stated_by_row(row: PlacedRow, before: str = "") -> list[Stated]:
     if (
         rel == "="
         and right is not None
-        and _symmetric_by_form(right)
+        and _symmetric_by_form(right, named)
         and not _SUBSTITUTED.search(before)
     ):
         return [Stated(key[0], row.start, True, False)]  # ``S = \frac1n X^\top X``
@@ -327,28 +330,32 @@ _SUBSTITUTED = re.compile(
 )
 
 
-def _symmetric_by_form(node: t.Node) -> bool:
+def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
     r"""Whether ``node`` is symmetric whatever its letters are: a Gram or scatter form
     (``X^\top X``, ``\frac1n X X^\top``, ``B^\top B + \lambda I``,
     ``\sum_i (x_i - \mu)(x_i - \mu)^\top``, ``A + A^\top``), so that a matrix the document
-    defines so is symmetric ("$S = \frac1n X^\top X$" is the sample covariance)."""
+    defines so is symmetric ("$S = \frac1n X^\top X$" is the sample covariance); a letter of
+    ``named`` (stated symmetric before) is, and so is a multiple of one (``(n-K)\hat\Sigma``)."""
+    key = symbol_key(node)
+    if key is not None and key[0] in named:
+        return True
     if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
-        return _symmetric_by_form(node.body)
+        return _symmetric_by_form(node.body, named)
     if isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None:
-        return _symmetric_by_form(node.body)
+        return _symmetric_by_form(node.body, named)
     if isinstance(node, t.Add):
         terms = list(node.terms)
         if len(terms) == 2 and _same(_transposed(terms[0]), terms[1]) and _gram_factor(terms[0]):
             return True  # A + A^\top
-        return all(_symmetric_by_form(x) or _identity(x) for x in terms) and any(
-            _symmetric_by_form(x) for x in terms
+        return all(_symmetric_by_form(x, named) or _identity(x) for x in terms) and any(
+            _symmetric_by_form(x, named) for x in terms
         )
     if isinstance(node, t.Product):
         factors = list(node.factors)
         while factors and _scalar_coefficient(factors[0]):
             factors.pop(0)  # \frac1n, 2
         if len(factors) == 1:
-            return _symmetric_by_form(factors[0])  # \frac1n \sum_i x_i x_i^\top
+            return _symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
         if len(factors) < 2 or len(factors) % 2 or not all(map(_gram_factor, factors)):
             return False
         half = len(factors) // 2
@@ -357,16 +364,35 @@ def _symmetric_by_form(node: t.Node) -> bool:
             for a, b in zip(factors[:half], reversed(factors[half:]), strict=True)
         )
     if isinstance(node, t.Frac) and _a_count(node.den):
-        return _symmetric_by_form(node.num)  # \frac{X^\top X}{n}
+        return _symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
     return False
 
 
 def _scalar_coefficient(node: t.Node) -> bool:
     if isinstance(node, t.Number):
         return True
+    if _count_letter(node):
+        return True  # the n_k of \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top: a weight
+    if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
+        letters = [x for x in node.body.walk() if isinstance(x, t.Symbol)]
+        return (  # (n - K): a count; not (A - B)
+            _a_count(node.body) and bool(letters) and all(x.font is None for x in letters)
+            and any(isinstance(x, t.Number) or (isinstance(x, t.Symbol) and x.name.islower())
+                    for x in node.body.walk())
+        )  # fmt: skip
     if isinstance(node, t.Frac):  # \frac1n, \frac{1}{N-1}: a number over a count
         return isinstance(node.num, t.Number) and _a_count(node.den)
     return False
+
+
+def _count_letter(node: t.Node) -> bool:
+    """A plain lower-case Latin letter, alone or with a subscript (``n_k``, ``w_i``): a number
+    where it weighs a Gram form (a vector would be bold, a matrix a capital)."""
+    base = node.base if isinstance(node, t.Sub) else node
+    return (
+        isinstance(base, t.Symbol) and base.font is None and not base.accents
+        and len(base.name) == 1 and base.name.isalpha() and base.name.islower()
+    )  # fmt: skip
 
 
 def _a_count(node: t.Node) -> bool:
@@ -386,14 +412,19 @@ def _identity(node: t.Node) -> bool:
 
 
 def _gram_factor(node: t.Node) -> bool:
-    """A factor a Gram form is made of: a letter, a transposed one, a bracketed difference."""
+    r"""A factor a Gram form is made of: a letter, a transposed one, a bracketed difference
+    (transposed by a prime too: ``(\mu_k - \bar\mu)(\mu_k - \bar\mu)'``)."""
     base = node.base if isinstance(node, t.Transpose) and not node.conjugate else node
+    if isinstance(base, t.Prime) and base.count == 1 and isinstance(base.base, t.Paren):
+        base = base.base
     return symbol_key(base) is not None or isinstance(base, t.Paren) and base.open == "("
 
 
 def _transposed(node: t.Node) -> t.Node:
     if isinstance(node, t.Transpose) and not node.conjugate:
         return node.base
+    if isinstance(node, t.Prime) and node.count == 1 and isinstance(node.base, t.Paren):
+        return node.base  # (a bracket's prime: its transpose, as _form reads it)
     return t.Transpose(node, "\\top")
 
 
@@ -405,6 +436,8 @@ def _same(a: t.Node, b: t.Node) -> bool:
 def _form(node: t.Node) -> object:
     if isinstance(node, t.Transpose):
         return ("T", _form(node.base), node.conjugate)
+    if isinstance(node, t.Prime) and node.count == 1 and isinstance(node.base, t.Paren):
+        return ("T", _form(node.base), False)  # (a bracket's prime: its transpose)
     key = symbol_key(node)
     if key is not None:
         return ("sym", key[0])

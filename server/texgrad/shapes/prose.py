@@ -1389,6 +1389,10 @@ _FAMILY = [
     re.compile(_M.format("matrix") + r"(?:\s+(?:be|is)\s+(?:an?|the)(?:\s+\$[^$]{1,40}\$)?(?:[\s-]+[A-Za-z]+){1,3})?"
                + r",?\s+whose\s+\$[^$]{1,8}\$(?:-?th)?\s+" + _PART
                + r"\s+is\s+(?:the\s+|an?\s+)?(?:[A-Za-z]+\s+){0,2}?" + _M.format("member")),
+    # "$X \in \mathbb{R}^{n\times d}$ (rows $\x_i^\top$)", "$V$ (whose columns are $\mathbf v_j$)":
+    # the members named in brackets right after the matrix
+    re.compile(_M.format("matrix") + r"\s*\((?:with\s+|whose\s+)?(?:the\s+|its\s+)?" + _PART
+               + r"\s+(?:are\s+)?(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member") + r"\s*\)"),
     # "$\mathbf{x}_i^\top$ is the $i$-th row of $X$" (also "let $c_j$ be the $j$-th column of $A$")
     re.compile(_M.format("member") + r"\s+(?:is|be|denotes)\s+the\s+\$\$?[^$]{1,8}\$\$?(?:-?th)?\s+" + _PART
                + r"\s+of\s+" + _M.format("matrix")),
@@ -1543,7 +1547,7 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
 # "with $\mathbf{a}_j, \mathbf{b}_j$ the $j$-th columns of $A$ and $B$", "where $u_j$ and
 # $v_j$ are the columns of $U$ and $V$": members paired with matrices in turn
 _PAIRED = re.compile(
-    r"\b(?:[Ww]ith|and|where)\s+(?:the\s+)?"
+    r"(?:\b(?:[Ww]ith|and|[Ww]here|[Hh]ere)\s+|(?:^|(?<=[.:;]\s)))(?:the\s+)?"
     + _M.format("member")
     + r"(?:(?:\s*,\s*|\s+and\s+)"
     + _M.format("member2")

@@ -81,6 +81,8 @@ class RuleBase:
         self.asked: list[Question] = []
         self.writes: list[Declaration | Signature] = []
         self.notes: list[tuple[str, Dim | None, Dim | None]] = []
+        # the factors read as vectors by their bold face alone (span keys: X\boldsymbol\beta)
+        self.bold_guesses: set[Any] = set()
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
         self.dimension_names = dimension_names(table) if names is None else names
         self._rules: dict[type, Callable[[Any], Shape | None]] = {}
@@ -332,6 +334,15 @@ class RuleBase:
                 dataclasses.replace(node, index=dataclasses.replace(index, name=label))
             )
         return base if base is not None and base.is_vector else None
+
+    def _bold_guessed(self, node: t.Node) -> bool:
+        r"""Is ``node`` a product whose last factor was read a vector by its bold face alone
+        (``(K + \sigma^2 I)\boldsymbol\alpha``)?  Then, set equal to a known side, it still
+        solves for that letter (``_solves``), which defines it for later rows."""
+        return (
+            isinstance(node, t.Product) and bool(node.factors)
+            and span_key(node.factors[-1]) in self.bold_guesses
+        )  # fmt: skip
 
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""

@@ -13,6 +13,7 @@ from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.rules.base import span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
+from texgrad.shapes.rules.symbols import BOLD_FONTS
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import (
     call_of,
@@ -130,6 +131,7 @@ class ProductRules(DistributionRules):
         self._roots_by_neighbours(factors, shapes)
         self._flanked_diagonals(factors, shapes)
         _unsized_ones(factors, shapes)
+        self._bold_vectors_by_neighbours(factors, shapes)
         self._unsized_blocks(factors, shapes)
         _operator_on_the_rest(factors, shapes)
         # Each run of factors of known shape is multiplied out: however the product is
@@ -173,6 +175,50 @@ class ProductRules(DistributionRules):
         ):  # fmt: skip
             result = Shape(head.rows, acc.cols)
         return result
+
+    def _bold_vectors_by_neighbours(
+        self, factors: list[t.Node], shapes: list[Shape | None]
+    ) -> None:
+        r"""``X\boldsymbol\beta`` with X n×p and β declared and defined nowhere: a bold
+        lower-case letter is a column vector (the convention of every text that writes
+        ``\mathbf{x}`` for vectors and ``\mathbf{X}`` for matrices), so after a known factor
+        of p columns it is a p-vector (and ``\boldsymbol\beta^\top`` before one of p rows
+        a row)."""
+        for i, f in enumerate(factors):
+            if shapes[i] is not None:
+                continue
+            transposed = isinstance(f, t.Transpose)
+            if not self._undeclared_bold_vector(f.base if isinstance(f, t.Transpose) else f):
+                continue
+            if not transposed and i > 0:
+                before = shapes[i - 1]
+                if before is not None and not before.is_scalar and before.cols != ONE:
+                    shapes[i] = Shape(before.cols, ONE)
+            elif transposed and i + 1 < len(factors):
+                after = shapes[i + 1]
+                if after is not None and not after.is_scalar and after.rows != ONE:
+                    shapes[i] = Shape(ONE, after.rows)
+            if shapes[i] is not None:
+                # (for shapes only: not noted as the letter's inferred column, which the
+                # calculus would type it by — a derivative check on a guessed shape met a
+                # scatter matrix it could not tell symmetric: rmd-lda-qda-primes-26:50)
+                self.bold_guesses.add(span_key(f))
+
+    def _undeclared_bold_vector(self, node: t.Node) -> bool:
+        r"""A bold lower-case letter (``\mathbf{x}``, ``\boldsymbol\beta``, ``\mathbf{x}_i``)
+        that nothing declares, defines or signs, in any font."""
+        base = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(base, t.Symbol) or base.font not in BOLD_FONTS or base.accents:
+            return False
+        name = base.name.lstrip("\\")
+        if not name[:1].isalpha() or not name[:1].islower() or name in ("e", "0", "1"):
+            return False
+        key = symbol_key(node)
+        return (
+            key is not None
+            and self._unknown(key[0], node.start)
+            and self._unknown(base.name, node.start)
+        )
 
     def _roots_by_neighbours(self, factors: list[t.Node], shapes: list[Shape | None]) -> None:
         r"""``\tilde D^{-1/2} (A + I_N) \tilde D^{-1/2}`` with ``\tilde D`` declared and defined

@@ -357,7 +357,7 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
             return  # F_k = F; q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
-        if a is None and b is not None and self._solves(left, b):
+        if (a is None or self._bold_guessed(left)) and b is not None and self._solves(left, b):
             return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
