@@ -242,3 +242,40 @@ def _file_keys(tmp: Path) -> set[object]:
     data = found[0].read_bytes()
     assert data.startswith(b"texgrad-regex-code-2\n")
     return set(marshal.loads(data[len(b"texgrad-regex-code-2\n") :]))
+
+
+# A process that compiles a pattern of its own, flushes, then compiles another: what it
+# holds after the flush, and what the file holds then.
+FLUSHED = r"""
+import json, re
+from texgrad import regex_code as rc
+re.compile('texgrad-flush-[0-9]{4}-one')
+before = len(rc._new)
+rc.flush()
+after = len(rc._new)
+in_file = ('texgrad-flush-[0-9]{4}-one', 0) in rc.read_kept()
+re.compile('texgrad-flush-[0-9]{4}-two')  # (written as the process ends, as before)
+print(json.dumps({"before": before, "after": after, "in_file": in_file}))
+"""
+
+
+@pytest.mark.parametrize("write", [True, False])
+def test_a_flush_writes_what_was_compiled_and_lets_go_of_it(tmp_path: Path, write: bool) -> None:
+    """The server's idle collection flushes: what it compiled is written then, not held
+    until it ends (nothing written where Python writes no bytecode, and let go of as well)."""
+    full = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    full.update(PYTHONPYCACHEPREFIX=str(tmp_path / "pycache"), PYTHONPATH=os.pathsep.join(sys.path))
+    if not write:
+        full["PYTHONDONTWRITEBYTECODE"] = "1"
+    proc = subprocess.run([sys.executable, "-c", FLUSHED], capture_output=True, text=True,
+                          env=full, timeout=300)  # fmt: skip
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["before"] >= 1 and got["after"] == 0
+    assert got["in_file"] is write
+    if write:  # (and the one compiled after the flush, at the process's end, beside it)
+        assert {("texgrad-flush-[0-9]{4}-one", 0), ("texgrad-flush-[0-9]{4}-two", 0)} <= (
+            _file_keys(tmp_path)
+        )
+    else:
+        assert not list((tmp_path / "pycache").rglob("regex_code.*.marshal"))
