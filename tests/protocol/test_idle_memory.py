@@ -75,6 +75,7 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
     walks: list[int] = []
     unfreeze = gc.unfreeze
     monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.0)  # (counted at each)
     monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
     monkeypatch.setattr(gc, "unfreeze", lambda: (walks.append(1), unfreeze())[1])
     try:
@@ -144,3 +145,28 @@ async def test_the_idle_collection_forgets_generated_sources(
         if calls:
             break
     assert calls == ["forget", "release"]
+
+
+@pytest.mark.asyncio
+async def test_the_frozen_objects_are_counted_not_at_every_pause(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the frozen objects walks them (16 ms of CPU with the Cookbook analysed, 34
+    with every corpus file): at most once in ``COUNT_FROZEN_EVERY`` seconds, not at every
+    pause in typing."""
+    import gc
+
+    counts: list[int] = []
+    count = gc.get_freeze_count
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counts.append(1), count())[1])
+    server._frozen_collected = 10**9  # (no full collection: counting alone is watched)
+    for _ in range(3):
+        server.collect_when_idle()
+        await asyncio.sleep(0.1)
+    assert counts == [1]  # the first pause counts, not the two after it
+    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.0)
+    server.collect_when_idle()
+    await asyncio.sleep(0.1)
+    assert counts == [1, 1]
