@@ -576,6 +576,36 @@ async def edits(client: Client, uri: str, lines: list[str], repeat: int, label: 
         part = {k: v[at : at + len(wins)] for k, v in by_thread.items()}
         at += len(wins)
         edit_line(name, label, walls, wins, part)
+    await pauses(client, uri, lines, prose, version, label)
+
+
+PAUSE = 2.6  # s: past the server's IDLE_COLLECT (2 s), which runs in the pause
+
+
+async def pauses(
+    client: Client, uri: str, lines: list[str], prose: list[int], version: int, label: str
+) -> None:
+    """A letter typed, then a pause: the event loop's CPU time over the pause (the idle
+    collection, the derivative check's start), which a keystroke typed during it waits
+    behind.  Five pauses; their median and largest."""
+    pid = pid_of(client)
+    busy = []
+    for k in range(5):
+        i = prose[(k * 11) % len(prose)]
+        version += 1
+        change(client, uri, version, i, 0, "e")
+        lines[i] = "e" + lines[i]
+        await client.diagnostics(uri, version)
+        before = thread_cpu_ns(pid).get(pid, 0)
+        await asyncio.sleep(PAUSE)
+        busy.append((thread_cpu_ns(pid).get(pid, 0) - before) / 1e6)
+    print(
+        f"{'  … a pause after a letter (event loop cpu)' + label:<46} "
+        f"median {statistics.median(busy):6.1f} ms   max {max(busy):6.1f} ms"
+    )
+    ROUNDS.setdefault(("  … a pause after a letter, event loop", label), []).append(
+        {"cpu p50": statistics.median(busy), "cpu max": max(busy)}
+    )
 
 
 def rounds_summary() -> None:
@@ -593,11 +623,14 @@ def rounds_summary() -> None:
             "analysis p95",
             "cpu p50",
             "cpu p95",
+            "cpu max",
             "event loop p50",
             "other p50",
             "wall p50",
             "wall p95",
         ):
+            if key not in got[0]:
+                continue
             xs = sorted(r[key] for r in got)
             print(f"    {key:<16} {statistics.median(xs):7.2f} [{xs[0]:6.2f}–{xs[-1]:6.2f}]")
 
