@@ -101,22 +101,7 @@ def open_all(corpus: Path) -> tuple[Any, dict[str, str], dict[str, Any]]:
             print(f"{'  … with the cookbook checked':<44} {rss_mb():7.1f} MB")
     gc.collect()
     print(f"{f'  … with all {len(analyses)} corpus files checked':<44} {rss_mb():7.1f} MB")
-    idle_collection()
-    print(f"{'  … after the server’s idle collection':<44} {rss_mb():7.1f} MB")
     return ws, texts, analyses
-
-
-def idle_collection() -> None:
-    """What the server does once idle (``TexgradServer._collect_later``) that frees memory
-    besides the collection: the kept patterns' code written and let go of, freed C heap
-    pages given back (each where the checkout has it)."""
-    from texgrad import regex_code
-    from texgrad.protocol import server
-
-    for name, owner in (("flush", regex_code), ("release_freed_memory", server)):
-        step = getattr(owner, name, None)
-        if step is not None:
-            step()
 
 
 def attribute(ws: Any, texts: dict[str, str], analyses: dict[str, Any]) -> Owners:

@@ -51,8 +51,7 @@ Args = tuple[Any, ...]  # what _sre.compile was given, its code as bytes (see _k
 # Python's to keep: re's cache, a module's global), so that what a process holds after its
 # imports is what it has not used (a server held every entry, 3 MB resident of ~1,100)
 _kept: dict[Key, Args] | None = None
-_new: dict[Key, Args] = {}  # compiled in this process: written as it ends (or by flush)
-_registered = False  # (is _save registered to run as the process ends)
+_new: dict[Key, Args] = {}  # compiled in this process: written as it ends
 _damaged: set[Key] = set()  # kept entries that were not valid code: not written again
 _file: Path | None = None
 _real_compile: Any = None  # re._compiler.compile
@@ -114,12 +113,10 @@ def _compile(p: Any, flags: int = 0) -> Any:
         return pattern
     if _valid(key, args):
         if len(_new) < MAX_ENTRIES:
-            global _registered
-            if not _registered:
+            if not _new:
                 import atexit
 
                 atexit.register(_save)
-                _registered = True
             _new[key] = args
     return pattern
 
@@ -236,22 +233,12 @@ def _save() -> None:
     bytecode; nothing said where it cannot be written)."""
     if not _new or sys.dont_write_bytecode:
         return
-    new = dict(_new)
-    _new.clear()  # (an entry another thread adds meanwhile is written next time)
     # (read again: what this process used it let go of, and another may have written since)
     kept = {k: v for k, v in read_kept().items() if k not in _damaged}
-    kept.update(new)
+    kept.update(_new)
     if len(kept) > MAX_ENTRIES:
-        kept = new
+        kept = dict(_new)
     from texgrad.dataclass_code import write_marshalled  # (imported first by texgrad)
 
     write_marshalled(code_file(), _MAGIC, kept)
-
-
-def flush() -> None:
-    """Write what this process compiled now, and let go of it: a long-lived process (the
-    language server, when idle) held the code of every pattern it made until it ended —
-    the documents' own, made from their letters, ~1.3 MB with the corpus open.  Where
-    Python writes no bytecode nothing is written, and it is let go of all the same."""
-    _save()
     _new.clear()

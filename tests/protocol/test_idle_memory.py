@@ -47,26 +47,6 @@ async def test_the_idle_collection_releases_memory(
 
 
 @pytest.mark.asyncio
-async def test_the_idle_collection_writes_and_lets_go_of_the_patterns_compiled(
-    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The code of the patterns the server made (the documents' own) is written when it is
-    idle and not held until it ends (``regex_code.flush``)."""
-    from texgrad import regex_code
-
-    calls: list[str] = []
-    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
-    monkeypatch.setattr(server_module, "release_freed_memory", lambda: calls.append("release"))
-    monkeypatch.setattr(regex_code, "flush", lambda: calls.append("flush"))
-    server.collect_when_idle()
-    for _ in range(100):
-        await asyncio.sleep(0.01)
-        if calls:
-            break
-    assert calls == ["flush", "release"]
-
-
-@pytest.mark.asyncio
 async def test_the_idle_collection_walks_everything_only_when_much_more_is_frozen(
     server: TexgradServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

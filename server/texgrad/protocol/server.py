@@ -36,7 +36,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 from pygls.workspace.position_codec import PositionCodec
 
-from texgrad import __version__, regex_code
+from texgrad import __version__
 from texgrad.reading.document import Format
 from texgrad.shapes.diagnostics import Diagnostic, moved_by_edit
 from texgrad.workspace import Analysis, Workspace
@@ -403,7 +403,6 @@ class TexgradServer(LanguageServer):
                 gc.freeze()
                 self._frozen_collected = gc.get_freeze_count()
         forget_generated_sources()
-        regex_code.flush()  # (the patterns it made written now, not held till it ends)
         release_freed_memory()
 
     def close(self, uri: str) -> None:
