@@ -150,3 +150,30 @@ async def test_the_frozen_objects_are_counted_not_at_every_pause(
     server.collect_when_idle()
     await asyncio.sleep(0.1)
     assert counts == [1, 1]
+
+
+@pytest.mark.asyncio
+async def test_a_count_put_off_is_made_once_the_interval_is_over(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pause that does not count (counted too recently) has the count made when the
+    interval is over, if nothing was analysed meanwhile: the last analyses' garbage is not
+    left frozen for as long as the server idles (opening many documents, then nothing)."""
+    import gc
+
+    counts: list[int] = []
+    count = gc.get_freeze_count
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.3)
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counts.append(1), count())[1])
+    server._frozen_collected = 10**9  # (no full collection: counting alone is watched)
+    server.collect_when_idle()
+    await asyncio.sleep(0.1)
+    server.collect_when_idle()  # (within the interval: put off)
+    await asyncio.sleep(0.1)
+    assert counts == [1]
+    await asyncio.sleep(0.4)
+    assert counts == [1, 1]  # (and no more: the next is put off by no one)
+    await asyncio.sleep(0.4)
+    assert counts == [1, 1]

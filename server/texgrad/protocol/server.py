@@ -389,8 +389,8 @@ class TexgradServer(LanguageServer):
             self._collect_task.cancel()
         self._collect_task = asyncio.ensure_future(self._collect_later())
 
-    async def _collect_later(self) -> None:
-        await asyncio.sleep(IDLE_COLLECT)
+    async def _collect_later(self, delay: float | None = None) -> None:
+        await asyncio.sleep(IDLE_COLLECT if delay is None else delay)
         if self._analysing():
             return  # an analysis is pending: it will ask again when it is done
         now = time.monotonic()
@@ -402,6 +402,10 @@ class TexgradServer(LanguageServer):
                 gc.collect()
                 gc.freeze()
                 self._frozen_collected = gc.get_freeze_count()
+        else:  # (counted once the interval is over, if nothing was analysed meanwhile: the
+            # garbage of the last analyses is not left frozen for as long as the server idles)
+            wait = COUNT_FROZEN_EVERY - (now - counted)
+            self._collect_task = asyncio.ensure_future(self._collect_later(wait))
         forget_generated_sources()
         release_freed_memory()
 
