@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from texgrad.protocol import collection
 from texgrad.protocol import server as server_module
 from texgrad.protocol.server import TexgradServer, release_freed_memory
 
@@ -55,7 +56,6 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
     walks: list[int] = []
     unfreeze = gc.unfreeze
     monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
-    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.0)  # (counted at each)
     monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
     monkeypatch.setattr(gc, "unfreeze", lambda: (walks.append(1), unfreeze())[1])
     try:
@@ -63,7 +63,7 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
             server.collect_when_idle()
             await asyncio.sleep(0.1)
         assert walks == [1]  # the first (nothing walked yet), not the two after it
-        server._frozen_collected = gc.get_freeze_count() // 2  # (as if half was made since)
+        monkeypatch.setattr(collection, "_frozen", gc.get_freeze_count())  # (as if made since)
         server.collect_when_idle()
         await asyncio.sleep(0.1)
         assert walks == [1, 1]
@@ -128,12 +128,13 @@ async def test_the_idle_collection_forgets_generated_sources(
 
 
 @pytest.mark.asyncio
-async def test_the_frozen_objects_are_counted_not_at_every_pause(
+async def test_the_frozen_objects_are_not_walked_to_be_counted_at_every_pause(
     server: TexgradServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Counting the frozen objects walks them (16 ms of CPU with the Cookbook analysed, 34
-    with every corpus file): at most once in ``COUNT_FROZEN_EVERY`` seconds, not at every
-    pause in typing."""
+    """Counting the frozen objects by walking them (``gc.get_freeze_count``) took 16 ms of
+    CPU with the Cookbook analysed, 34 with every corpus file, at every pause in typing:
+    they are counted as they are frozen (``collection.freeze``), and walked only after the
+    full collection that growth calls for."""
     import gc
 
     counts: list[int] = []
@@ -141,39 +142,16 @@ async def test_the_frozen_objects_are_counted_not_at_every_pause(
     monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
     monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
     monkeypatch.setattr(gc, "get_freeze_count", lambda: (counts.append(1), count())[1])
-    server._frozen_collected = 10**9  # (no full collection: counting alone is watched)
-    for _ in range(3):
+    server._frozen_collected = 10**7  # (a full collection was made: what it left frozen)
+    monkeypatch.setattr(collection, "_frozen", 0)
+    made = []
+    for _ in range(3):  # (pauses after analyses that kept a few objects)
+        made.append([{} for _ in range(100)])
         server.collect_when_idle()
         await asyncio.sleep(0.1)
-    assert counts == [1]  # the first pause counts, not the two after it
-    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.0)
+    assert counts == []
+    assert 300 <= collection.frozen_since() < 10**6  # (counted as frozen)
+    monkeypatch.setattr(collection, "_frozen", 2 * 10**6)  # (as if much more was kept since)
     server.collect_when_idle()
-    await asyncio.sleep(0.1)
-    assert counts == [1, 1]
-
-
-@pytest.mark.asyncio
-async def test_a_count_put_off_is_made_once_the_interval_is_over(
-    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A pause that does not count (counted too recently) has the count made when the
-    interval is over, if nothing was analysed meanwhile: the last analyses' garbage is not
-    left frozen for as long as the server idles (opening many documents, then nothing)."""
-    import gc
-
-    counts: list[int] = []
-    count = gc.get_freeze_count
-    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
-    monkeypatch.setattr(server_module, "COUNT_FROZEN_EVERY", 0.3)
-    monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
-    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counts.append(1), count())[1])
-    server._frozen_collected = 10**9  # (no full collection: counting alone is watched)
-    server.collect_when_idle()
-    await asyncio.sleep(0.1)
-    server.collect_when_idle()  # (within the interval: put off)
-    await asyncio.sleep(0.1)
-    assert counts == [1]
-    await asyncio.sleep(0.4)
-    assert counts == [1, 1]  # (and no more: the next is put off by no one)
-    await asyncio.sleep(0.4)
-    assert counts == [1, 1]
+    await asyncio.sleep(0.2)
+    assert counts == [1] and collection.frozen_since() < 1000  # (walked after; counted anew)

@@ -23,7 +23,6 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +46,8 @@ from .collection import (
     collected_after,
     fewer_young_collections,
     forget_generated_sources,
+    freeze,
+    frozen_since,
     one_heap,
 )
 from .convert import PositionCache, Positions
@@ -73,10 +74,9 @@ IDLE_COLLECT = 2.0
 # Cookbook (≤ 17,000 objects of garbage kept meanwhile), not at every pause in typing.
 # (Collecting the young generations before each freeze kept none, for ~1.3 ms a keystroke.)
 FULL_COLLECT_GROWTH = 1.1
-# Counting the frozen objects is a walk of them too (``gc.get_freeze_count`` follows their
-# list: 16 ms of CPU with the Cookbook analysed, 34 ms with every corpus file, at each pause
-# in typing): they are counted at most once in this many seconds.
-COUNT_FROZEN_EVERY = 30.0
+# (The frozen objects are counted as they are frozen, collection.freeze: counting them
+# afterwards, gc.get_freeze_count, walks their list — 16 ms of CPU with the Cookbook
+# analysed, 34 ms with every corpus file — at each pause in typing.)
 # Seconds of CPU time (its thread's) one analysis may take before it is stopped and its
 # document told so — CPU time, so that load on the machine does not cut documents — with
 # ANALYSIS_WALL times that on the wall clock as a backstop (the wall clock alone where a
@@ -204,7 +204,6 @@ class TexgradServer(LanguageServer):
         self.client_settings: dict[str, Any] | None = None  # the last configured (merged)
         self._collect_task: asyncio.Future[None] | None = None
         self._frozen_collected = 0  # objects frozen after the last full idle collection
-        self._frozen_counted: float | None = None  # when they were last counted (monotonic)
         self.exit_status = 0  # of the process, once the connection ends
         # the analysis running in the analysis thread, and those waiting for it
         self._running: _Run | None = None
@@ -384,28 +383,22 @@ class TexgradServer(LanguageServer):
         self.schedule_dependents(doc)
 
     def collect_when_idle(self) -> None:
-        gc.freeze()  # what the analysis keeps is long-lived: out of automatic collections
+        freeze()  # what the analysis keeps is long-lived: out of automatic collections
         if self._collect_task is not None:
             self._collect_task.cancel()
         self._collect_task = asyncio.ensure_future(self._collect_later())
 
-    async def _collect_later(self, delay: float | None = None) -> None:
-        await asyncio.sleep(IDLE_COLLECT if delay is None else delay)
+    async def _collect_later(self) -> None:
+        await asyncio.sleep(IDLE_COLLECT)
         if self._analysing():
             return  # an analysis is pending: it will ask again when it is done
-        now = time.monotonic()
-        counted = self._frozen_counted
-        if counted is None or now - counted >= COUNT_FROZEN_EVERY:
-            self._frozen_counted = now
-            if gc.get_freeze_count() > self._frozen_collected * FULL_COLLECT_GROWTH:
-                gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
-                gc.collect()
-                gc.freeze()
-                self._frozen_collected = gc.get_freeze_count()
-        else:  # (counted once the interval is over, if nothing was analysed meanwhile: the
-            # garbage of the last analyses is not left frozen for as long as the server idles)
-            wait = COUNT_FROZEN_EVERY - (now - counted)
-            self._collect_task = asyncio.ensure_future(self._collect_later(wait))
+        collected = self._frozen_collected
+        if not collected or frozen_since() > collected * (FULL_COLLECT_GROWTH - 1):
+            gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
+            gc.collect()
+            gc.freeze()
+            self._frozen_collected = gc.get_freeze_count()  # (a walk, after a walk)
+            frozen_since(reset=True)
         forget_generated_sources()
         release_freed_memory()
 
