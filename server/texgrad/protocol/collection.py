@@ -57,12 +57,14 @@ def freeze() -> None:
     gc.freeze()
 
 
-def frozen_since(reset: bool = False) -> int:
-    """How many objects :func:`freeze` froze since the last reset (``reset``: from now)."""
+def frozen_since(count_from: int | None = None) -> int:
+    """How many objects :func:`freeze` froze since it was last told to ``count_from`` a
+    number (more than were, as a rule: a free is counted only down to zero — over 30 edits
+    of the Cookbook, 22,210 counted for 13,767 more frozen)."""
     global _frozen
     got = _frozen
-    if reset:
-        _frozen = 0
+    if count_from is not None:
+        _frozen = max(0, count_from)
     return got
 
 

@@ -394,11 +394,14 @@ class TexgradServer(LanguageServer):
             return  # an analysis is pending: it will ask again when it is done
         collected = self._frozen_collected
         if not collected or frozen_since() > collected * (FULL_COLLECT_GROWTH - 1):
-            gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
-            gc.collect()
-            gc.freeze()
-            self._frozen_collected = gc.get_freeze_count()  # (a walk, after a walk)
-            frozen_since(reset=True)
+            # (the count as frozen runs ahead: the frozen ones walked to be sure)
+            frozen = gc.get_freeze_count()
+            if frozen > collected * FULL_COLLECT_GROWTH:
+                gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
+                gc.collect()
+                gc.freeze()
+                self._frozen_collected = frozen = gc.get_freeze_count()
+            frozen_since(count_from=frozen - self._frozen_collected)
         forget_generated_sources()
         release_freed_memory()
 
