@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from texgrad.collector import uncollected
+
 # Allocations between two collections of the youngest generation while serving (Python's
 # default is 700): what an edit's analysis makes of the Cookbook (rows and runs moved, the
 # symbol table made again) ran 10-20 young collections a keystroke, each walking what it
@@ -32,40 +34,8 @@ def collected_after() -> Iterator[None]:
     and it leaves ~150 objects in reference cycles); after, what is alive frozen out of
     the collector's view, as the server freezes what an analysis keeps
     (``collect_when_idle``), and the collector back on (if it was)."""
-    if not gc.isenabled():  # (as uncollected: off already, another's to turn on)
+    with uncollected(freeze=True):
         yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        freeze()  # (before the collector is on: a young collection would walk it all)
-        gc.enable()
-
-
-# Objects frozen since the server's last full collection, as counted when they were frozen:
-# counting the frozen ones (gc.get_freeze_count) walks their list, 16-34 ms of CPU.
-_frozen = 0
-
-
-def freeze() -> None:
-    """``gc.freeze()``, counting what it freezes as the youngest generation's count: the
-    objects made and kept since its last collection, less those freed (frozen ones too),
-    never below zero — every one an analysis kept, the collector being off while it ran."""
-    global _frozen
-    _frozen += gc.get_count()[0]
-    gc.freeze()
-
-
-def frozen_since(count_from: int | None = None) -> int:
-    """How many objects :func:`freeze` froze since it was last told to ``count_from`` a
-    number (more than were, as a rule: a free is counted only down to zero — over 30 edits
-    of the Cookbook, 22,210 counted for 13,767 more frozen)."""
-    global _frozen
-    got = _frozen
-    if count_from is not None:
-        _frozen = max(0, count_from)
-    return got
 
 
 _M_ARENA_MAX = -8  # (glibc's malloc.h)

@@ -46,7 +46,6 @@ from .collection import (
     collected_after,
     fewer_young_collections,
     forget_generated_sources,
-    frozen_since,
     one_heap,
 )
 from .convert import PositionCache, Positions
@@ -73,9 +72,6 @@ IDLE_COLLECT = 2.0
 # Cookbook (≤ 17,000 objects of garbage kept meanwhile), not at every pause in typing.
 # (Collecting the young generations before each freeze kept none, for ~1.3 ms a keystroke.)
 FULL_COLLECT_GROWTH = 1.1
-# (The frozen objects are counted as they are frozen, collection.freeze: counting them
-# afterwards, gc.get_freeze_count, walks their list — 16 ms of CPU with the Cookbook
-# analysed, 34 ms with every corpus file — at each pause in typing.)
 # Seconds of CPU time (its thread's) one analysis may take before it is stopped and its
 # document told so — CPU time, so that load on the machine does not cut documents — with
 # ANALYSIS_WALL times that on the wall clock as a backstop (the wall clock alone where a
@@ -382,10 +378,7 @@ class TexgradServer(LanguageServer):
         self.schedule_dependents(doc)
 
     def collect_when_idle(self) -> None:
-        # what the analysis keeps is long-lived: out of automatic collections (not counted:
-        # a derivative check's end freezes what it made since its last young collection,
-        # up to 10,000 objects, which had the count ask for a walk at almost every pause)
-        gc.freeze()
+        gc.freeze()  # what the analysis keeps is long-lived: out of automatic collections
         if self._collect_task is not None:
             self._collect_task.cancel()
         self._collect_task = asyncio.ensure_future(self._collect_later())
@@ -394,16 +387,11 @@ class TexgradServer(LanguageServer):
         await asyncio.sleep(IDLE_COLLECT)
         if self._analysing():
             return  # an analysis is pending: it will ask again when it is done
-        collected = self._frozen_collected
-        if not collected or frozen_since() > collected * (FULL_COLLECT_GROWTH - 1):
-            # (the count as frozen runs ahead: the frozen ones walked to be sure)
-            frozen = gc.get_freeze_count()
-            if frozen > collected * FULL_COLLECT_GROWTH:
-                gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
-                gc.collect()
-                gc.freeze()
-                self._frozen_collected = frozen = gc.get_freeze_count()
-            frozen_since(count_from=frozen - self._frozen_collected)
+        if gc.get_freeze_count() > self._frozen_collected * FULL_COLLECT_GROWTH:
+            gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
+            gc.collect()
+            gc.freeze()
+            self._frozen_collected = gc.get_freeze_count()
         forget_generated_sources()
         release_freed_memory()
 
