@@ -51,6 +51,7 @@ import asyncio
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -184,6 +185,53 @@ def cpu_ms(pid: int) -> float:
         except (OSError, ValueError, IndexError):
             pass  # (a thread that ended meanwhile)
     return total / 1e6
+
+
+def thread_cpu_ns(pid: int) -> dict[int, int]:
+    """CPU time (ns) of each live thread of the process, by thread id."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out[int(task.name)] = int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass  # (a thread that ended meanwhile)
+    return out
+
+
+class Window:
+    """The server's CPU time in one measured window (ms): the whole process's (its live
+    threads'), and each thread's, to be split afterwards into the analysis thread's, the
+    event loop's (the main thread: reading the notification, converting and writing the
+    publication) and the rest's (:func:`split`)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.before = thread_cpu_ns(pid)
+        self.threads: dict[int, float] = {}
+
+    def end(self) -> float:
+        after = thread_cpu_ns(self.pid)
+        self.threads = {tid: (ns - self.before.get(tid, 0)) / 1e6 for tid, ns in after.items()}
+        return sum(self.threads.values())
+
+
+def split(pid: int, windows: list[Window]) -> dict[str, list[float]]:
+    """Each window's CPU time split by thread: ``analysis`` (the thread, other than the
+    main one, that used the most CPU over all the windows: the analysis pool's one worker,
+    as no other thread works on an edit), ``main`` (the event loop) and ``other``."""
+    total: dict[int, float] = {}
+    for w in windows:
+        for tid, ms in w.threads.items():
+            total[tid] = total.get(tid, 0.0) + ms
+    rest = {tid: ms for tid, ms in total.items() if tid != pid}
+    worker = max(rest, key=rest.__getitem__) if rest else -1
+    out: dict[str, list[float]] = {"analysis": [], "main": [], "other": []}
+    for w in windows:
+        a, m = w.threads.get(worker, 0.0), w.threads.get(pid, 0.0)
+        out["analysis"].append(a)
+        out["main"].append(m)
+        out["other"].append(sum(w.threads.values()) - a - m)
+    return out
 
 
 def process_cpu_ms(pid: int) -> float:
@@ -433,56 +481,158 @@ async def warm(corpus: Path, server: Server, label: str, repeat: int, sections: 
     await stop(client)
 
 
+# Each round's figures of the edit rows, by row and server label: for the summary of
+# ``--rounds`` (the median over rounds of each round's percentile, and their spread).
+ROUNDS: dict[tuple[str, str], list[dict[str, float]]] = {}
+
+
+def edit_line(
+    name: str,
+    label: str,
+    walls: list[float],
+    windows: list[Window],
+    split_cpu: dict[str, list[float]],
+) -> None:
+    """One edit row: wall and whole-process CPU as :func:`line`, then the CPU split by
+    thread (p50/p95 of each, ms), kept for the rounds' summary."""
+    busy = [sum(w.threads.values()) for w in windows]
+    line(f"{name}{label}", walls, TARGETS["edit"], busy)
+    a, m, o = split_cpu["analysis"], split_cpu["main"], split_cpu["other"]
+    print(
+        f"{'    cpu by thread' + label:<46} analysis p50 {pct(a, 50):6.1f} p95 {pct(a, 95):6.1f}"
+        f"   event loop p50 {pct(m, 50):5.1f} p95 {pct(m, 95):5.1f}"
+        f"   other p50 {pct(o, 50):5.1f} p95 {pct(o, 95):5.1f}"
+    )
+    ROUNDS.setdefault((name, label), []).append(
+        {
+            "wall p50": pct(walls, 50),
+            "wall p95": pct(walls, 95),
+            "cpu p50": pct(busy, 50),
+            "cpu p95": pct(busy, 95),
+            "analysis p50": pct(a, 50),
+            "analysis p95": pct(a, 95),
+            "event loop p50": pct(m, 50),
+            "other p50": pct(o, 50),
+        }
+    )
+
+
 async def edits(client: Client, uri: str, lines: list[str], repeat: int, label: str) -> None:
+    """Three rows of edits (see the module's docstring).  Each row's figures are printed
+    once the three are done: the analysis thread is the one that worked most over them."""
     pid = pid_of(client)
-    # one-line edits spread over the document: a space at the end of a line
-    walls, busy = [], []
+    rows: list[tuple[str, list[float], list[Window]]] = []
     version = 1
+
+    async def timed(
+        line_no: int, col: int, new: str, walls: list[float], wins: list[Window]
+    ) -> None:
+        nonlocal version
+        version += 1
+        w, t = Window(pid), time.perf_counter()
+        change(client, uri, version, line_no, col, new)
+        await client.diagnostics(uri, version)
+        walls.append((time.perf_counter() - t) * 1000)
+        w.end()
+        wins.append(w)
+
+    # one-line edits spread over the document: a space at the end of a line
+    walls: list[float] = []
+    wins: list[Window] = []
     targets = [i for i, ln in enumerate(lines) if "$" in ln][:: max(1, len(lines) // (repeat * 8))]
     for k in range(repeat):
         i = targets[(k * 7) % len(targets)]
-        version += 1
-        c, t = cpu_ms(pid), time.perf_counter()
-        change(client, uri, version, i, len(lines[i]), " ")
+        await timed(i, len(lines[i]), " ", walls, wins)
         lines[i] += " "
-        await client.diagnostics(uri, version)
-        walls.append((time.perf_counter() - t) * 1000)
-        busy.append(cpu_ms(pid) - c)
-    line(f"didChange → publishDiagnostics (cookbook){label}", walls, TARGETS["edit"], busy)
+    rows.append(("didChange → publishDiagnostics (cookbook)", walls, wins))
 
     # typing inside math: a letter after a bold symbol (\mathbf{A}x) at random rows, which
     # changes what the row says (a declaration's row, sometimes)
     rng = random.Random(1)
     spots = [(i, m.end()) for i, ln in enumerate(lines) for m in re.finditer(r"\\mathbf\{\w\}", ln)]
-    walls, busy = [], []
+    walls, wins = [], []
     for _ in range(repeat):
         i, col = rng.choice(spots)
-        version += 1
-        c, t = cpu_ms(pid), time.perf_counter()
-        change(client, uri, version, i, col, "x")
+        await timed(i, col, "x", walls, wins)
         lines[i] = lines[i][:col] + "x" + lines[i][col:]
         spots = [(j, c + 1 if j == i and c >= col else c) for j, c in spots]
-        await client.diagnostics(uri, version)
-        walls.append((time.perf_counter() - t) * 1000)
-        busy.append(cpu_ms(pid) - c)
-    line(f"  … typing a letter in math (cookbook){label}", walls, TARGETS["edit"], busy)
+    rows.append(("  … typing a letter in math (cookbook)", walls, wins))
 
     # typing in prose: a letter inserted in a line of words (no math on it, outside every
     # display), which may change what a sentence says of the math after it
     prose = prose_lines(lines)
-    walls, busy = [], []
+    walls, wins = [], []
     for k in range(repeat):
         i = prose[(k * 7) % len(prose)]
         col = lines[i].find(" ", len(lines[i]) // 2)
         col = len(lines[i]) if col < 0 else col
-        version += 1
-        c, t = cpu_ms(pid), time.perf_counter()
-        change(client, uri, version, i, col, "e")
+        await timed(i, col, "e", walls, wins)
         lines[i] = lines[i][:col] + "e" + lines[i][col:]
+    rows.append(("  … typing a letter in prose (cookbook)", walls, wins))
+
+    by_thread = split(pid, [w for _, _, ws in rows for w in ws])
+    at = 0
+    for name, walls, wins in rows:
+        part = {k: v[at : at + len(wins)] for k, v in by_thread.items()}
+        at += len(wins)
+        edit_line(name, label, walls, wins, part)
+    await pauses(client, uri, lines, prose, version, label)
+
+
+PAUSE = 2.6  # s: past the server's IDLE_COLLECT (2 s), which runs in the pause
+
+
+async def pauses(
+    client: Client, uri: str, lines: list[str], prose: list[int], version: int, label: str
+) -> None:
+    """A letter typed, then a pause: the event loop's CPU time over the pause (the idle
+    collection, the derivative check's start), which a keystroke typed during it waits
+    behind.  Five pauses; their median and largest."""
+    pid = pid_of(client)
+    busy = []
+    for k in range(5):
+        i = prose[(k * 11) % len(prose)]
+        version += 1
+        change(client, uri, version, i, 0, "e")
+        lines[i] = "e" + lines[i]
         await client.diagnostics(uri, version)
-        walls.append((time.perf_counter() - t) * 1000)
-        busy.append(cpu_ms(pid) - c)
-    line(f"  … typing a letter in prose (cookbook){label}", walls, TARGETS["edit"], busy)
+        before = thread_cpu_ns(pid).get(pid, 0)
+        await asyncio.sleep(PAUSE)
+        busy.append((thread_cpu_ns(pid).get(pid, 0) - before) / 1e6)
+    print(
+        f"{'  … a pause after a letter (event loop cpu)' + label:<46} "
+        f"median {statistics.median(busy):6.1f} ms   max {max(busy):6.1f} ms"
+    )
+    ROUNDS.setdefault(("  … a pause after a letter, event loop", label), []).append(
+        {"cpu p50": statistics.median(busy), "cpu max": max(busy)}
+    )
+
+
+def rounds_summary() -> None:
+    """The edit rows over ``--rounds``: for each figure, the median of the rounds' values
+    and their range (how stable the figure is: two trees differ when their ranges do)."""
+    if not ROUNDS or max(len(v) for v in ROUNDS.values()) < 2:
+        return
+    print(
+        f"\nover {max(len(v) for v in ROUNDS.values())} rounds (median [min–max] of each round's figure, ms):"
+    )
+    for (name, label), got in ROUNDS.items():
+        print(f"{name.strip()}{label}")
+        for key in (
+            "analysis p50",
+            "analysis p95",
+            "cpu p50",
+            "cpu p95",
+            "cpu max",
+            "event loop p50",
+            "other p50",
+            "wall p50",
+            "wall p95",
+        ):
+            if key not in got[0]:
+                continue
+            xs = sorted(r[key] for r in got)
+            print(f"    {key:<16} {statistics.median(xs):7.2f} [{xs[0]:6.2f}–{xs[-1]:6.2f}]")
 
 
 def prose_lines(lines: list[str]) -> list[int]:
@@ -552,15 +702,20 @@ async def differentiate(client: Client, text: str, repeat: int, label: str) -> N
         )
 
 
-async def bench(corpus: Path, repeat: int, servers: list[Server], sections: set[str]) -> None:
+async def bench(
+    corpus: Path, repeat: int, servers: list[Server], sections: set[str], rounds: int = 1
+) -> None:
     many = len(servers) > 1
     if "cold" in sections:
         for server in servers:
             await cold(corpus, server, f" [{server.label}]" if many else "")
     warm_sections = sections - {"cold"}
-    if warm_sections:
-        for server in servers:
+    for r in range(rounds if warm_sections else 0):
+        if rounds > 1:
+            print(f"round {r + 1} of {rounds}")
+        for server in servers:  # (alternating: a change of the machine's load hits both)
             await warm(corpus, server, f" [{server.label}]" if many else "", repeat, warm_sections)
+    rounds_summary()
 
 
 SECTIONS = ("cold", "edit", "hover", "diff", "memory")
@@ -587,6 +742,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the warm sections this many times, servers alternating; the edit rows are "
+        "then summarized as the median and range of the rounds' figures",
+    )
     ap.add_argument("--against", type=Path, help="another checkout to measure in the same run")
     ap.add_argument("--only", default=",".join(SECTIONS), help="sections: " + ",".join(SECTIONS))
     ap.add_argument(
@@ -607,7 +769,9 @@ def main() -> int:
         if not args.source:
             bytecode_as_installed(servers, pyc)
         print(f"bytecode {'compiled at every start' if args.source else 'cached'}")
-        asyncio.run(bench(args.corpus.resolve(), args.repeat, servers, sections))
+        asyncio.run(
+            bench(args.corpus.resolve(), args.repeat, servers, sections, max(1, args.rounds))
+        )
     return 0
 
 
