@@ -211,3 +211,46 @@ def test_a_vector_indexed_by_a_class_beside_its_own_letter_is_an_entry(tmp_path:
     Then $\mathbf x_{y_i} A$ and $W_{y_i} A^\top W_{\bar y}^\top$ say nothing.
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_derivative_written_with_a_slash_after_a_factor_is_that_factor_times_it(
+    tmp_path: Path,
+) -> None:
+    # arxiv-kfac-gnn-27: (Q^{(l)})^{-1} \partial L / \partial W^{(l+1)} with Q^{(l)} d_l×d_l
+    # and W^{(l+1)} d_{l+1}×d_{l+2}: the factor meets the derivative, not a quotient
+    text = r"""
+    %! kfac.md
+    Let $Q \in \mathbb{R}^{m \times m}$, $S \in \mathbb{R}^{n \times n}$ and $W \in \mathbb{R}^{m \times n}$, with a loss $\mathcal{L}$.
+
+    Right: $Q^{-1}\partial\mathcal{L}/\partial W S^{-1}$ and $Q^{-1}\,\partial\mathcal{L}/\partial W$.
+
+    Wrong: $S^{-1}\partial\mathcal{L}/\partial W$.
+    """
+    assert codes_by_line(text, tmp_path) == [(5, "matmul-mismatch")]
+
+
+def test_an_undeclared_bias_added_to_a_column_keeps_its_length(tmp_path: Path) -> None:
+    # marp-ppo-gae-29: h = tanh(W_1 s + b_1), p = softmax(W_pi h + b_pi), the biases never
+    # sized: p is an m-vector, and diag(p) - p^T p adds a number to an m×m matrix
+    text = r"""
+    %! ppo.md
+    Let $\mathbf s \in \mathbb R^{d}$, $W_1 \in \mathbb R^{h \times d}$ and $W_\pi \in \mathbb R^{m \times h}$.
+
+    $$\mathbf h = \tanh(W_1\mathbf s + \mathbf b_1), \qquad \mathbf p = \operatorname{softmax}(W_\pi\mathbf h + \mathbf b_\pi)$$
+
+    Right: $\operatorname{diag}(\mathbf p) - \mathbf p\mathbf p^\top$. Wrong: $\operatorname{diag}(\mathbf p) - \mathbf p^\top\mathbf p$.
+    """
+    assert codes_by_line(text, tmp_path) == [(5, "add-mismatch")]
+
+
+def test_an_undeclared_term_beside_a_column_is_left_unless_a_bold_letter(tmp_path: Path) -> None:
+    # B (a capital: a matrix broadcast?) and \hat b (an accent) leave the sum unknown
+    text = r"""
+    %! ppo.md
+    Let $\mathbf s \in \mathbb R^{d}$ and $W \in \mathbb R^{h \times d}$.
+
+    $$\mathbf h = W\mathbf s + \mathbf B, \qquad \mathbf g = W\mathbf s + \hat{\mathbf b}$$
+
+    Then $W\mathbf h$ and $W\mathbf g$ say nothing (with $\mathbf b$ in place of $\hat{\mathbf b}$, $W\mathbf g$ would not multiply).
+    """
+    assert codes_by_line(text, tmp_path) == []

@@ -573,6 +573,7 @@ class ProductRules(DistributionRules):
                 self._identity(term)
                 or (square and self._ones_outer(term))
                 or (columns_only and self._basis_vector(term))
+                or (columns_only and self._bias_vector(term))
                 # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length
                 or (
                     columns_only
@@ -754,6 +755,21 @@ class ProductRules(DistributionRules):
             return False
         key = symbol_key(node)
         return key is not None and not self._declared(key[0]) and not self._declared("e")
+
+    def _bias_vector(self, node: t.Node) -> bool:
+        r"""An undeclared bold lowercase letter, possibly subscripted or negated: ``\mathbf
+        b_\pi`` of ``W_\pi\mathbf h + \mathbf b_\pi`` (a layer's bias, which papers rarely
+        size).  Added to columns it is one of their length, or a number broadcast: the sum
+        has their shape either way."""
+        if isinstance(node, t.Neg):
+            return self._bias_vector(node.operand)
+        letter = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(letter, t.Symbol) or letter.accents or letter.font not in _BOLD:
+            return False
+        if not (len(letter.name) == 1 and "a" <= letter.name <= "z"):
+            return False
+        key = symbol_key(node)
+        return key is not None and not self._declared(key[0])
 
     def _ones_outer(self, node: t.Node) -> bool:
         r"""``\tfrac1n \mathbf{1}\mathbf{1}^\top``: the unsized all-ones matrix, possibly scaled,
