@@ -325,8 +325,11 @@ class Builder:
         if not isinstance(left, t.Product):
             return None
         factors = left.factors
-        i = next((k for k, f in enumerate(factors) if isinstance(f, t.Partial)), None)
-        if not i or factors[i].body is None:  # (\partial first: the whole numerator's)
+        i = next(
+            (k for k, f in enumerate(factors) if isinstance(f, t.Partial) and f.body is not None),
+            None,
+        )
+        if not i:  # (none, or \partial first: the whole numerator's)
             return None
         num = (
             factors[i]
