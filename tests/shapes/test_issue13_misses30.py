@@ -254,3 +254,19 @@ def test_an_undeclared_term_beside_a_column_is_left_unless_a_bold_letter(tmp_pat
     Then $W\mathbf h$ and $W\mathbf g$ say nothing (with $\mathbf b$ in place of $\hat{\mathbf b}$, $W\mathbf g$ would not multiply).
     """
     assert codes_by_line(text, tmp_path) == []
+
+
+def test_a_generic_member_beside_members_of_other_labels_has_the_family_shape(
+    tmp_path: Path,
+) -> None:
+    # thesis-bayesopt-subfiles-25: k(x, x') on a bare x with only x_i \in R^d declared, and
+    # x_{n+1} written too: x is the generic input, and x_{n+1} still a point (no entry of x)
+    text = r"""
+    %! gp.md
+    Inputs $\mathbf x_i \in \mathbb R^d$ are the rows of $X \in \mathbb R^{n \times d}$, and $\Lambda \in \mathbb R^{d \times d}$.
+
+    $$k(\mathbf x, \mathbf x') = \exp\big(-\tfrac12 (\mathbf x - \mathbf x')^\top \Lambda^{-1} (\mathbf x - \mathbf x')\big)$$
+
+    Wrong: $\Lambda^{-1}(\mathbf x - \mathbf x')^\top$. Appending $\mathbf x_{n+1}$: right $\begin{bmatrix} X \\ \mathbf x_{n+1}^\top \end{bmatrix}$, wrong $\begin{bmatrix} X \\ \mathbf x_{n+1} \end{bmatrix}$.
+    """
+    assert codes_by_line(text, tmp_path) == [(5, "block-mismatch"), (5, "matmul-mismatch")]

@@ -18,6 +18,7 @@ from texgrad.shapes.formulas import (
     WEAK_STRICT,
     any_member_key,
 )
+from texgrad.shapes.generic_members import MEMBER
 from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -235,6 +236,8 @@ class SymbolRules(RuleBase):
             if not self._declared(key):  # (most candidates: a cheaper question)
                 return None
             decl = self._lookup((key, font), node.start)
+            if decl is not None and decl.how == MEMBER:
+                return None  # (x, the generic member of x_i: x_{n+1} is no entry of it)
             return decl.shape if decl is not None else None
 
         def defined(key: str) -> Shape | None:
