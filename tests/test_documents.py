@@ -266,6 +266,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "lecture-mpc-condensed-27",
         "lecture-ot-19",
         "lecture-rts-includeonly-26",
+        "lecture-sections-examples-30",
         "lecture-spectral-include-28",
         "loesung-blatt7-de-29",
         "lstm-gh-11",

@@ -270,3 +270,42 @@ def test_a_generic_member_beside_members_of_other_labels_has_the_family_shape(
     Wrong: $\Lambda^{-1}(\mathbf x - \mathbf x')^\top$. Appending $\mathbf x_{n+1}$: right $\begin{bmatrix} X \\ \mathbf x_{n+1}^\top \end{bmatrix}$, wrong $\begin{bmatrix} X \\ \mathbf x_{n+1} \end{bmatrix}$.
     """
     assert codes_by_line(text, tmp_path) == [(5, "block-mismatch"), (5, "matmul-mismatch")]
+
+
+def test_a_formula_said_to_hold_unless_a_letter_is_square_supposes_nothing_of_it(
+    tmp_path: Path,
+) -> None:
+    # lecture-sections-examples-30: "(X^T X)^{-1} \ne X^{-1}X^{-T} unless X is square", X n×p
+    text = r"""
+    \documentclass{article}
+    \begin{document}
+    Let $X \in \mathbb{R}^{n \times p}$. Note $(X^\top X)^{-1} \ne X^{-1}X^{-\top}$ unless $X$ is square.
+    But $X^{-1}X^{-\top}$ is not defined.
+    \end{document}
+    """
+    fx, result = check_fixture(tmp_path, text)
+    codes = sorted((s, c) for s, _, c in found(result))
+    assert [c for _, c in codes] == ["not-square", "not-square"]
+    source = (tmp_path / fx.main).read_text()
+    assert all(source.count("\n", 0, s) == 3 for s, _ in codes)  # (line 4: the second only)
+
+
+def test_an_example_sets_an_estimate_of_its_own(tmp_path: Path) -> None:
+    # lecture-sections-examples-30: beta-hat defined as a p-vector in the section, set to a
+    # number in an Example of one feature; the same outside an example is a misprint
+    text = r"""
+    \documentclass{article}
+    \newtheorem{example}{Example}
+    \begin{document}
+    \section{Least squares}
+    Let $X \in \mathbb{R}^{n \times p}$ and $y \in \mathbb{R}^n$, so $\hat\beta = (X^\top X)^{-1}X^\top y$.
+    \begin{example}
+    With one feature $x \in \mathbb{R}^n$, $\hat\beta = x^\top y / x^\top x$.
+    \end{example}
+    A misprint: $\hat\beta = y^\top X (X^\top X)^{-1}$.
+    \end{document}
+    """
+    fx, result = check_fixture(tmp_path, text)
+    source = (tmp_path / fx.main).read_text()
+    lines = sorted((source.count("\n", 0, s) + 1, c) for s, _, c in found(result))
+    assert lines == [(9, "equation-mismatch")]
