@@ -110,6 +110,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-cca-8",
         "beamer-ddim-overlays-24",
         "beamer-encdec-10",
+        "beamer-frames-kalman-lqr-30",
         "beamer-gates-21",
         "beamer-gls-12",
         "beamer-gnn-15",
