@@ -387,6 +387,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "quarto-gp-kernels-15",
         "quarto-graphical-lasso-25",
         "quarto-gridgp-11",
+        "quarto-include-attention-30",
         "quarto-iv-19",
         "quarto-kalman-callouts-24",
         "quarto-kron-12",

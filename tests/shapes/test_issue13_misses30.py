@@ -309,3 +309,35 @@ def test_an_example_sets_an_estimate_of_its_own(tmp_path: Path) -> None:
     source = (tmp_path / fx.main).read_text()
     lines = sorted((source.count("\n", 0, s) + 1, c) for s, _, c in found(result))
     assert lines == [(9, "equation-mismatch")]
+
+
+def test_a_quarto_page_is_checked_with_the_pages_it_includes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # quarto-include-attention-30: the notation in _notation.qmd, a slip in _backward.qmd,
+    # both brought by {{< include >}}: each reported at its own page, once
+    import json
+
+    from texgrad import cli
+
+    (tmp_path / "_notation.qmd").write_text(
+        "## Notation\n\nLet $X \\in \\mathbb R^{n\\times d}$ and $W \\in \\mathbb R^{d\\times k}$.\n"
+    )
+    (tmp_path / "_backward.qmd").write_text("## Backward\n\nWrong: $W X$.\n")
+    (tmp_path / "page.qmd").write_text(
+        "{{< include _notation.qmd >}}\n\nRight: $X W$. Wrong: $X^\\top W$.\n\n"
+        "{{< include _backward.qmd >}}\n"
+    )
+    names = ["_backward.qmd", "_notation.qmd", "page.qmd"]
+    here = Path.cwd()
+    try:
+        import os
+
+        os.chdir(tmp_path)
+        cli.main(["check", "--format", "json", *names])
+    finally:
+        os.chdir(here)
+    found = sorted(
+        (Path(r["path"]).name, r["line"], r["code"]) for r in json.loads(capsys.readouterr().out)
+    )
+    assert found == [("_backward.qmd", 3, "matmul-mismatch"), ("page.qmd", 3, "matmul-mismatch")]
