@@ -341,3 +341,20 @@ def test_a_quarto_page_is_checked_with_the_pages_it_includes(
         (Path(r["path"]).name, r["line"], r["code"]) for r in json.loads(capsys.readouterr().out)
     )
     assert found == [("_backward.qmd", 3, "matmul-mismatch"), ("page.qmd", 3, "matmul-mismatch")]
+
+
+def test_a_function_of_an_inner_product_beside_the_function_of_an_outer_one(
+    tmp_path: Path,
+) -> None:
+    # hugo-word2vec-27: 1 - \sigma(c u^T) + \sigma(c^T u), the sigmoid of a d×d outer product
+    # beside that of the inner one; a sigmoid of an inner product beside a plain matrix, or
+    # beside another function of one, is a broadcast number (the house rule): nothing said
+    text = r"""
+    %! w2v.md
+    Let $\mathbf c, \mathbf u \in \mathbb R^d$ and $M \in \mathbb R^{d \times d}$.
+
+    Wrong: $1 - \sigma(\mathbf c\mathbf u^\top) + \sigma(\mathbf c^\top\mathbf u)$.
+
+    Left: $M + \sigma(\mathbf c^\top\mathbf u)$ and $\tanh(M) + \sigma(\mathbf c^\top\mathbf u)$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]

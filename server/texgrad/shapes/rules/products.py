@@ -23,6 +23,7 @@ from texgrad.syntax.notation import (
     round_base,
     sized_constant,
 )
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -646,7 +647,7 @@ class ProductRules(DistributionRules):
         for term, s in zip(node.terms, shapes, strict=True):
             if s is None or not s.is_scalar:
                 continue
-            length = self._inner_length(term)
+            length = self._inner_length(term) or self._applied_inner_length(term, square)
             if length is None or not self._same(length, ms.rows, node.start):
                 continue
             message = messages.add_mismatch(
@@ -659,6 +660,22 @@ class ProductRules(DistributionRules):
             self._emit("add-mismatch", message, node.start, node.end, related, ())
             return True
         return False
+
+    def _applied_inner_length(self, term: t.Node, square: list[tuple[t.Node, Shape]]) -> Dim | None:
+        r"""The length n of ``\sigma(\mathbf c^\top\mathbf u)``, a function of an inner
+        product, where the same function of a square matrix is a term too (``1 -
+        \sigma(\mathbf c\mathbf u^\top) + \sigma(\mathbf c^\top\mathbf u)``): the function
+        keeps its argument's shape, so the slip of the transposes is the one an inner
+        product beside an outer one is."""
+        inner = term.operand if isinstance(term, t.Neg) else term
+        if not (isinstance(inner, t.Apply) and len(inner.args) == 1 and inner.args[0] is not None):
+            return None
+        name = show(inner.func)
+        for other, _ in square:
+            other = other.operand if isinstance(other, t.Neg) else other
+            if isinstance(other, t.Apply) and show(other.func) == name:
+                return self._inner_length(inner.args[0])
+        return None
 
     def _inner_length(self, term: t.Node) -> Dim | None:
         r"""The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
