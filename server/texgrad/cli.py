@@ -1213,6 +1213,7 @@ class _RunProjects:
     def __init__(self) -> None:
         self.by_path: dict[str, Project] = {}
         self.roots: RootSearch | None = None
+        self.included: dict[Path, dict[Path, Path]] = {}  # (see _including_page)
 
     def of(self, key: str, folder: Path) -> Project | None:
         """The project holding ``key``: one dictionary look-up (by every file of the
@@ -1221,13 +1222,18 @@ class _RunProjects:
         if project is not None:
             return project
         if Path(key).suffix.lower() in MARKDOWN_SUFFIXES:  # a page: a project if in a book
-            if not _book_near(Path(key), folder):  # (no reading layer loaded for a page alone)
-                return None
+            book = _book_near(Path(key), folder)
+            if not book and not _includes_pages(Path(key)):
+                page = _including_page(Path(key), folder, self.included)
+                if page is not None:  # (a page another includes: checked with that one)
+                    return self.of(str(page), folder)
+                return None  # (no reading layer loaded for a page alone)
             from texgrad.reading.project import load_project
 
             project = load_project(key, folder=folder, format="markdown")
-            if Path(project.root).suffix.lower() not in (".yml", ".yaml"):
-                return None
+            book = Path(project.root).suffix.lower() in (".yml", ".yaml")
+            if not book and len(project.files) < 2:
+                return None  # (a page with {{< include >}}: the pages it brings are its own)
         else:
             from texgrad.reading.project import RootSearch, load_project
 
@@ -1451,6 +1457,61 @@ def _books_above(file: Path) -> list[Path]:
         if (folder / ".git").exists():
             break
     return found[::-1]
+
+
+# Quarto's include shortcode on a line of its own (as reading/markdown.py reads it)
+_QUARTO_INCLUDE = re.compile(rb"(?m)^[ \t]*\{\{<\s*include\s+(?P<target>[^\s>]+)\s*>\}\}[ \t]*$")
+
+
+def _including_page(
+    file: Path, folder: Path, known: dict[Path, dict[Path, Path]] | None = None
+) -> Path | None:
+    """A Markdown page of ``file``'s folder (or the one above, inside ``folder``) that
+    includes it (``{{< include _backward.qmd >}}``), if any: the first by name.  ``known``
+    keeps each folder's includes for a run (a folder of pages is read once, not per page)."""
+    here = file.resolve()
+    top = folder.resolve()
+    known = {} if known is None else known
+    for place in (here.parent, here.parent.parent):
+        if place != top and top not in place.parents:
+            continue
+        if place not in known:
+            known[place] = _includes_in(place)
+        page = known[place].get(here)
+        if page is not None:
+            return page
+    return None
+
+
+def _includes_in(place: Path) -> dict[Path, Path]:
+    """The pages the Markdown pages of ``place`` include, each with the first (by name) that
+    includes it."""
+    out: dict[Path, Path] = {}
+    try:
+        pages = sorted(p for p in place.iterdir() if p.suffix.lower() in MARKDOWN_SUFFIXES)
+    except OSError:
+        return out
+    for page in pages:
+        try:
+            with page.open("rb") as f:
+                head = f.read(1 << 20)
+        except OSError:
+            continue
+        for m in _QUARTO_INCLUDE.finditer(head):
+            target = (page.parent / m["target"].decode("utf-8", "replace")).resolve()
+            if target != page.resolve():
+                out.setdefault(target, page)
+    return out
+
+
+def _includes_pages(file: Path) -> bool:
+    """Does a Markdown page include others (``{{< include _setup.qmd >}}``)?  Then it is
+    checked with them, their declarations its own, and they with it."""
+    try:
+        with file.open("rb") as f:
+            return _QUARTO_INCLUDE.search(f.read(1 << 20)) is not None
+    except OSError:
+        return False
 
 
 def _book_near(file: Path, folder: Path) -> bool:

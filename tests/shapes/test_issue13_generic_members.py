@@ -92,8 +92,9 @@ def test_a_further_member_keeps_the_generic_letter_unsized(
     tmp_path: Path,
 ) -> None:
     r"""Beside ``\mathbf{x}_{n+1}`` (another label than the family's ``i``) the generic
-    ``\mathbf{x}`` is left unsized: declared, it would make ``\mathbf{x}_{n+1}`` its entry,
-    and the point stacked under X as a column would no longer be reported."""
+    ``\mathbf{x}`` is declared of kind ``MEMBER``, which does not make ``\mathbf{x}_{n+1}``
+    its entry: the point stacked under X as a column is still reported (the generic x sized:
+    tests/shapes/test_issue13_misses30.py)."""
     text = r"""
     %! main.md
     Inputs $\mathbf{x}_i \in \mathbb{R}^{d}$ are the rows of $X \in \mathbb{R}^{n \times d}$, with mean $m(\mathbf{x}) = 0$.

@@ -886,7 +886,8 @@ def test_a_display_a_colon_leads_into_is_in_the_paragraph_of_the_sentence(tmp_pa
 
 def test_an_undeclared_basis_vector_added_to_a_column_takes_its_length(tmp_path: Path) -> None:
     # p - e_y with e_y the one-hot vector of a label: a V-vector, so h (p - e_y) multiplies two
-    # columns; another letter (u_y) undeclared is unknown, and says nothing
+    # columns; another letter (U_y) undeclared is unknown, and says nothing (a bold lowercase
+    # u_y is a column or a number, so h (p - u_y) multiplies two columns too: test_issue13_misses30)
     fx, result = check_fixture(
         tmp_path,
         r"""
@@ -896,7 +897,7 @@ def test_an_undeclared_basis_vector_added_to_a_column_takes_its_length(tmp_path:
         Right: $(\mathbf{p} - \mathbf{e}_{y}) \mathbf{h}^\top$ and $W^\top (\mathbf{p} - e_y)$.
         Wrong: $\mathbf{h} (\mathbf{p} - \mathbf{e}_{y})$.
                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-        Unknown: $\mathbf{h} (\mathbf{p} - \mathbf{u}_{y})$.
+        Unknown: $\mathbf{h} (\mathbf{p} - U_{y})$.
         """,
     )
     assert found(result) == expected(fx, "matmul-mismatch", name="notes.md")

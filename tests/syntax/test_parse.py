@@ -164,6 +164,10 @@ CASES = [
         "(Derivative (Product (Transpose:T x[mathbf]) a[mathbf]) x[mathbf])",
     ),
     (r"\partial f/\partial x", "(Derivative f x)"),
+    # a slash after factors binds to its own \partial (arxiv-kfac-gnn-27)
+    (r"Q^{-1}\partial L/\partial W", "(Product (Power Q (Neg 1)) (Derivative L W))"),
+    (r"A B \partial f/\partial x", "(Product A B (Derivative f x))"),
+    (r"a b/c", "(BinOp:/ (Product a b) c)"),
     (r"\frac{\mathrm{d} x^T A x}{\mathrm{d}x}", "(Derivative (Product (Transpose:T x) A x) x)"),
     # spaces, expectations
     (r"\mathbb{R}^{n \times m}", "(Space:R n m)"),

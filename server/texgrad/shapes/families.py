@@ -83,6 +83,9 @@ def family_of(
         if form == "_"
         else [(tagged_key(base, form, v), v, label_of(tag)) for v in SUPERSCRIPT_LABELS]
     )
+    valued = form == "_" and written is not None and not candidates and _valued_label(tag)
+    if valued:  # \e_{y_i}, \e_{ar y_i} of \e_k: any member, of a shape the label leaves
+        candidates = [(f"{base}_{{{v}}}", v, None) for v in SUBSCRIPT_LABELS]
     found: list[tuple[str, str, Label | None, Shape]] = [
         (k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None
     ]
@@ -101,6 +104,11 @@ def family_of(
     if len(found) != 1:
         return None
     key, v, member, shape = found[0]
+    if valued and (
+        written is None or not written(key)
+        or declared(base) is not None or _subscripts_name(base, declared)
+    ):  # fmt: skip
+        return None  # (x_{y_i} of x \in \mathbb{R}^n: an entry; W_{y} beside W_f: a name)
     if form == "_" and member is not None and member[0] not in (None, v, v.upper()):
         if (
             written is None or not written(key)
@@ -280,6 +288,22 @@ def _candidates(
             index = pattern[0] if len(pattern) == 1 else t.Chain(tuple(pattern), relations)
             out.append((f"{base}_{{{show(index)}}}", v, (var, shift)))
     return tuple(out)
+
+
+def _valued_label(tag: t.Node) -> bool:
+    r"""Is a subscript a letter's value rather than an index letter: ``y_i``, ``\bar y_i``,
+    ``\hat y`` (a data point's class, ``\e_{y_i}`` the basis vector of its class)?  Such a
+    label names a member of a family whose shape does not depend on it."""
+    node = tag
+    if isinstance(tag, t.Sub):
+        if label_of(tag.index) is None:
+            return False
+        node = tag.base
+    if not (isinstance(node, t.Symbol) and node.font is None):
+        return False
+    if not (len(node.name) == 1 and node.name.isalpha() and node.name.islower()):
+        return False
+    return isinstance(tag, t.Sub) or bool(node.accents)
 
 
 def _subscripts_name(base: str, declared: Callable[[str], Shape | None]) -> bool:

@@ -1,7 +1,8 @@
 r"""What a document says once and every row may read: the gates of rules that read the whole
 text rather than a symbol's declarations — a function "applied elementwise" or that "keeps
 the shape" (rules/functions.py), ``h = \tanh`` (a name of an entrywise function),
-``\dagger`` for adjoints (rules/symbols.py), ``K = k_1 + \dots + k_M`` (rules/relations.py), primes used as transposes (shapes/primes.py).
+``\dagger`` for adjoints (rules/symbols.py), ``K = k_1 + \dots + k_M`` (rules/relations.py), primes used as transposes (shapes/primes.py),
+and a slip called wrong in its sentence (rules/base.py: ``RuleBase._said_wrong``).
 
 Rules read them as questions (``read``, asked as ``questions.GATE`` about ``GATES_KEY``), so
 each row records the answers it got.  ``changed_near`` tells the incremental check
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 
 from texgrad.casefold import folded
 from texgrad.reading.memo import by_text
+from texgrad.shapes import language_cues
 from texgrad.shapes.primes import another_letter, transposes_with_primes
 
 # what a row reads when it asks a gate (never a symbol's key, which holds no NUL)
@@ -64,6 +66,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True  # (symbols.py asks only whether the document writes it anywhere)
     if _near(was, start, old_end, _PRODUCT_NAMES) != _near(new, start, new_end, _PRODUCT_NAMES):
         return True  # the Khatri–Rao product named, or * said to be the Hadamard product
+    if _near(was, start, old_end, _BLAME) != _near(new, start, new_end, _BLAME):
+        return True  # a word of blame, or the sentence around it (see said_wrong)
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
@@ -114,7 +118,21 @@ def summed_sizes(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((m[1], m[3] or m[4]) for m in _SUMMED_SIZES.finditer(text))
 
 
-def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
+# words that call what a sentence writes wrong; how far from a use they are read (less than
+# _CONTEXT: an edit between the two is near the word, and changed_near sees it)
+_BLAME = language_cues.blame()
+BLAME_REACH = 120
+
+
+def said_wrong(text: str, at: int) -> bool:
+    """Does the sentence holding ``at`` call what it writes wrong, with a word of blame
+    (``language_cues.BLAME_WORDS``) up to ``BLAME_REACH`` either side of it?"""
+    lo = language_cues.sentence_start(text, max(0, at - BLAME_REACH), at)
+    hi = language_cues.sentence_end(text, at, at + BLAME_REACH)
+    return _BLAME.search(text, lo, hi) is not None
+
+
+def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -1) -> object:
     r"""The answer to a gate's question (``gate``: its name and what it asks of), read from the
     project's ``texts`` (``path``: the file asking):
 
@@ -125,8 +143,12 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
-      written nowhere as a letter of its own."""
+      written nowhere as a letter of its own;
+    - ``("blamed",)``: does the sentence at ``at`` in ``path`` call what it writes wrong
+      (:func:`said_wrong`; the one gate asked at a place)."""
     kind = gate[0]
+    if kind == "blamed":
+        return said_wrong(texts.get(path, ""), at)
     if kind == "elementwise":
         return any(_says_elementwise(text, gate[1]) for text in texts.values())
     if kind == "kept":

@@ -25,6 +25,10 @@ from texgrad.shapes.table import Declaration, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
 
+# the kind of a generic member's declaration beside members of other labels (x beside x_i
+# and x_{n+1}): the bare letter has the family's shape, and x_{n+1} is no entry of it
+MEMBER = "member"
+
 _DEFINES = frozenset({"=", ":=", "\\coloneqq", "\\triangleq", "\\equiv"})
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "pmb", "vb", "symbf"})
 _OPTIMISATIONS = frozenset({"min", "max", "argmin", "argmax", "arg\\min", "arg\\max"})
@@ -66,11 +70,14 @@ def generic_members(by_path: dict[str, list[PlacedRow]], table: SymbolTable) -> 
                 shape, label = found
                 if others is None:
                     others = _other_labels(held)
-                if not others.get(letter, set()) <= {label, label.upper()}:
-                    continue  # (x_{n+1} beside x_i: declared, x would make it an entry of x)
+                # (x_{n+1} beside x_i: beside a declared x it would read as an entry of x, so
+                # the generic x is declared of kind MEMBER, which members do not read as a
+                # bare letter declared: rules/symbols.py, SymbolRules._member)
+                apart = not others.get(letter, set()) <= {label, label.upper()}
                 seen.add(key)
                 where = row.start + start, row.start + end
-                out.append(Declaration(key[0], key[1], shape, path, *where, "prose"))
+                how = MEMBER if apart else "prose"
+                out.append(Declaration(key[0], key[1], shape, path, *where, how))
     return out
 
 

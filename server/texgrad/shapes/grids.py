@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from texgrad.shapes.dims import SCALAR, Shape, shape_of_space
+from texgrad.shapes.formulas import tag_key
 from texgrad.shapes.prose import dims_shape
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.table import Declaration, SymbolTable
@@ -183,7 +184,7 @@ def _declare(
     shape_cell: tuple[int, int],
 ) -> None:
     written = [s for node in _maths(text, rows, *sym_cell) for s in _items(node)]
-    symbols = [s for s in written if s is not None and symbol_key(s) is not None]
+    symbols = [s for s in written if s is not None and _key(s) is not None]
     if not symbols or len(symbols) != len(written):
         return  # $A = BC$, or math that did not parse: no table of symbols
     shapes: list[Shape | None]
@@ -196,9 +197,15 @@ def _declare(
     if len(shapes) != len(symbols):
         return
     for sym, shape in zip(symbols, shapes, strict=True):
-        key = symbol_key(sym)
+        key = _key(sym)
         if shape is not None and key is not None:
             table.add(Declaration(key[0], key[1], shape, path, sym.start, sym.end, "table"))
+
+
+def _key(node: t.Node) -> tuple[str, str | None] | None:
+    r"""The key a notation table declares: a letter's, or a tagged one's (``C^{u}_i``, which
+    the parser leaves a power), as a formula declaring it would read it."""
+    return symbol_key(node) or tag_key(node)
 
 
 def _maths(text: str, rows: list[PlacedRow], a: int, b: int) -> Iterator[t.Node | None]:

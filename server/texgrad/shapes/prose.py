@@ -353,9 +353,10 @@ _GENERIC = [
         r"(?:matrices|vectors)(?:\s+of\s+(?:compatible|conformable|suitable)\s+(?:sizes?|shapes?|dimensions?))?"
         r",?\s+" + _M.format("formula")
     ),
-    # "If $X$ is square and invertible", "When $X$ is invertible", "Assume $X$ is square"
+    # "If $X$ is square and invertible", "When $X$ is invertible", "Assume $X$ is square";
+    # "(AB)^{-1} \ne X^{-1} … unless $X$ is square": the formula's case
     re.compile(
-        r"\b(?P<lead>[Ii]f|[Ww]hen(?:ever)?|[Aa]ssum(?:e|ing)(?:\s+that)?|[Ss]uppos(?:e|ing)(?:\s+that)?|[Ll]et)\s+"
+        r"\b(?P<lead>[Ii]f|[Uu]nless|[Ww]hen(?:ever)?|[Aa]ssum(?:e|ing)(?:\s+that)?|[Ss]uppos(?:e|ing)(?:\s+that)?|[Ll]et)\s+"
         + _M.format("list") + _MORE + r"\s+(?:is|are|be)\s+(?:an?\s+|both\s+)?" + _SQUARE_WORDS + r"\b"
     ),
 ]  # fmt: skip

@@ -136,7 +136,7 @@ def _redefines_or_gate(
         decl = table.lookup(key, font, path, at)
         return decl is not None and table.carried(decl, path, at)
     if kind is GATE:  # (the texts, not the declarations: key is gates.GATES_KEY)
-        return gates.read(table.texts, path, font)
+        return gates.read(table.texts, path, font, at)
     raise ValueError(kind)
 
 

@@ -132,6 +132,10 @@ class SymbolTable:
     _local: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _supposed: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     _sets_up: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
+    # recalls's answers per section of a file, with the list of sections they were read from
+    _recalling: dict[str, tuple[list[int], list[bool]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     # _changes_meaning's answers, by the later declaration's place
     _changes: dict[tuple[str, int], bool] = field(default_factory=dict, repr=False, compare=False)
     # the bindings of each symbol in each file by where their braces open (see _bound_at)
@@ -611,15 +615,20 @@ class SymbolTable:
         return heading_kind(text[sections[i] : line_end if line_end >= 0 else len(text)])[4]
 
     def recalls(self, path: str, offset: int) -> bool:
-        """Is ``offset`` in a section that recalls the ones before it (a Summary, a Recap),
-        where what they define holds?"""
+        """Is ``offset`` in a section that recalls the ones before it (a Summary, a Recap, a
+        list of bugs), or in a subsection of one ("### Student A" under "## Exercise: find
+        the bugs"), where what they define holds?"""
         sections = (self.boundaries.get(path) or Boundaries([], [])).sections
         i = bisect.bisect_right(sections, offset) - 1
         if i < 0:
             return False
-        text = self.texts.get(path, "")
-        line_end = text.find("\n", sections[i])
-        return heading_kind(text[sections[i] : line_end if line_end >= 0 else len(text)])[5]
+        known = self._recalling.get(path)
+        if known is None or known[0] is not sections:
+            known = self._recalling[path] = (
+                sections,
+                _recalling(self.texts.get(path, ""), sections),
+            )
+        return known[1][i]
 
     def written(self, d: Declaration | Signature) -> str:
         """A declared symbol as the document writes it (``\\mA``, not its expansion)."""
@@ -808,6 +817,23 @@ _CHANGES_MEANING = re.compile(
     r"\b(?:now|[Ii]n this (?:section|chapter|part)|[Ff]rom (?:here|now) on|[Hh]enceforth|"
     r"[Hh]ereafter|[Ff]or the rest of)\b"
 )
+
+
+def _recalling(text: str, sections: list[int]) -> list[bool]:
+    """Per section: does its heading, or the heading of a section it is part of, recall the
+    sections before it (``heading_kind``: a Summary, Errata, "find the bugs")?"""
+    out: list[bool] = []
+    open_: list[tuple[int, bool]] = []  # (level, recalls) of the headings it is under
+    for at in sections:
+        line_end = text.find("\n", at)
+        kind = heading_kind(text[at : line_end if line_end >= 0 else len(text)])
+        level = kind[0] if kind[0] >= 0 else 99
+        while open_ and open_[-1][0] >= level:
+            open_.pop()
+        recalls = kind[5] or (bool(open_) and open_[-1][1])
+        open_.append((level, recalls))
+        out.append(recalls)
+    return out
 
 
 def _named(key: str) -> bool:

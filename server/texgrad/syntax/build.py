@@ -300,6 +300,8 @@ class Builder:
             deriv = derivative(left, right) if op == "/" and right is not None else None
             if deriv is not None:  # \partial f / \partial x
                 left = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **loc)
+            elif op == "/" and right is not None and (after := self._slashed(left, right)):
+                left = after  # Q^{-1} \partial L / \partial W: Q^{-1} times the derivative
             elif (
                 op == "/"
                 and isinstance(left, t.Number)
@@ -315,6 +317,30 @@ class Builder:
             else:
                 left = t.BinOp(op, left, right, **loc)
         return left
+
+    def _slashed(self, left: t.Node, right: t.Node) -> t.Node | None:
+        r"""``Q^{-1}\partial L/\partial W``: a derivative written with a slash after factors,
+        read as those factors times the derivative (``\partial`` binds its own slash, as
+        ``\frac`` does), not as a quotient of the whole product."""
+        if not isinstance(left, t.Product):
+            return None
+        factors = left.factors
+        i = next(
+            (k for k, f in enumerate(factors) if isinstance(f, t.Partial) and f.body is not None),
+            None,
+        )
+        if not i:  # (none, or \partial first: the whole numerator's)
+            return None
+        num = (
+            factors[i]
+            if i == len(factors) - 1
+            else t.Product(factors[i:], **self._over(factors[i], factors[-1]))
+        )
+        deriv = derivative(num, right)
+        if deriv is None:
+            return None
+        made = t.Derivative(deriv[0], deriv[1], deriv[2], deriv[3], **self._over(num, right))
+        return t.Product((*factors[:i], made), **self._over(left, right))
 
     def jux(self, c: list[Any]) -> t.Node:
         return self._juxtapose([self.node(x) for x in c])

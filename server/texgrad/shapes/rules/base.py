@@ -177,6 +177,21 @@ class RuleBase:
 
         return member_shape(letter[0], "_", index, declared, named, tagged=True, written=written)
 
+    def _written_family(self, key: tuple[str, str | None], member: str, at: int) -> bool:
+        r"""Is the family ``key`` (its member ``member``, ``x_{i}``) declared as the document
+        writes it, with its label (``x_i \in \mathbb{R}^d``, ``W_i^Q \in …``), not only
+        as the members of a list (``x_1, \dots, x_N``)?"""
+        decl = self._lookup(key, at)
+        if decl is None or not member.endswith("}") or "_{" not in member:
+            return False
+        label = member[member.rindex("_{") + 2 : -1]
+        text = self.table.texts.get(decl.path, "")[decl.start : decl.end]
+        if "_" not in text and "\\" in text:
+            # \vect{x} \in \mathbb{R}^d of \newcommand{\vect}[2][t]{\mathbf{#2}_{#1}}: a
+            # macro writes the label, a letter (a list of members writes subscripts itself)
+            return re.fullmatch(r"\\?[A-Za-z]+", label) is not None
+        return re.search(r"_\{?\s*" + re.escape(label) + r"(?![A-Za-z])", text) is not None
+
     def _declared(self, key: str) -> bool:
         """Is ``key`` declared anywhere (in scope here or not)?"""
         # (answer_of's answer, asked and recorded as _ask does, without its dispatch: inference
@@ -428,7 +443,10 @@ class RuleBase:
     def _borrowed(self, *nodes: t.Node) -> bool:
         """Is one of these operands a bare letter sized only by a definition carried from an
         earlier section (``SymbolTable.borrowed``)?  Such a shape is trusted where the letter
-        agrees with its neighbours, never as the side of a mismatch."""
+        agrees with its neighbours, never as the side of a mismatch — unless the sentence
+        writing it calls what it writes wrong ("the version $H D H^\top$ on the board was
+        wrong"): a slip quoted as one uses the letters of the text before it."""
+        blamed: bool | None = None
         for node in nodes:
             inner = unwrapped(node, (t.Transpose, t.Paren, t.Neg))
             if isinstance(inner, t.Power) and is_inverse(inner):
@@ -442,8 +460,16 @@ class RuleBase:
                 and not self._made_of_set_up(d, inner.start)
                 and not self._restates_set_up(d)
             ):  # fmt: skip
-                return True
+                if blamed is None:
+                    blamed = self._said_wrong(inner.start)
+                if not blamed:
+                    return True
         return False
+
+    def _said_wrong(self, at: int) -> bool:
+        """Does the sentence holding ``at`` call what it writes wrong (``gates.said_wrong``)?
+        Asked as a gate at ``at``: an edit of the words around it asks again."""
+        return bool(self._ask(GATE, GATES_KEY, ("blamed",), at))
 
     def _restates_set_up(self, d: Declaration) -> bool:
         r"""Does the definition ``d`` restate, with the same shape (under the text's facts),

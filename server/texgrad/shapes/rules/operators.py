@@ -14,7 +14,7 @@ from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key
+from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key, tagged_key
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -67,7 +67,9 @@ class OperatorRules(ExponentialRules):
         ):  # \mathbf{x}^{t+1} of \mathbf{x}^t \in \Delta^{n-1}: a round's iterate
             return iterate
         # P_{k-1}^+ of P_k^+ \in \mathbb{R}^{n \times n}; G^{\odot 2}, x^{\circ 1/2}: entry by entry
-        member = self._marked_member(node) or self._hadamard_power(node)
+        member = (
+            self._marked_member(node) or self._lettered_member(node) or self._hadamard_power(node)
+        )
         if member is not None:
             return member
         if isinstance(node.exponent, t.Symbol | t.Number) and self._named_anywhere(node):
@@ -185,6 +187,21 @@ class OperatorRules(ExponentialRules):
         if letter is None:
             return None
         return self._tagged_family_member(letter, node.base.index, "", mark, node.start)
+
+    def _lettered_member(self, node: t.Power) -> Shape | None:
+        r"""``C^{u}_j``, the tag written before the subscript (read as a power of ``C_j``): a
+        member of the family ``C^{u}_i`` declared with its tag (as ``W_1^Q`` of ``W_i^Q``)."""
+        if not isinstance(node.exponent, t.Symbol) or not isinstance(node.base, t.Sub):
+            return None
+        letter = symbol_key(node.base.base)
+        if letter is None:
+            return None
+        tag = show(node.exponent)
+
+        def written(key: str) -> bool:
+            return self._written_family((tagged_key(key, "", tag), letter[1]), key, node.start)
+
+        return self._tagged_family_member(letter, node.base.index, "", tag, node.start, written)
 
     def _named_anywhere(self, node: t.Power) -> bool:
         key = symbol_key(t.Tagged(node.base, node.exponent, "", start=node.start, end=node.end))

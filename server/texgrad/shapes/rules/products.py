@@ -24,6 +24,7 @@ from texgrad.syntax.notation import (
     round_base,
     sized_constant,
 )
+from texgrad.syntax.show import show
 from texgrad.syntax.symbols import symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
@@ -619,6 +620,7 @@ class ProductRules(DistributionRules):
                 self._identity(term)
                 or (square and self._ones_outer(term))
                 or (columns_only and self._basis_vector(term))
+                or (columns_only and self._bias_vector(term))
                 # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length
                 or (
                     columns_only
@@ -691,7 +693,7 @@ class ProductRules(DistributionRules):
         for term, s in zip(node.terms, shapes, strict=True):
             if s is None or not s.is_scalar:
                 continue
-            length = self._inner_length(term)
+            length = self._inner_length(term) or self._applied_inner_length(term, square)
             if length is None or not self._same(length, ms.rows, node.start):
                 continue
             message = messages.add_mismatch(
@@ -704,6 +706,22 @@ class ProductRules(DistributionRules):
             self._emit("add-mismatch", message, node.start, node.end, related, ())
             return True
         return False
+
+    def _applied_inner_length(self, term: t.Node, square: list[tuple[t.Node, Shape]]) -> Dim | None:
+        r"""The length n of ``\sigma(\mathbf c^\top\mathbf u)``, a function of an inner
+        product, where the same function of a square matrix is a term too (``1 -
+        \sigma(\mathbf c\mathbf u^\top) + \sigma(\mathbf c^\top\mathbf u)``): the function
+        keeps its argument's shape, so the slip of the transposes is the one an inner
+        product beside an outer one is."""
+        inner = term.operand if isinstance(term, t.Neg) else term
+        if not (isinstance(inner, t.Apply) and len(inner.args) == 1 and inner.args[0] is not None):
+            return None
+        name = show(inner.func)
+        for other, _ in square:
+            other = other.operand if isinstance(other, t.Neg) else other
+            if isinstance(other, t.Apply) and show(other.func) == name:
+                return self._inner_length(inner.args[0])
+        return None
 
     def _inner_length(self, term: t.Node) -> Dim | None:
         r"""The length n of ``u^\top v`` (a row times a column, both of n entries, perhaps
@@ -800,6 +818,21 @@ class ProductRules(DistributionRules):
             return False
         key = symbol_key(node)
         return key is not None and not self._declared(key[0]) and not self._declared("e")
+
+    def _bias_vector(self, node: t.Node) -> bool:
+        r"""An undeclared bold lowercase letter, possibly subscripted or negated: ``\mathbf
+        b_\pi`` of ``W_\pi\mathbf h + \mathbf b_\pi`` (a layer's bias, which papers rarely
+        size).  Added to columns it is one of their length, or a number broadcast: the sum
+        has their shape either way."""
+        if isinstance(node, t.Neg):
+            return self._bias_vector(node.operand)
+        letter = node.base if isinstance(node, t.Sub) else node
+        if not isinstance(letter, t.Symbol) or letter.accents or letter.font not in _BOLD:
+            return False
+        if not (len(letter.name) == 1 and "a" <= letter.name <= "z"):
+            return False
+        key = symbol_key(node)
+        return key is not None and not self._declared(key[0])
 
     def _ones_outer(self, node: t.Node) -> bool:
         r"""``\tfrac1n \mathbf{1}\mathbf{1}^\top``: the unsized all-ones matrix, possibly scaled,

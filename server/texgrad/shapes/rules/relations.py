@@ -711,6 +711,10 @@ class RelationRules(DistributionRules):
             return True  # a callout titled "Typos in circulation" quotes the letter of before
         if bounds is not None and bounds.section_between(defined.start, left.start):
             return False
+        if bounds is not None and _in_own_example(bounds, defined.start, left.start):
+            return (
+                False  # (an Example's \hat\beta = x^\top y / x^\top x: of its own single feature)
+            )
         if a.agrees(b.transposed()) or _lost(a, b):
             return True
         return bounds is not None and self._set_again(left, right, defined.start, bounds)
@@ -1276,6 +1280,13 @@ class RelationRules(DistributionRules):
             )  # fmt: skip
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+def _in_own_example(bounds: Boundaries, defined: int, at: int) -> bool:
+    """Is ``at`` in an example, an exercise or a remark (a result that states nothing) that
+    does not hold ``defined``: its letters are its own?"""
+    span = bounds.result_of(at) if bounds.results else None
+    return span is not None and not span[0] <= defined < span[1] and not bounds.states(span)
 
 
 def _sentence_start_past_matrices(source: str, lo: int, at: int) -> int:

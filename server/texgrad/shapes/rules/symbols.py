@@ -18,6 +18,7 @@ from texgrad.shapes.formulas import (
     WEAK_STRICT,
     any_member_key,
 )
+from texgrad.shapes.generic_members import MEMBER
 from texgrad.shapes.questions import APART, DIMENSION, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
@@ -235,6 +236,8 @@ class SymbolRules(RuleBase):
             if not self._declared(key):  # (most candidates: a cheaper question)
                 return None
             decl = self._lookup((key, font), node.start)
+            if decl is not None and decl.how == MEMBER:
+                return None  # (x, the generic member of x_i: x_{n+1} is no entry of it)
             return decl.shape if decl is not None else None
 
         def defined(key: str) -> Shape | None:
@@ -339,21 +342,6 @@ class SymbolRules(RuleBase):
         return self._tagged_family_member(
             letter, node.base.index, node.bracket, tag, node.start, written
         )
-
-    def _written_family(self, key: tuple[str, str | None], member: str, at: int) -> bool:
-        r"""Is the family ``key`` (its member ``member``, ``x_{i}``) declared as the document
-        writes it, with its label (``x_i \in \mathbb{R}^d``, ``W_i^Q \in …``), not only
-        as the members of a list (``x_1, \dots, x_N``)?"""
-        decl = self._lookup(key, at)
-        if decl is None or not member.endswith("}") or "_{" not in member:
-            return False
-        label = member[member.rindex("_{") + 2 : -1]
-        text = self.table.texts.get(decl.path, "")[decl.start : decl.end]
-        if "_" not in text and "\\" in text:
-            # \vect{x} \in \mathbb{R}^d of \newcommand{\vect}[2][t]{\mathbf{#2}_{#1}}: a
-            # macro writes the label, a letter (a list of members writes subscripts itself)
-            return re.fullmatch(r"\\?[A-Za-z]+", label) is not None
-        return re.search(r"_\{?\s*" + re.escape(label) + r"(?![A-Za-z])", text) is not None
 
     def _plain_dimension(self, node: t.Node) -> bool:
         """A plain letter (``D``, ``N``) that names a dimension of some declared shape: the
