@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from texgrad.casefold import folded
 from texgrad.reading.memo import by_text
 from texgrad.shapes.primes import another_letter, transposes_with_primes
+from texgrad.shapes.sections import errata_spans
 
 # what a row reads when it asks a gate (never a symbol's key, which holds no NUL)
 GATES_KEY = "\0gates"
@@ -60,6 +61,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if _near(was, start, old_end, _SUMMED_SIZES) != _near(new, start, new_end, _SUMMED_SIZES):
         return True
+    if _errata_changed(was, new, start, old_end, new_end):
+        return True  # (rules/relations.py defines nothing in a list of mistakes)
     if _dagger_changed(was, new, start, old_end, new_end):
         return True  # (symbols.py asks only whether the document writes it anywhere)
     if _near(was, start, old_end, _PRODUCT_NAMES) != _near(new, start, new_end, _PRODUCT_NAMES):
@@ -72,6 +75,22 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
 
 
 _DAGGER = "\\dagger"
+
+
+def _errata_changed(was: str, new: str, start: int, old_end: int, new_end: int) -> bool:
+    """Are the sections that list mistakes (``sections.errata_spans``) of ``new`` other than
+    those of ``was`` moved by the edit (a heading written, renamed or removed)?"""
+    old, now = errata_spans(was), errata_spans(new)
+    if not old and not now:
+        return False
+    if len(old) != len(now):
+        return True
+    d = new_end - old_end
+
+    def moved(x: int, y: int) -> bool:
+        return y == x if x < start else y == x + d if x > old_end else y in (x, x + d)
+
+    return not all(moved(a, c) and moved(b, e) for (a, b), (c, e) in zip(old, now, strict=True))
 
 
 def _dagger_changed(was: str, new: str, start: int, old_end: int, new_end: int) -> bool:
@@ -123,6 +142,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("dagger",)``: does a text write ``\dagger``;
     - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
     - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
+    - ``("errata",)``: does ``path`` have a section that lists mistakes (``errata_spans``);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own."""
@@ -137,6 +157,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any(says_khatri_rao(text) for text in texts.values())
     if kind == "star-hadamard":
         return any(star_is_hadamard(text) for text in texts.values())
+    if kind == "errata":
+        return bool(errata_spans(texts.get(path, "")))
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":

@@ -38,7 +38,13 @@ from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, next_break, sentence_start
+from texgrad.shapes.sections import (
+    SENTENCE_LOOKBACK,
+    Boundaries,
+    in_errata,
+    next_break,
+    sentence_start,
+)
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, index_parts
@@ -1267,6 +1273,8 @@ class RelationRules(DistributionRules):
         shape: Shape,
         made_of: tuple[tuple[str, str | None], ...] = (),
     ) -> None:
+        if self._gate("errata") and in_errata(self.source, node.start):
+            return  # "$\Sigma = \frac{1}{n} X X^\top$ should read …": the wrong Σ, no definition
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):

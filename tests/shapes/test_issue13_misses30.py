@@ -1,0 +1,137 @@
+r"""Issue 13, session 30: an errata list sizes nothing (its prose sizes the wrong formula it
+quotes, its equations define the wrong letter), and the known misses turned into rules.
+Each with a planted error and a trap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.shapes.helpers import codes_by_line
+from texgrad.shapes.check import Checker
+
+# -- an errata list sizes nothing ---------------------------------------------------------------
+
+ERRATA_MD = r"""
+%! pca.md
+# PCA notes
+
+Let $X \in \mathbb{R}^{n \times p}$ be the centred data and $W \in \mathbb{R}^{p \times k}$ the loadings.
+
+## Errata
+- p. 3: $\Sigma = \frac{1}{n} X X^\top$ should read $\Sigma = \frac{1}{n} X^\top X$.
+- p. 5: $\Sigma = \frac{1}{n} X X^\top$ is an $n \times n$ matrix, not the covariance.
+
+## Projection
+The projected variance is $\operatorname{tr}(W^\top \Sigma W)$ and the scores are $Z = X W$.
+A slip: $W X$.
+"""
+
+
+def test_an_errata_list_sizes_nothing_in_markdown(tmp_path: Path) -> None:
+    # main: Σ n×n from the errata's prose, and the right formula of p. 3 against the wrong one
+    # (three false errors); the slip after them is still found
+    assert codes_by_line(ERRATA_MD, tmp_path) == [(11, "matmul-mismatch")]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [r"\section*{Errata}", r"\subsection{Common mistakes}", r"\paragraph{Common mistakes}"],
+)
+def test_an_errata_list_sizes_nothing_in_latex(tmp_path: Path, heading: str) -> None:
+    text = rf"""
+    %! main.tex
+    \documentclass{{article}}
+    \begin{{document}}
+    \section{{Setup}}
+    Let $X \in \mathbb{{R}}^{{n \times p}}$ and $W \in \mathbb{{R}}^{{p \times k}}$.
+    {heading}
+    On p.~3, $\Sigma = \frac{{1}}{{n}} X X^\top$ should read $\Sigma = \frac{{1}}{{n}} X^\top X$.
+    On p.~5, $\Sigma = \frac{{1}}{{n}} X X^\top$ is an $n \times n$ matrix, not the covariance.
+    \section{{Projection}}
+    The variance kept is $\operatorname{{tr}}(W^\top \Sigma W)$. Wrong: $W X$.
+    \end{{document}}
+    """
+    assert codes_by_line(text, tmp_path) == [(9, "matmul-mismatch")]
+
+
+def test_outside_an_errata_list_the_same_prose_sizes(tmp_path: Path) -> None:
+    # the same sentence under another heading declares Σ n×n: the use after it is a mismatch
+    text = ERRATA_MD.replace("## Errata", "## Remarks").replace("should read", "and")
+    assert codes_by_line(text, tmp_path) == [
+        (6, "equation-mismatch"),
+        (10, "matmul-mismatch"),
+        (11, "matmul-mismatch"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("## Errata", "## Projection notes"), ("## Errata", "## Summary"), ("Errata", "Err")],
+)
+@pytest.mark.parametrize("direction", ["renamed", "back"])
+def test_an_errata_heading_edited_gives_a_fresh_check(
+    tmp_path: Path, before: str, after: str, direction: str
+) -> None:
+    text = "\n".join(ERRATA_MD.strip().splitlines()[1:]).replace("should read", "versus") + "\n"
+    edited = text.replace(before, after, 1)
+    first, then = (text, edited) if direction == "renamed" else (edited, text)
+    path = tmp_path / "pca.md"
+    path.write_text(first)
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, first)
+    again = checker.check(str(path), None, tmp_path, then)
+    fresh = Checker().check(str(path), None, tmp_path, then)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    plain = Checker().check(str(path), None, tmp_path, text).diagnostics
+    renamed = Checker().check(str(path), None, tmp_path, edited).diagnostics
+    assert len(plain) == 1 and len(renamed) > 1  # (the edit decides something)
+
+
+ERRATA_TEX = r"""\documentclass{article}
+\begin{document}
+\section{Setup}
+Let $X \in \mathbb{R}^{n \times p}$ and $W \in \mathbb{R}^{p \times k}$.
+
+\paragraph{Common mistakes}
+On p.~3, $\Sigma = \frac{1}{n} X X^\top$ versus $\Sigma = \frac{1}{n} X^\top X$.
+
+On p.~5, $\Sigma = \frac{1}{n} X X^\top$ is an $n \times n$ matrix, not the covariance.
+\paragraph{Projection}
+The variance kept is $\operatorname{tr}(W^\top \Sigma W)$. Wrong: $W X$.
+\end{document}
+"""
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Common mistakes", "Results"),
+        ("\n\nOn p.~5", "\n\\paragraph{Notes}\nOn p.~5"),
+        ("\\paragraph{Common mistakes}", "Next."),
+    ],
+)
+@pytest.mark.parametrize("direction", ["renamed", "back"])
+def test_a_run_in_errata_heading_edited_gives_a_fresh_check(
+    tmp_path: Path, before: str, after: str, direction: str
+) -> None:
+    from texgrad.reading.project import load_project
+
+    edited = ERRATA_TEX.replace(before, after, 1)
+    first, then = (ERRATA_TEX, edited) if direction == "renamed" else (edited, ERRATA_TEX)
+    path = tmp_path / "main.tex"
+    path.write_text(first)
+    project = load_project(path, folder=tmp_path)
+    checker = Checker()
+    checker.check(str(path), project, tmp_path, first)
+    again = checker.check(str(path), project, tmp_path, then)
+    fresh = Checker().check(str(path), project, tmp_path, then)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    plain = Checker().check(str(path), project, tmp_path, ERRATA_TEX).diagnostics
+    renamed = Checker().check(str(path), project, tmp_path, edited).diagnostics
+    assert [d.code for d in plain] == ["matmul-mismatch"] and len(renamed) > 1
