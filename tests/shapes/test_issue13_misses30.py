@@ -135,3 +135,36 @@ def test_a_run_in_errata_heading_edited_gives_a_fresh_check(
     plain = Checker().check(str(path), project, tmp_path, ERRATA_TEX).diagnostics
     renamed = Checker().check(str(path), project, tmp_path, edited).diagnostics
     assert [d.code for d in plain] == ["matmul-mismatch"] and len(renamed) > 1
+
+
+# -- "for every $\mathbf a$ in $\mathbb R^n$" sizes its letter ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "use"),
+    [
+        (r"For every $\mathbf a$ in $\mathbb R^n$", r"\mathbf a"),
+        (r"For all $x$ in $\mathbb R^{n}$", "x"),
+        (r"for any vector $x$ in $\mathbb{R}^{n}$", "x"),
+        (r"For each $\mathbf a$ in $\mathbb{R}^{n \times 1}$", r"\mathbf a"),
+    ],
+)
+def test_a_letter_taken_for_every_member_of_a_space_is_sized(
+    tmp_path: Path, said: str, use: str
+) -> None:
+    text = rf"""
+    %! main.md
+    Let $A \in \mathbb{{R}}^{{m \times n}}$.
+    {said}, $A {use}$ is defined, $\lVert A {use} \rVert \le \lVert A \rVert \lVert {use} \rVert$, but ${use} A$ is not.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
+
+
+def test_a_matrix_taken_for_any_member_of_a_space_is_sized(tmp_path: Path) -> None:
+    text = r"""
+    %! main.md
+    Let $A \in \mathbb{R}^{m \times n}$.
+    For any matrix $B$ in $\mathbb R^{m\times n}$, $A^\top B$ is square and $A B$ is not defined.
+    For any square $C$, $(AC)^{-1}$ needs more: $C$ is any matrix here, $C A$ says nothing.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
