@@ -168,3 +168,50 @@ def test_a_matrix_taken_for_any_member_of_a_space_is_sized(tmp_path: Path) -> No
     For any square $C$, $(AC)^{-1}$ needs more: $C$ is any matrix here, $C A$ says nothing.
     """
     assert codes_by_line(text, tmp_path) == [(2, "matmul-mismatch")]
+
+
+# -- \mathbb{1}_N as the identity where the document uses it so ----------------------------------
+
+ONE_IDENTITY = r"""
+%! modes.md
+Let $U \in \mathbb{R}^{N \times r}$ with orthonormal columns, $U^\top U = \mathbb{1}_r$, and
+$\Omega \in \mathbb{R}^{r \times r}$ diagonal. The resolvent $(\Omega - \omega^2\mathbb{1}_r)^{-1}$
+is $r \times r$ and $U(\Omega - \omega^2\mathbb{1}_r)^{-1}U^\top$ is $N \times N$;
+the draft's $(\Omega - \omega^2\mathbb{1}_N)^{-1}$ has the wrong size.
+"""
+
+
+def test_a_blackboard_one_used_as_the_identity_is_the_identity(tmp_path: Path) -> None:
+    assert codes_by_line(ONE_IDENTITY, tmp_path) == [(4, "add-mismatch")]
+
+
+def test_a_blackboard_one_not_said_to_be_the_identity_is_left(tmp_path: Path) -> None:
+    # the ones vector (X^T 1_n), an indicator: nothing says which, so nothing is said of it
+    text = ONE_IDENTITY.replace(r"$U^\top U = \mathbb{1}_r$", "as the text says")
+    assert codes_by_line(text, tmp_path) == []
+    ones = r"""
+    %! means.md
+    Let $X \in \mathbb{R}^{n \times p}$; the column means are $\frac{1}{n} X^\top \mathbb{1}_n$
+    and $X - \frac{1}{n}\mathbb{1}_n \mathbb{1}_n^\top X$ is centred.
+    """
+    assert codes_by_line(ones, tmp_path) == []
+
+
+@pytest.mark.parametrize("direction", ["said", "unsaid"])
+def test_a_blackboard_identity_said_or_unsaid_gives_a_fresh_check(
+    tmp_path: Path, direction: str
+) -> None:
+    text = "\n".join(ONE_IDENTITY.strip().splitlines()[1:]) + "\n"
+    edited = text.replace(r"U^\top U = \mathbb{1}_r", r"U^\top U \ne 0")
+    first, then = (edited, text) if direction == "said" else (text, edited)
+    path = tmp_path / "modes.md"
+    path.write_text(first)
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, first)
+    again = checker.check(str(path), None, tmp_path, then)
+    fresh = Checker().check(str(path), None, tmp_path, then)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    assert len(Checker().check(str(path), None, tmp_path, text).diagnostics) == 1
+    assert Checker().check(str(path), None, tmp_path, edited).diagnostics == []

@@ -61,6 +61,10 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if _near(was, start, old_end, _SUMMED_SIZES) != _near(new, start, new_end, _SUMMED_SIZES):
         return True
+    if _near(was, start, old_end, _BLACKBOARD_IDENTITY) != _near(
+        new, start, new_end, _BLACKBOARD_IDENTITY
+    ):
+        return True  # \mathbb{1}_r said (or no longer said) to be the identity
     if _errata_changed(was, new, start, old_end, new_end):
         return True  # (rules/relations.py defines nothing in a list of mistakes)
     if _dagger_changed(was, new, start, old_end, new_end):
@@ -133,6 +137,20 @@ def summed_sizes(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((m[1], m[3] or m[4]) for m in _SUMMED_SIZES.finditer(text))
 
 
+# ``\mathbb{1}_r`` set equal to a product with a transpose or an inverse (``\mathsf U_r^\T
+# \mathsf U_r = \mathbb{1}_r``, ``A^{-1}A = \mathbb 1_n``): the document's identity
+_BLACKBOARD_IDENTITY = re.compile(
+    r"\^\s*\{?\s*(?:\\top|\\T|\\intercal|\\mathsf\s*\{?\s*T\s*\}?|T|\\dagger|-1)\s*\}?"
+    r"[^=$\n]{0,40}=\s*\\mathbb\s*\{?\s*1\s*\}?\s*_"
+)
+
+
+@by_text()
+def says_blackboard_identity(text: str) -> bool:
+    r"""Does ``text`` use ``\mathbb{1}_n`` as the identity (``U^\top U = \mathbb{1}_r``)?"""
+    return "mathbb" in text and _BLACKBOARD_IDENTITY.search(text) is not None
+
+
 def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     r"""The answer to a gate's question (``gate``: its name and what it asks of), read from the
     project's ``texts`` (``path``: the file asking):
@@ -142,6 +160,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("dagger",)``: does a text write ``\dagger``;
     - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
     - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
+    - ``("one-identity",)``: does a text use ``\mathbb{1}_n`` as the identity
+      (:func:`says_blackboard_identity`);
     - ``("errata",)``: does ``path`` have a section that lists mistakes (``errata_spans``);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
@@ -157,6 +177,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any(says_khatri_rao(text) for text in texts.values())
     if kind == "star-hadamard":
         return any(star_is_hadamard(text) for text in texts.values())
+    if kind == "one-identity":
+        return any(says_blackboard_identity(text) for text in texts.values())
     if kind == "errata":
         return bool(errata_spans(texts.get(path, "")))
     if kind == "summed":
