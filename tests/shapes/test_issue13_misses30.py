@@ -215,3 +215,49 @@ def test_a_blackboard_identity_said_or_unsaid_gives_a_fresh_check(
     ]
     assert len(Checker().check(str(path), None, tmp_path, text).diagnostics) == 1
     assert Checker().check(str(path), None, tmp_path, edited).diagnostics == []
+
+
+# -- a bar the document marks adjoints with has its letter's shape -------------------------------
+
+BAR_ADJOINT = r"""
+%! backprop.md
+Let $X \in \mathbb R^{B \times d}$, $\boldsymbol\beta \in \mathbb R^d$ and $Y = X + \mathbf 1_B\boldsymbol\beta^\top$.
+With the upstream gradient $\bar Y \in \mathbb R^{B\times d}$, $\bar X = \bar Y$ and $\bar{\boldsymbol\beta} = \bar Y^\top\mathbf 1_B$.
+
+A student wrote $\bar{\boldsymbol\beta} = \bar Y\mathbf 1_d$.
+"""
+
+
+def test_a_bar_marking_an_adjoint_has_its_letters_shape(tmp_path: Path) -> None:
+    assert codes_by_line(BAR_ADJOINT, tmp_path) == [(4, "equation-mismatch")]
+
+
+def test_a_bar_not_said_to_mark_adjoints_is_left(tmp_path: Path) -> None:
+    # a mean: \bar x of the sample x \in R^n is a number
+    assert codes_by_line(BAR_ADJOINT.replace("upstream gradient", "matrix"), tmp_path) == []
+    mean = r"""
+    %! mean.md
+    Let $x \in \mathbb R^n$ be the sample and $\bar x = \frac{1}{n}\mathbf 1_n^\top x$ its mean;
+    the upstream gradients are not used here, and $x - \bar x\mathbf 1_n$ is centred.
+    """
+    assert codes_by_line(mean, tmp_path) == []
+
+
+@pytest.mark.parametrize("direction", ["said", "unsaid"])
+def test_bars_said_or_unsaid_to_mark_adjoints_give_a_fresh_check(
+    tmp_path: Path, direction: str
+) -> None:
+    text = "\n".join(BAR_ADJOINT.strip().splitlines()[1:]) + "\n"
+    edited = text.replace("upstream gradient", "matrix")
+    first, then = (edited, text) if direction == "said" else (text, edited)
+    path = tmp_path / "backprop.md"
+    path.write_text(first)
+    checker = Checker()
+    checker.check(str(path), None, tmp_path, first)
+    again = checker.check(str(path), None, tmp_path, then)
+    fresh = Checker().check(str(path), None, tmp_path, then)
+    assert [(d.start, d.end, d.code) for d in again.diagnostics] == [
+        (d.start, d.end, d.code) for d in fresh.diagnostics
+    ]
+    assert len(Checker().check(str(path), None, tmp_path, text).diagnostics) == 1
+    assert Checker().check(str(path), None, tmp_path, edited).diagnostics == []

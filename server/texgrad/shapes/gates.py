@@ -65,6 +65,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         new, start, new_end, _BLACKBOARD_IDENTITY
     ):
         return True  # \mathbb{1}_r said (or no longer said) to be the identity
+    if _near(was, start, old_end, _BAR_ADJOINT) != _near(new, start, new_end, _BAR_ADJOINT):
+        return True  # bars said (or no longer said) to mark adjoints
     if _errata_changed(was, new, start, old_end, new_end):
         return True  # (rules/relations.py defines nothing in a list of mistakes)
     if _dagger_changed(was, new, start, old_end, new_end):
@@ -151,6 +153,21 @@ def says_blackboard_identity(text: str) -> bool:
     return "mathbb" in text and _BLACKBOARD_IDENTITY.search(text) is not None
 
 
+# bars that mark adjoints (reverse-mode gradients), as backprop notes write them: "the
+# upstream gradient $\bar Y$", "the adjoint $\bar{\mathbf x}$", "$\bar v = \partial L /
+# \partial v$" (elsewhere a bar is a mean, a conjugate, a complement: of another shape)
+_BAR_ADJOINT = re.compile(
+    r"(?:(?:upstream|incoming)\s+gradients?|adjoints?|cotangents?)\s+(?:is\s+|are\s+)?\$\s*\\(?:bar|overline)\b"
+    r"|\\(?:bar|overline)\s*\{?\s*\\?[A-Za-z]+\s*\}?\s*(?::=|=)\s*\\(?:d?frac|tfrac)\s*\{\s*\\partial"
+)
+
+
+@by_text()
+def says_bar_adjoint(text: str) -> bool:
+    r"""Does ``text`` mark adjoints with bars ("the upstream gradient $\bar Y$")?"""
+    return ("bar" in text or "overline" in text) and _BAR_ADJOINT.search(text) is not None
+
+
 def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     r"""The answer to a gate's question (``gate``: its name and what it asks of), read from the
     project's ``texts`` (``path``: the file asking):
@@ -162,6 +179,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
     - ``("one-identity",)``: does a text use ``\mathbb{1}_n`` as the identity
       (:func:`says_blackboard_identity`);
+    - ``("bar-adjoint",)``: does ``path`` mark adjoints with bars (:func:`says_bar_adjoint`);
     - ``("errata",)``: does ``path`` have a section that lists mistakes (``errata_spans``);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
@@ -179,6 +197,8 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
         return any(star_is_hadamard(text) for text in texts.values())
     if kind == "one-identity":
         return any(says_blackboard_identity(text) for text in texts.values())
+    if kind == "bar-adjoint":
+        return says_bar_adjoint(texts.get(path, ""))
     if kind == "errata":
         return bool(errata_spans(texts.get(path, "")))
     if kind == "summed":

@@ -1211,7 +1211,11 @@ class RelationRules(DistributionRules):
         if not isinstance(node, t.Symbol) or not node.accents:
             return False
         estimate = node.accents[-1] in ESTIMATE_ACCENTS
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
+        if (
+            node.accents[-1] not in SAME_SHAPE_ACCENTS
+            and not estimate
+            and not self._bar_adjoint(node)
+        ):
             return False
         shape = self.infer(replace(node, accents=node.accents[:-1]))
         return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
