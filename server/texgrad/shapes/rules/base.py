@@ -43,6 +43,8 @@ from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
 UNSIZED = Shape(plain_symbol("unsized"), plain_symbol("unsized"))
+# bars: an adjoint where the document says so (``_bar_adjoint``), else a mean, a conjugate …
+BARS = frozenset({"bar", "overline"})
 
 
 class RuleBase:
@@ -190,6 +192,11 @@ class RuleBase:
         defined = key in self.defined
         self.asked.append((DEFINED, key, None, None, defined))
         return defined
+
+    def _bar_adjoint(self, node: t.Symbol) -> bool:
+        r"""Is ``node`` a bar the document marks adjoints with (``\bar Y`` of "the upstream
+        gradient $\bar Y$": gates.says_bar_adjoint)?  Then it has its letter's shape."""
+        return node.accents[-1] in BARS and bool(self._gate("bar-adjoint"))
 
     def _definition(self, key: str, offset: int) -> Declaration | None:
         definition: Declaration | None = self._ask(DEFINITION, key, None, offset)

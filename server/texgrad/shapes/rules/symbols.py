@@ -32,8 +32,6 @@ from texgrad.syntax.symbols import label_of, ones_key, same_letter, symbol_key, 
 SAME_SHAPE_ACCENTS = frozenset({"dot", "ddot"})
 # an estimate of a matrix (\hat\Sigma of \Sigma, \hat B of B) has its shape; not of a vector
 ESTIMATE_ACCENTS = frozenset({"hat", "widehat"})
-# bars: an adjoint where the document says so (``_adjoint``), else a mean, a conjugate …
-_BARS = frozenset({"bar", "overline"})
 # but for the two letters statistics names a vector of coefficients or a mean with:
 # \hat\beta of \beta \in \mathbb{R}^p, \hat\mu of a mean vector (not \hat\omega, \hat\xi: the
 # skew matrix of an angular velocity, a twist; nor \hat\theta: the cs229m notes' \theta is
@@ -382,11 +380,6 @@ class SymbolRules(RuleBase):
             return False
         named: bool = self._ask(DIMENSION, dimension_key(d), d, None)
         return named
-
-    def _bar_adjoint(self, node: t.Symbol) -> bool:
-        r"""Is ``node`` a bar the document marks adjoints with (``\bar Y`` of "the upstream
-        gradient $\bar Y$": gates.says_bar_adjoint)?  Then it has its letter's shape."""
-        return node.accents[-1] in _BARS and bool(self._gate("bar-adjoint"))
 
     def _inherited(self, node: t.Node) -> Shape | None:
         r"""The shape of a rate the document never declares nor defines: ``\dot J`` has
