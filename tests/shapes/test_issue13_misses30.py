@@ -74,7 +74,7 @@ def test_outside_an_errata_list_the_same_prose_sizes(tmp_path: Path) -> None:
 def test_an_errata_heading_edited_gives_a_fresh_check(
     tmp_path: Path, before: str, after: str, direction: str
 ) -> None:
-    text = "\n".join(ERRATA_MD.strip().splitlines()[1:]).replace("should read", "versus") + "\n"
+    text = "\n".join(ERRATA_MD.strip().splitlines()[1:]) + "\n"
     edited = text.replace(before, after, 1)
     first, then = (text, edited) if direction == "renamed" else (edited, text)
     path = tmp_path / "pca.md"
@@ -97,7 +97,7 @@ ERRATA_TEX = r"""\documentclass{article}
 Let $X \in \mathbb{R}^{n \times p}$ and $W \in \mathbb{R}^{p \times k}$.
 
 \paragraph{Common mistakes}
-On p.~3, $\Sigma = \frac{1}{n} X X^\top$ versus $\Sigma = \frac{1}{n} X^\top X$.
+On p.~3, $\Sigma = \frac{1}{n} X X^\top$ should read $\Sigma = \frac{1}{n} X^\top X$.
 
 On p.~5, $\Sigma = \frac{1}{n} X X^\top$ is an $n \times n$ matrix, not the covariance.
 \paragraph{Projection}
@@ -261,3 +261,67 @@ def test_bars_said_or_unsaid_to_mark_adjoints_give_a_fresh_check(
     ]
     assert len(Checker().check(str(path), None, tmp_path, text).diagnostics) == 1
     assert Checker().check(str(path), None, tmp_path, edited).diagnostics == []
+
+
+# -- Adam: \sqrt of a vector and \epsilon\mathbf 1 keep the vector's shape ----------------------
+
+ADAM = r"""
+%! adam.md
+Parameters $\boldsymbol\theta \in \mathbb{R}^p$; $\oslash$ is the entrywise division.
+
+$$
+\hat{\mathbf m}_t = \mathbf m_t / (1-\beta_1^t), \qquad \hat{\mathbf v}_t = \mathbf v_t/(1-\beta_2^t)
+$$
+
+The moments $\mathbf m_t, \mathbf v_t$ live in $\mathbb{R}^p$ like $\boldsymbol\theta$. Here $\epsilon > 0$.
+
+A slip: $\boldsymbol\theta_t = \boldsymbol\theta_{t-1} - \alpha\,\hat{\mathbf m}_t^\top \oslash (\sqrt{\hat{\mathbf v}_t} + \epsilon\mathbf 1)$.
+"""
+
+
+def test_adams_step_with_a_square_root_and_a_scaled_ones(tmp_path: Path) -> None:
+    # main: \sqrt{\hat v_t} has no shape, nor has \sqrt{…} + \epsilon 1
+    assert codes_by_line(ADAM, tmp_path) == [(9, "elementwise-mismatch")]
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        (r"(\sqrt{\mathbf v} + \epsilon\mathbf 1)", True),
+        (r"(\mathbf v - 2\mathbf 1)", True),
+        (r"\sqrt{\mathbf v}", True),
+        (r"(\mathbf v + \epsilon\mathbf 1^\top)", False),  # (the ones row: broadcast, unsaid)
+        (r"(\mathbf v + \mathbf u\mathbf 1)", False),  # (u unknown: not a scaled ones)
+    ],
+)
+def test_a_scaled_ones_and_a_square_root_keep_the_shape(
+    tmp_path: Path, term: str, found: bool
+) -> None:
+    text = rf"""
+    %! step.md
+    Let $\mathbf m, \mathbf v \in \mathbb{{R}}^p$ and $\epsilon > 0$: $\mathbf m^\top \oslash {term}$.
+    """
+    assert codes_by_line(text, tmp_path) == ([(1, "elementwise-mismatch")] if found else [])
+
+
+# -- \nabla_\mu \ell^\top of a loss; h' of h = \tanh ---------------------------------------------
+
+
+def test_the_gradient_of_a_loss_written_with_a_transpose_is_a_row(tmp_path: Path) -> None:
+    text = r"""
+    %! ng.md
+    Let $\bm\mu \in \mathbb R^p$ and $\bm\Sigma \in \mathbb R^{p \times p}$; the step on a loss $\ell(\bm\mu)$ is
+    $\bm\mu - \eta\,\bm\Sigma\nabla_{\bm\mu}\ell$ (right) and $\bm\mu - \eta\,\nabla_{\bm\mu}\ell^\top\bm\Sigma$ (wrong),
+    while $\nabla_{\bm\mu}\ell\,\nabla_{\bm\mu}\ell^\top + \bm\Sigma$ is an outer product.
+    """
+    assert codes_by_line(text, tmp_path) == [(2, "add-mismatch")]
+
+
+def test_the_derivative_of_a_function_named_entrywise_is_entrywise(tmp_path: Path) -> None:
+    text = r"""
+    %! planar.md
+    Let $\mathbf u, \mathbf w, \mathbf z \in \mathbb{R}^D$, $b \in \mathbb R$ and $h = \tanh$.
+    Right: $\det(I_D + h'(\mathbf w^\top\mathbf z + b)\,\mathbf u\mathbf w^\top) = 1 + h'(\mathbf w^\top\mathbf z + b)\,\mathbf w^\top\mathbf u$.
+    Wrong: $\det(I_D + h'(\mathbf w^\top\mathbf z + b)\,\mathbf w^\top\mathbf u)$.
+    """
+    assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]

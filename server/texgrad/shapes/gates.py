@@ -180,7 +180,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     - ``("one-identity",)``: does a text use ``\mathbb{1}_n`` as the identity
       (:func:`says_blackboard_identity`);
     - ``("bar-adjoint",)``: does ``path`` mark adjoints with bars (:func:`says_bar_adjoint`);
-    - ``("errata",)``: does ``path`` have a section that lists mistakes (``errata_spans``);
+    - ``("errata",)``: the sections of ``path`` that list mistakes (``errata_spans``);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own."""
@@ -200,7 +200,7 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...]) -> object:
     if kind == "bar-adjoint":
         return says_bar_adjoint(texts.get(path, ""))
     if kind == "errata":
-        return bool(errata_spans(texts.get(path, "")))
+        return errata_spans(texts.get(path, ""))
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":

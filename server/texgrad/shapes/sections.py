@@ -730,8 +730,16 @@ def errata_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 def in_errata(text: str, offset: int) -> bool:
     """Is ``offset`` in a section that lists mistakes (``errata_spans``)?"""
+    return errata_at(text, offset) is not None
+
+
+def errata_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The span of the section that lists mistakes ``offset`` is in (``errata_spans``)."""
     spans = errata_spans(text)
-    return bool(spans) and _inside(list(spans), offset)
+    if not spans:
+        return None
+    i = bisect.bisect_right(spans, (offset, 1 << 62)) - 1
+    return spans[i] if i >= 0 and spans[i][0] <= offset < spans[i][1] else None
 
 
 def _near_structure(src: str, start: int, end: int) -> bool:

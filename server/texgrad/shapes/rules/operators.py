@@ -282,7 +282,12 @@ class OperatorRules(ExponentialRules):
         return SCALAR
 
     def _sqrt(self, node: t.Sqrt) -> Shape | None:
+        r"""``\sqrt{x}`` has x's shape: taken entrywise (Adam's ``\sqrt{\hat{\mathbf v}_t}``) or,
+        of a square matrix, its square root — the same shape either way (a cube root or
+        other index: only of a number)."""
         s = self.infer(node.body)
+        if s is not None and node.index is None:
+            return s
         return SCALAR if s is not None and s.is_scalar else None
 
 

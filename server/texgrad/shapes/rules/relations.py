@@ -1277,7 +1277,11 @@ class RelationRules(DistributionRules):
         shape: Shape,
         made_of: tuple[tuple[str, str | None], ...] = (),
     ) -> None:
-        if self._gate("errata") and in_errata(self.source, node.start):
+        if (
+            self._gate("errata")
+            and in_errata(self.source, node.start)
+            and _corrected(self.source, node.end)
+        ):
             return  # "$\Sigma = \frac{1}{n} X X^\top$ should read …": the wrong Σ, no definition
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
@@ -1288,6 +1292,18 @@ class RelationRules(DistributionRules):
             )  # fmt: skip
             self.writes.append(d)
             self.defined[key[0]] = [*found, d]  # (replaced: see apply)
+
+
+# what follows a formula a list of mistakes corrects: "$… $ should read $…$", "instead of"
+_CORRECTED = re.compile(
+    r"[^$]{0,300}?\$\s*,?\s*(?:should\s+(?:read|be|have\s+been)|must\s+read|is\s+(?:wrong|incorrect)"
+    r"|instead\s+of|in\s+place\s+of|→|--?>|\$\\(?:to|rightarrow|mapsto)\$)"
+)
+
+
+def _corrected(source: str, at: int) -> bool:
+    """Is the inline formula holding ``at`` followed by words that correct it?"""
+    return _CORRECTED.match(source, at) is not None
 
 
 def _sentence_start_past_matrices(source: str, lo: int, at: int) -> int:
