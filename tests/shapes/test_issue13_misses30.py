@@ -325,3 +325,15 @@ def test_the_derivative_of_a_function_named_entrywise_is_entrywise(tmp_path: Pat
     Wrong: $\det(I_D + h'(\mathbf w^\top\mathbf z + b)\,\mathbf w^\top\mathbf u)$.
     """
     assert codes_by_line(text, tmp_path) == [(3, "add-mismatch")]
+
+
+def test_a_root_of_a_formula_is_not_sized(tmp_path: Path) -> None:
+    # cs229m's NTK notes: \sigma_{\min} (\Phi\Phi^\top) under the root reads as a product, and
+    # sized as the matrix it made \sigma_{\min} a function of n×p matrices, then flagged its use
+    text = r"""
+    %! ntk.md
+    Let $\Phi \in \mathbb{R}^{n \times p}$ with $p \ge n$. Then
+    $\sigma = \sigma_{\min} (\Phi) = \sqrt{\sigma_{\min} \left( \Phi \Phi^\top \right)}$
+    and $\sigma_{\min} \left( \Phi \Phi^\top \right) > 0$.
+    """
+    assert codes_by_line(text, tmp_path) == []
