@@ -58,6 +58,7 @@ from texgrad.shapes.sections import (
     SENTENCE_LOOKBACK,
     WHERE_DISTANCE,
     Boundaries,
+    errata_spans,
     next_break,
     sentence_start,
 )
@@ -1138,9 +1139,11 @@ def _prose_by_paragraph(
     declared = [*declaring[0], *middle, *declaring[1]]
     if keyed:
         fresh.prose[path] = _Paragraphs(breaks, found, declared)
+    errata = errata_spans(text)
     for k in declared:
         a = cuts[k]
         decls, fs, bound = found[k].found  # type: ignore[union-attr]
+        decls, bound = _outside_errata(errata, a, decls, bound)
         for d in decls:
             if d.how == "row":  # "…, written as a row vector": instead of the column
                 _orient(table, placed(d, d.start + a, d.end + a, path))
@@ -1151,6 +1154,24 @@ def _prose_by_paragraph(
         if fs:
             fams += [f._replace(start=f.start + a, end=f.end + a, at=f.at + a) for f in fs]
     return fams
+
+
+def _outside_errata(
+    errata: tuple[tuple[int, int], ...],
+    a: int,
+    decls: list[Declaration],
+    bound: list[tuple[Declaration, int, int]],
+) -> tuple[list[Declaration], list[tuple[Declaration, int, int]]]:
+    """What a paragraph at ``a`` declares outside the sections that list mistakes: an errata
+    list sizes the wrong formulas it quotes ("$\\Sigma = \\frac{1}{n} X X^\\top$ is an $n
+    \\times n$ matrix, not the covariance"), not the text's letters."""
+
+    def kept(at: int) -> bool:
+        return not any(x <= a + at < y for x, y in errata)
+
+    if not errata or (all(kept(d.start) for d in decls) and all(kept(b[0].start) for b in bound)):
+        return decls, bound
+    return [d for d in decls if kept(d.start)], [b for b in bound if kept(b[0].start)]
 
 
 def _kept_or_none(

@@ -19,6 +19,7 @@ from texgrad.casefold import folded
 from texgrad.reading.memo import by_text
 from texgrad.shapes import language_cues
 from texgrad.shapes.primes import another_letter, transposes_with_primes
+from texgrad.shapes.sections import errata_spans
 
 # what a row reads when it asks a gate (never a symbol's key, which holds no NUL)
 GATES_KEY = "\0gates"
@@ -62,6 +63,14 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True
     if _near(was, start, old_end, _SUMMED_SIZES) != _near(new, start, new_end, _SUMMED_SIZES):
         return True
+    if _near(was, start, old_end, _BLACKBOARD_IDENTITY) != _near(
+        new, start, new_end, _BLACKBOARD_IDENTITY
+    ):
+        return True  # \mathbb{1}_r said (or no longer said) to be the identity
+    if _near(was, start, old_end, _BAR_ADJOINT) != _near(new, start, new_end, _BAR_ADJOINT):
+        return True  # bars said (or no longer said) to mark adjoints
+    if _errata_changed(was, new, start, old_end, new_end):
+        return True  # (rules/relations.py defines nothing in a list of mistakes)
     if _dagger_changed(was, new, start, old_end, new_end):
         return True  # (symbols.py asks only whether the document writes it anywhere)
     if _near(was, start, old_end, _PRODUCT_NAMES) != _near(new, start, new_end, _PRODUCT_NAMES):
@@ -76,6 +85,22 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
 
 
 _DAGGER = "\\dagger"
+
+
+def _errata_changed(was: str, new: str, start: int, old_end: int, new_end: int) -> bool:
+    """Are the sections that list mistakes (``sections.errata_spans``) of ``new`` other than
+    those of ``was`` moved by the edit (a heading written, renamed or removed)?"""
+    old, now = errata_spans(was), errata_spans(new)
+    if not old and not now:
+        return False
+    if len(old) != len(now):
+        return True
+    d = new_end - old_end
+
+    def moved(x: int, y: int) -> bool:
+        return y == x if x < start else y == x + d if x > old_end else y in (x, x + d)
+
+    return not all(moved(a, c) and moved(b, e) for (a, b), (c, e) in zip(old, now, strict=True))
 
 
 def _dagger_changed(was: str, new: str, start: int, old_end: int, new_end: int) -> bool:
@@ -132,6 +157,35 @@ def said_wrong(text: str, at: int) -> bool:
     return _BLAME.search(text, lo, hi) is not None
 
 
+# ``\mathbb{1}_r`` set equal to a product with a transpose or an inverse (``\mathsf U_r^\T
+# \mathsf U_r = \mathbb{1}_r``, ``A^{-1}A = \mathbb 1_n``): the document's identity
+_BLACKBOARD_IDENTITY = re.compile(
+    r"\^\s*\{?\s*(?:\\top|\\T|\\intercal|\\mathsf\s*\{?\s*T\s*\}?|T|\\dagger|-1)\s*\}?"
+    r"[^=$\n]{0,40}=\s*\\mathbb\s*\{?\s*1\s*\}?\s*_"
+)
+
+
+@by_text()
+def says_blackboard_identity(text: str) -> bool:
+    r"""Does ``text`` use ``\mathbb{1}_n`` as the identity (``U^\top U = \mathbb{1}_r``)?"""
+    return "mathbb" in text and _BLACKBOARD_IDENTITY.search(text) is not None
+
+
+# bars that mark adjoints (reverse-mode gradients), as backprop notes write them: "the
+# upstream gradient $\bar Y$", "the adjoint $\bar{\mathbf x}$", "$\bar v = \partial L /
+# \partial v$" (elsewhere a bar is a mean, a conjugate, a complement: of another shape)
+_BAR_ADJOINT = re.compile(
+    r"(?:(?:upstream|incoming)\s+gradients?|adjoints?|cotangents?)\s+(?:is\s+|are\s+)?\$\s*\\(?:bar|overline)\b"
+    r"|\\(?:bar|overline)\s*\{?\s*\\?[A-Za-z]+\s*\}?\s*(?::=|=)\s*\\(?:d?frac|tfrac)\s*\{\s*\\partial"
+)
+
+
+@by_text()
+def says_bar_adjoint(text: str) -> bool:
+    r"""Does ``text`` mark adjoints with bars ("the upstream gradient $\bar Y$")?"""
+    return ("bar" in text or "overline" in text) and _BAR_ADJOINT.search(text) is not None
+
+
 def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -1) -> object:
     r"""The answer to a gate's question (``gate``: its name and what it asks of), read from the
     project's ``texts`` (``path``: the file asking):
@@ -141,6 +195,10 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -
     - ``("dagger",)``: does a text write ``\dagger``;
     - ``("khatri",)``: does a text name the Khatri–Rao product (see :func:`says_khatri_rao`);
     - ``("star-hadamard",)``: does a text say ``*`` is the Hadamard product (:func:`star_is_hadamard`);
+    - ``("one-identity",)``: does a text use ``\mathbb{1}_n`` as the identity
+      (:func:`says_blackboard_identity`);
+    - ``("bar-adjoint",)``: does ``path`` mark adjoints with bars (:func:`says_bar_adjoint`);
+    - ``("errata",)``: the sections of ``path`` that list mistakes (``errata_spans``);
     - ``("summed",)``: the sizes the texts define as sums of a family's, with their counts;
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own;
@@ -159,6 +217,12 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -
         return any(says_khatri_rao(text) for text in texts.values())
     if kind == "star-hadamard":
         return any(star_is_hadamard(text) for text in texts.values())
+    if kind == "one-identity":
+        return any(says_blackboard_identity(text) for text in texts.values())
+    if kind == "bar-adjoint":
+        return says_bar_adjoint(texts.get(path, ""))
+    if kind == "errata":
+        return errata_spans(texts.get(path, ""))
     if kind == "summed":
         return tuple(pair for text in texts.values() for pair in summed_sizes(text))
     if kind == "primed":

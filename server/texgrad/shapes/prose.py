@@ -402,6 +402,8 @@ def generic_letters(
                 start = sentence_start(text, lo, m.start())
                 stop = next_break(text, m.end(), hi)
                 end = stop.start() if stop is not None else hi
+            if not lead and _IN_A_SPACE.match(text, m.end()):
+                continue  # "for every $\mathbf a$ in $\mathbb R^n$": sized (_PROSE), as "for any $x \in …$"
             groups = m.groupdict()
             if groups.get("formula") is not None:
                 _make_formula_generic(m.start("formula"), start, end, path, rows, table)
@@ -416,6 +418,8 @@ def generic_letters(
 
 
 _ANY = re.compile(r"\b(?:all|any|every|each|arbitrary|conformable|compatible)\b")
+# the space a supposition's letters are taken in: "for every $\mathbf a$ in $\mathbb R^n$"
+_IN_A_SPACE = re.compile(r"\s+in\s+\$\s*\\mathbb\s*\{?R\}?\s*\^")
 # "For invertible square $A$, $C$ of the same size": their shape is what is supposed
 _SIZED = re.compile(r"\bsquare\b|\bsame\s+(?:size|shape|dimension)")
 

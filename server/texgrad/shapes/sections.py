@@ -151,12 +151,17 @@ MODEL_HEADING = re.compile(
     r"|\b(?:[Mm]odelos?|[Mm]od[èe]les?|[Mm]odell(?:e|s)?|[Pp]ar[áa]metros|[Pp]aram[èe]tres)\b"
 )
 # a heading of a section that recalls the others: what they define holds in it
-RECAP_HEADING = re.compile(
-    r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b"
-    # errata and bug lists quote the formulas of the sections before them, wrong
-    # ("Errata", "Bugs we fixed", "Mistakes I made", "Common slips", "Typos")
-    r"|\b(?:[Ee]rrat(?:a|um)|[Mm]istakes?|[Bb]ugs?|[Tt]ypos?|[Mm]isprints?|[Pp]itfalls|[Ss]lips|"
+# errata and bug lists quote the formulas of the sections before them, wrong ("Errata", "Bugs
+# we fixed", "Mistakes I made", "Common slips", "Typos"): what they define holds in them, and
+# what they write sizes nothing ("$\Sigma = \frac{1}{n} X X^\top$ is an $n \times n$ matrix, not
+# the covariance" is the wrong Σ, not the Σ of the sections after)
+ERRATA_HEADING = re.compile(
+    r"\b(?:[Ee]rrat(?:a|um)|[Mm]istakes?|[Bb]ugs?|[Tt]ypos?|[Mm]isprints?|[Pp]itfalls|[Ss]lips|"
     r"[Cc]ommon\s+errors)\b"
+)
+RECAP_HEADING = re.compile(
+    r"\b(?:[Ss]ummary|[Rr]ecap|[Cc]heat[- ]?sheet|[Pp]utting it (?:all )?together)\b|"
+    + ERRATA_HEADING.pattern
 )
 _LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4}
 # a heading that makes its section a unit of its own: a problem, an exercise, an example
@@ -174,17 +179,17 @@ UNIT_HEADING = re.compile(
 # or qualified, "Problem 2", "Problem 3.1 (regression)", it is an exercise)
 _BARE_PROBLEM = re.compile(r"[ \t]*(?:[Tt]he[ \t]+)?[Pp]roblem[ \t]*\}?[ \t]*$")
 
-_Kind = tuple[int, bool, bool, bool, bool, bool]
+_Kind = tuple[int, bool, bool, bool, bool, bool, bool]
 
 
 def heading_kind(line: str) -> _Kind:
     """A heading line's level (``\\section`` 2, ``##`` 2), whether it names a Notation section,
     whether it names a unit (a problem, an example), whether a plural one (Examples),
     whether it names a section that sets up the others (a Model, Parameters), and whether
-    one that recalls the others (a Summary)."""
+    one that recalls the others (a Summary), and whether one that lists mistakes (Errata)."""
     m = _HEADING.match(line)
     if m is None:
-        return (-1, False, False, False, False, False)
+        return (-1, False, False, False, False, False, False)
     level = _LEVELS[m.group("command")] if m.group("command") else len(m.group("hashes"))
     notation = bool(NOTATION_HEADING.search(line))
     unit = None if notation else UNIT_HEADING.search(line, m.end())
@@ -194,8 +199,9 @@ def heading_kind(line: str) -> _Kind:
     if unit and _BARE_PROBLEM.match(line, m.end()):
         unit, sets_up = None, True  # \section*{Problem} opening lecture notes: the problem posed
     recaps = bool(RECAP_HEADING.search(line, m.end()))
+    errata = recaps and bool(ERRATA_HEADING.search(line, m.end()))
     plural = bool(unit and (unit.group("plural") or unit.group("plurals")))
-    return (level, notation, unit is not None, plural, sets_up, recaps)
+    return (level, notation, unit is not None, plural, sets_up, recaps, errata)
 
 
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -682,11 +688,58 @@ def _limit(ancestors: list[_Kind]) -> int:
     the innermost problem or example it is part of."""
     limit = ancestors[-1][0] - 1
     for i in range(len(ancestors) - 1, -1, -1):
-        level, _, unit, plural, _, _ = ancestors[i]
+        level, _, unit, plural, _, _, _ = ancestors[i]
         if unit:
             unit_level = ancestors[i + 1][0] if plural and i + 1 < len(ancestors) else level
             return max(limit, unit_level)
     return limit
+
+
+# a LaTeX run-in heading (``\paragraph{Common mistakes}``), which ends at the next one or at
+# any heading; what _HEADING reads as sections does not include it
+_RUN_IN_HEADING = re.compile(r"^[ \t]*\\(?:sub)?paragraph\*?\s*\{([^{}\n]*)\}", re.M)
+
+
+@by_text(maxsize=16)
+def errata_spans(text: str) -> tuple[tuple[int, int], ...]:
+    r"""The spans of a text's sections that list mistakes (``## Errata``, ``\section*{Errata}``,
+    ``\paragraph{Common mistakes}``: ERRATA_HEADING), each from its heading to the next heading
+    of its level or above (a run-in ``\paragraph``'s: the next heading of any kind).  What
+    their prose sizes and what their formulas define is the wrong formula's, not the text's."""
+    if not ERRATA_HEADING.search(text):
+        return ()
+    if "```" in text or "~~~" in text:
+        text = _blank_fences(text)
+    heads: list[tuple[int, int, bool]] = []  # start, level (run-in: 9), lists mistakes
+    for m in _HEADING.finditer(text):
+        end = text.find("\n", m.start())
+        kind = heading_kind(text[m.start() : end if end >= 0 else len(text)])
+        heads.append((m.start(), kind[0], kind[6]))
+    if "paragraph" in text:
+        for m in _RUN_IN_HEADING.finditer(text):
+            heads.append((m.start(), 9, bool(ERRATA_HEADING.search(m.group(1)))))
+        heads.sort()
+    spans: list[tuple[int, int]] = []
+    for k, (start, level, errata) in enumerate(heads):
+        if not errata or (spans and start < spans[-1][1]):
+            continue
+        end = next((a for a, lv, _ in heads[k + 1 :] if lv <= level or level == 9), len(text))
+        spans.append((start, end))
+    return tuple(spans)
+
+
+def in_errata(text: str, offset: int) -> bool:
+    """Is ``offset`` in a section that lists mistakes (``errata_spans``)?"""
+    return errata_at(text, offset) is not None
+
+
+def errata_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The span of the section that lists mistakes ``offset`` is in (``errata_spans``)."""
+    spans = errata_spans(text)
+    if not spans:
+        return None
+    i = bisect.bisect_right(spans, (offset, 1 << 62)) - 1
+    return spans[i] if i >= 0 and spans[i][0] <= offset < spans[i][1] else None
 
 
 def _near_structure(src: str, start: int, end: int) -> bool:

@@ -34,7 +34,13 @@ from texgrad.shapes.questions import (
     dimension_key,
     dimension_names,
 )
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, sentence_start
+from texgrad.shapes.sections import (
+    SENTENCE_LOOKBACK,
+    errata_at,
+    goes_on,
+    in_errata,
+    sentence_start,
+)
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
@@ -43,6 +49,8 @@ from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
 UNSIZED = Shape(plain_symbol("unsized"), plain_symbol("unsized"))
+# bars: an adjoint where the document says so (``_bar_adjoint``), else a mean, a conjugate …
+BARS = frozenset({"bar", "overline"})
 
 
 class RuleBase:
@@ -208,9 +216,30 @@ class RuleBase:
         self.asked.append((DEFINED, key, None, None, defined))
         return defined
 
+    def _bar_adjoint(self, node: t.Symbol) -> bool:
+        r"""Is ``node`` a bar the document marks adjoints with (``\bar Y`` of "the upstream
+        gradient $\bar Y$": gates.says_bar_adjoint)?  Then it has its letter's shape."""
+        return node.accents[-1] in BARS and bool(self._gate("bar-adjoint"))
+
     def _definition(self, key: str, offset: int) -> Declaration | None:
         definition: Declaration | None = self._ask(DEFINITION, key, None, offset)
-        return definition
+        if definition is None or definition.path != self.path or not self._gate("errata"):
+            return definition
+        span = errata_at(self.source, definition.start)
+        if span is None or (
+            goes_on(self.source, definition.end, offset)
+            if definition.start <= offset
+            else goes_on(self.source, offset, definition.start)
+        ):
+            return definition  # (in its sentence)
+        # what a list of mistakes defines holds in its own sentence only: else the definition
+        # in force before the list
+        before: Declaration | None = (
+            self._ask(DEFINITION, key, None, span[0] - 1) if span[0] else None
+        )
+        if before is not None and before.path == self.path and in_errata(self.source, before.start):
+            return None
+        return before
 
     def _sized_definition(self, key: str, offset: int) -> Declaration | None:
         """The definition in force here, if it gives a shape (not a redefinition of unknown size)."""

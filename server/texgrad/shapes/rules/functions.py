@@ -60,7 +60,8 @@ class FunctionRules(ExponentialRules):
         key = symbol_key(func)
         sig = self._signature(key[0], func.start) if key else None
         own = self._elementwise(logistic) is not None or (
-            sig is None and (self._said_elementwise(func) or self._said_shape_keeping(func))
+            # (h'(z) of h = \tanh: the derivative of an entrywise function is entrywise)
+            sig is None and (self._said_elementwise(logistic) or self._said_shape_keeping(func))
         )
         if own and len(args) == 1:
             # \phi(\mathbf z), \phi'(\mathbf z) for \phi(z) = \max(0, z), or "$\phi$ is
@@ -476,6 +477,8 @@ class FunctionRules(ExponentialRules):
         f = self.infer(body)
         if f is not None:
             return f.is_scalar
+        if gradient and isinstance(body, t.Transpose) and not body.conjugate:
+            body = body.base  # \nabla_{\bm\mu}\ell^\top: of the loss, the row (_transposed_at_end)
         key = symbol_key(body)
         sig = self._signature(key[0], body.start) if key is not None else None
         if sig is not None or not gradient:

@@ -299,7 +299,14 @@ class OperatorRules(ExponentialRules):
         return SCALAR
 
     def _sqrt(self, node: t.Sqrt) -> Shape | None:
+        r"""``\sqrt{x}`` has x's shape: taken entrywise (Adam's ``\sqrt{\hat{\mathbf v}_t}``) or,
+        of a square matrix, its square root — the same shape either way (a cube root or
+        other index: only of a number).  Only of a letter (``\sqrt{\hat{\mathbf v}_t}``): under
+        the root of a formula may be a call written as a product
+        (``\sqrt{\sigma_{\min} ( \Phi \Phi^\top )}``, a singular value)."""
         s = self.infer(node.body)
+        if s is not None and node.index is None and symbol_key(node.body) is not None:
+            return s
         return SCALAR if s is not None and s.is_scalar else None
 
 

@@ -621,11 +621,9 @@ class ProductRules(DistributionRules):
                 or (square and self._ones_outer(term))
                 or (columns_only and self._basis_vector(term))
                 or (columns_only and self._bias_vector(term))
-                # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length
-                or (
-                    columns_only
-                    and _ones(term.operand if isinstance(term, t.Neg) else term) == "column"
-                )
+                # \mathbf{1} - \boldsymbol\sigma: the unsized ones of the columns' length (also
+                # scaled: \sqrt{\mathbf v} + \epsilon\mathbf 1)
+                or (columns_only and self._scaled_ones(term))
             )
             for term, s in zip(node.terms, shapes, strict=True)
         ]
@@ -833,6 +831,25 @@ class ProductRules(DistributionRules):
             return False
         key = symbol_key(node)
         return key is not None and not self._declared(key[0])
+
+    def _scaled_ones(self, term: t.Node) -> bool:
+        r"""Is ``term`` the unsized ones column, maybe negated or scaled by scalars
+        (``\mathbf 1``, ``-\mathbf 1``, ``\epsilon\mathbf 1``)?"""
+        if isinstance(term, t.Neg):
+            term = term.operand
+        if _ones(term) == "column":
+            return True
+        if not isinstance(term, t.Product):
+            return False
+        ones = [f for f in term.factors if _ones(f) == "column"]
+        if len(ones) != 1:
+            return False
+        for f in term.factors:
+            if f is not ones[0]:
+                s = self.shapes.get(span_key(f))
+                if s is None or not s.is_scalar:
+                    return False
+        return True
 
     def _ones_outer(self, node: t.Node) -> bool:
         r"""``\tfrac1n \mathbf{1}\mathbf{1}^\top``: the unsized all-ones matrix, possibly scaled,

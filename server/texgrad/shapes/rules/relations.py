@@ -38,7 +38,13 @@ from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
-from texgrad.shapes.sections import SENTENCE_LOOKBACK, Boundaries, next_break, sentence_start
+from texgrad.shapes.sections import (
+    SENTENCE_LOOKBACK,
+    Boundaries,
+    in_errata,
+    next_break,
+    sentence_start,
+)
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, index_parts
@@ -1209,7 +1215,11 @@ class RelationRules(DistributionRules):
         if not isinstance(node, t.Symbol) or not node.accents:
             return False
         estimate = node.accents[-1] in ESTIMATE_ACCENTS
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
+        if (
+            node.accents[-1] not in SAME_SHAPE_ACCENTS
+            and not estimate
+            and not self._bar_adjoint(node)
+        ):
             return False
         shape = self.infer(replace(node, accents=node.accents[:-1]))
         return shape is not None and not (estimate and ONE in (shape.rows, shape.cols))
@@ -1271,6 +1281,12 @@ class RelationRules(DistributionRules):
         shape: Shape,
         made_of: tuple[tuple[str, str | None], ...] = (),
     ) -> None:
+        if (
+            self._gate("errata")
+            and in_errata(self.source, node.start)
+            and _corrected(self.source, node.end)
+        ):
+            return  # "$\Sigma = \frac{1}{n} X X^\top$ should read …": the wrong Σ, no definition
         self.reads.add(key[0])
         found = self.defined.get(key[0], [])
         if not any(d.path == self.path and d.start == node.start for d in found):
@@ -1287,6 +1303,18 @@ def _in_own_example(bounds: Boundaries, defined: int, at: int) -> bool:
     does not hold ``defined``: its letters are its own?"""
     span = bounds.result_of(at) if bounds.results else None
     return span is not None and not span[0] <= defined < span[1] and not bounds.states(span)
+
+
+# what follows a formula a list of mistakes corrects: "$… $ should read $…$", "instead of"
+_CORRECTED = re.compile(
+    r"[^$]{0,300}?\$\s*,?\s*(?:should\s+(?:read|be|have\s+been)|must\s+read|is\s+(?:wrong|incorrect)"
+    r"|instead\s+of|in\s+place\s+of|→|--?>|\$\\(?:to|rightarrow|mapsto)\$)"
+)
+
+
+def _corrected(source: str, at: int) -> bool:
+    """Is the inline formula holding ``at`` followed by words that correct it?"""
+    return _CORRECTED.match(source, at) is not None
 
 
 def _sentence_start_past_matrices(source: str, lo: int, at: int) -> int:

@@ -377,7 +377,11 @@ class SymbolRules(RuleBase):
         if not isinstance(node, t.Symbol) or not node.accents:
             return None
         estimate = node.accents[-1] in ESTIMATE_ACCENTS
-        if node.accents[-1] not in SAME_SHAPE_ACCENTS and not estimate:
+        if (
+            node.accents[-1] not in SAME_SHAPE_ACCENTS
+            and not estimate
+            and not self._bar_adjoint(node)
+        ):
             return None
         if self._defined_anywhere(symbol_key(node)[0]):  # type: ignore[index]
             return None
@@ -395,10 +399,13 @@ class SymbolRules(RuleBase):
         only for sizes that are numbers or dimensions of declared shapes (``\mathbf{1}_A`` is
         an indicator; the engine reads the same sizes)."""
         found = sized_constant(node)
+        blackboard = found is None and self._blackboard_identity(node)
+        if blackboard:
+            found = ("identity", (node.index,))
         if found is None:
             return None
         kind, written = found
-        if kind == "identity":
+        if kind == "identity" and not blackboard:
             key = symbol_key(node.base)
             if key is None or self._introduced(key, node.start):
                 return None
@@ -408,6 +415,15 @@ class SymbolRules(RuleBase):
         rows, cols = sizes[0], sizes[-1] if len(sizes) == 2 else ONE
         assert rows is not None and cols is not None  # (for mypy: checked above)
         return Shape(rows, rows if kind == "identity" else cols)
+
+    def _blackboard_identity(self, node: t.Sub) -> bool:
+        r"""``\mathbb{1}_N`` as the N×N identity, where the document uses it as one
+        (``\mathsf U_r^\top \mathsf U_r = \mathbb{1}_r``: gates.says_blackboard_identity);
+        elsewhere it is the ones, an indicator or the identity, unsaid."""
+        base = node.base
+        if not (isinstance(base, t.Symbol) and base.name == "1" and base.font == "mathbb"):
+            return False
+        return node.index is not None and bool(self._gate("one-identity"))
 
     def _size(self, node: t.Node | None) -> Dim | None:
         """A size written as a number or as dimensions of declared shapes (``p``, ``n + 1``)."""
