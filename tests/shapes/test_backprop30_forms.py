@@ -118,3 +118,37 @@ where $\mathbf x \in \mathbb{R}^{m}$.
 
 def test_a_use_in_the_prose_before_the_display_is_not_explained(tmp_path: Path) -> None:
     assert codes_by_line(PROSE_BEFORE, tmp_path) == []
+
+
+# -- after an edit: what a fresh check gives -------------------------------------------------
+
+
+def test_edits_to_the_explaining_paragraph_and_the_family_give_a_fresh_check(
+    tmp_path: Path,
+) -> None:
+    # the word that opens the paragraph, a $ typed in the display, the blank line, the
+    # matrix's definition and the family's statement: each edit, and its undoing
+    from tests.test_incremental import _everything
+    from texgrad.shapes.check import Checker
+
+    text = EXPLAINED.split("\n", 2)[2]
+    path = tmp_path / "post.md"
+    edits = [
+        text.replace("Here $\\mathbf y", "Then $\\mathbf y"),
+        text.replace("\\mathbf u .", "\\mathbf u . $"),
+        text.replace("$$\n\nHere", "$$\n\n\nHere"),
+        text.replace("$$\n\nHere", "$$\nHere"),
+        text.replace("P &= \\operatorname{softmax}(Z)", "P &= \\operatorname{softmax}(Z)^\\top"),
+        text.replace("rows of $Y$ and $P$", "rows of $Y$ and $Q$"),
+        text.replace("$\\mathbf y_i^\\top$ and $\\mathbf p_i^\\top$", "$\\mathbf y_i^\\top$"),
+    ]
+    for edited in edits:
+        for first, second in ((text, edited), (edited, text)):
+            checker = Checker()
+            checker.check(str(path), None, tmp_path, first)
+            got = checker.check(str(path), None, tmp_path, second)
+            assert _everything(got) == _everything(
+                Checker().check(str(path), None, tmp_path, second)
+            )
+    fresh = Checker().check(str(path), None, tmp_path, edits[0])
+    assert [d.code for d in fresh.diagnostics] == []  # "Then …" explains no display: unsized
