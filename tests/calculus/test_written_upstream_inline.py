@@ -167,8 +167,9 @@ def test_a_named_delta_stands_for_the_gradient_only_where_said() -> None:
             "neither defined nor declared",
         ),
         (
-            LAYER + "Let $L = \\|\\mathbf y\\|^2$.\n\n$$\\frac{\\partial L}{\\partial \\mathbf x} "
-            "= W^\\top \\frac{\\partial L}{\\partial \\mathbf y}$$\n",
+            # (L reaches x besides y: its formula is not bypassed, test_a_defined_loss_…)
+            LAYER + "Let $L = \\|\\mathbf y\\|^2 + \\|\\mathbf x\\|^2$.\n\n$$\\frac{\\partial L}"
+            "{\\partial \\mathbf x} = W^\\top \\frac{\\partial L}{\\partial \\mathbf y}$$\n",
             "read as an upstream gradient only where the document gives `L` no formula",
         ),
         (
@@ -212,3 +213,15 @@ def test_the_derivatives_found_inline() -> None:
     assert [n.kind for n, _ in found] == ["Derivative", "Nabla"]
     assert [o.name for _, o in found] == ["Q", "K"]  # type: ignore[attr-defined]
     assert inline_derivatives(tree, "\\ell") is None  # (another loss's: not read)
+
+
+def test_a_defined_loss_reaching_the_variable_only_through_the_upstream_one() -> None:
+    # L = ‖y‖² reaches x only through y = Wx + b: the claim is read as for a loss of no
+    # formula (session 30), the right one verified, the square W's missing transpose found
+    defined = (
+        LAYER + "Let $L = \\|\\mathbf y\\|^2$.\n\n$$\\frac{\\partial L}{\\partial \\mathbf x} = "
+    )
+    found, tally = _judged(defined + "W^\\top \\frac{\\partial L}{\\partial \\mathbf y}$$\n")
+    assert found == [] and (tally.read, tally.verified) == (1, 1)
+    found, tally = _judged(defined + "W \\frac{\\partial L}{\\partial \\mathbf y}$$\n")
+    assert tally.flagged == 1 and "W^\\top" in found[0].message

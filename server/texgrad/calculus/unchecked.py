@@ -567,6 +567,15 @@ def _iteration(tree: t.Node) -> bool:
     )
 
 
+def _stacked_member(result: CheckResult, tree: t.Node) -> bool:
+    """Is ``tree`` a member (or its transpose) that the prose makes a row or a column of a
+    matrix declared nowhere (``SymbolTable.stacked``)?"""
+    if isinstance(tree, t.Transpose):
+        tree = tree.base
+    key = symbol_key(tree) if isinstance(tree, (t.Sub, t.Tagged)) else None
+    return key is not None and key[0] in result.table.stacked
+
+
 def refused_rows(result: CheckResult) -> list[Unchecked]:
     """Each row stating a function that offers nothing to differentiate, with the reason
     (the disabled code action's)."""
@@ -578,6 +587,8 @@ def refused_rows(result: CheckResult) -> list[Unchecked]:
             continue  # (a written derivative is said as a claim)
         if _iteration(row.tree):
             continue  # w_{k+1} = w_k - η∇ℓ(w_k): a step of an algorithm, no function
+        if _stacked_member(result, row.tree):
+            continue  # "Here $\mathbf p_i^\top$ is the $i$-th row of $P$": a name, no function
         try:
             refusal = refusal_at(result, row.start)
         except Exception:  # noqa: BLE001 - an explanation never fails the check

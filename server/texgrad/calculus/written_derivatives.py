@@ -119,6 +119,7 @@ from texgrad.calculus.written_upstream import (
     inline_upstreams,
     linear_loss,
     named_elsewhere,
+    only_through,
     paired_forms,
     printed_as_written,
     stand_ins_again,
@@ -141,6 +142,7 @@ from texgrad.shapes.layout_statements import (
     stated_in,
 )
 from texgrad.shapes.properties import HEDGING
+from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
@@ -2135,7 +2137,7 @@ def _check_derivative(
         if through is not _NOT_THROUGH:
             return through  # type: ignore[return-value]
     if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
-        return _undecided(_inline_not_read(checked, claim, ctx, wrt))
+        return _through_formula(checked, claim, ctx, layout, seconds, wrt, hessian)
     function = _defined_sums_written_in(function, env)  # ∇²(ℓ(β) + λ/2‖β‖²), ℓ a sum
     if wrt in env.vars and is_sample_sum(function, env):  # ∇_w Σ_i …, ∇²_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds, hessian)
@@ -2357,6 +2359,61 @@ def _undefined_loss(claim: WrittenDerivative, env: Env) -> str | None:
         return None
     info = env.vars.get(key[0])
     return key[0] if info is None or info.shape.is_scalar else None
+
+
+def _through_formula(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    seconds: float, wrt: str, hessian: bool,
+) -> Finding | bool | None:  # fmt: skip
+    r"""A claim written in an upstream gradient inline of a loss the document defines, checked
+    through it where the loss reaches ``wrt`` only through it (:func:`_formula_bypassed`:
+    ``L = CE(\operatorname{softmax}(Z_2))``, ``Z_2 = A_1 W_2 + …``, by W_2); else why not."""
+    generic = _formula_bypassed(checked, claim, ctx, wrt) if not hessian else None
+    if generic is not None:
+        through = _through_upstream(checked, claim, generic, layout, seconds, wrt)
+        if through is not _NOT_THROUGH:
+            return through  # type: ignore[return-value]
+    return _undecided(_inline_not_read(checked, claim, ctx, wrt))
+
+
+def _formula_bypassed(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, wrt: str
+) -> Context | None:
+    r"""``ctx`` without the formula of the claim's loss, where the claim writes one upstream
+    gradient of it inline (``\frac{\partial L}{\partial W_2} = A_1^\top \frac{\partial
+    L}{\partial Z_2}``) and the definitions prove that the loss depends on ``wrt`` only
+    through what that gradient is by (:func:`~texgrad.calculus.written_upstream.only_through`):
+    the chain rule is then checked as for a loss of no formula, a generic function of Z_2.
+    None otherwise (a weight decay ``\lambda \|W_2\|^2`` in the loss: the claim's ``+ 2\lambda
+    W_2`` is right, and a generic loss of Z_2 would call it wrong)."""
+    env = ctx.env
+    function = claim.function
+    key = symbol_key(function) if isinstance(function, (t.Symbol, t.Font, t.Sub)) else None
+    if key is None or key[0] not in env.functions or key[0] == wrt:
+        return None
+    info = env.vars.get(key[0])
+    if info is not None and not info.shape.is_scalar:
+        return None
+    inline = _inline(checked, claim, ctx, key[0])
+    if inline is None or len(inline.upstreams) != 1:
+        return None
+    through = inline.upstreams[0].of_key
+    names = {str(d) for d in checked.table.constant_sizes | checked.table.counted}
+    names |= {str(s) for s in dimension_names(checked.table)}
+
+    def bodies(name: str) -> tuple[t.Node, tuple[str, ...]] | None:
+        fdef = env.functions.get(name)
+        return (fdef.body, fdef.params) if fdef is not None else None
+
+    def leaf(name: str) -> bool:  # (declared and defined by no equation, or a size or count)
+        if name in env.vars:
+            return name not in checked.defined
+        return name in names or name in env.numbers or name in env.weak
+
+    if not only_through(key[0], through, wrt, bodies, checked.table.stacks, leaf):
+        return None
+    functions = {k: f for k, f in env.functions.items() if k != key[0]}
+    return replace(ctx, env=replace(env, functions=functions))
 
 
 def _through_upstream(

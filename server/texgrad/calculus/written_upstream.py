@@ -432,3 +432,65 @@ def _framed(written: str) -> str:
     parentheses."""
     framed = written.startswith(("\\frac", "\\dfrac", "\\tfrac"))
     return written if framed else f"\\left({written}\\right)"
+
+
+def only_through(
+    loss: str,
+    through: str,
+    wrt: str,
+    bodies: Callable[[str], tuple[t.Node, Collection[str]] | None],
+    stacks: dict[str, tuple[str, str]],
+    leaf: Callable[[str], bool],
+) -> bool:
+    r"""Does the loss ``loss``, which the document defines, depend on ``wrt`` only through
+    ``through`` (``L = -\frac1B \sum_i \mathbf y_i^\top \log \mathbf p_i`` with ``P =
+    \operatorname{softmax}(Z_2)``, ``Z_2 = A_1 W_2 + …``: on W_2 only through Z_2), proved
+    from the definitions (``bodies``: a name's formula and its parameters, or None), the
+    families the prose stacks in a matrix (``stacks``: ``\mathbf p_i`` of P) and the letters
+    that depend on nothing (``leaf``: declared and defined nowhere, a dimension, a count)?
+    Then ∂L/∂wrt is written in ∂L/∂through as for a loss of no formula.  False where a
+    letter met is none of these, where ``wrt`` is reached another way (a weight decay
+    ``\lambda \|W_2\|^2``), or where ``through`` is not reached at all."""
+    seen, todo, reached = {loss}, [loss], False
+    while todo:
+        name = todo.pop()
+        if name == through:
+            reached = True
+            continue
+        if name == wrt:
+            return False
+        found = bodies(name)
+        if found is not None:
+            body, params = found
+            bound = {k[0] for n in body.walk() if isinstance(n, t.BigOp) for k in _indices(n)}
+            nexts = _names(body) - set(params) - bound
+        elif name in stacks:
+            nexts = {stacks[name][0]}
+        elif leaf(name):
+            continue
+        else:
+            return False
+        for n in nexts - seen:
+            seen.add(n)
+            todo.append(n)
+    return reached
+
+
+def _names(node: t.Node) -> set[str]:
+    """The keys of the symbols ``node`` names, outermost: ``\\mathbf p_i`` is p_{i}, not p
+    and i (an index inside a member names no letter of its own)."""
+    key = symbol_key(node) if isinstance(node, (t.Symbol, t.Font, t.Sub, t.Tagged)) else None
+    if key is not None:
+        return {key[0]}
+    if isinstance(node, t.Norm):  # (\|X\|_F: the F names the norm)
+        return _names(node.body) if node.body is not None else set()
+    return {k for kid in node.children() for k in _names(kid)}
+
+
+def _indices(op: t.BigOp) -> list[tuple[str, str | None]]:
+    """The index a sum runs over (``i`` of ``\\sum_{i=1}^{B}``, of ``\\sum_i``)."""
+    lower = op.lower
+    if isinstance(lower, t.Chain) and lower.relations[:1] in (("=",), ("\\in",)):
+        lower = lower.items[0]
+    key = symbol_key(lower) if isinstance(lower, t.Symbol) else None
+    return [key] if key is not None else []

@@ -50,6 +50,7 @@ from texgrad.shapes.prose import (
     from_prose,
     generic_letters,
     stacked_matrices,
+    stacked_members,
 )
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey
@@ -275,6 +276,8 @@ def _collect(
     table.counted = _counted(texts, table)
     for d in [d for path, fams in sized.items() for d in stacked_matrices(fams, path, table)]:
         table.add(d)  # X, the rows of which are the x_i^\top of x_1, …, x_n: n×d
+    for d in [d for path, fams in sized.items() for d in stacked_members(fams, path, table)]:
+        table.stacked.setdefault(d.key, []).append(d)  # the rows p_i^\top of P = softmax(Z)
     for d in _drawn_sizes(
         by_path, table, fresh
     ):  # (once the drawn vectors' declarations are known)

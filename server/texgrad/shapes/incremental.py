@@ -36,6 +36,7 @@ from texgrad.shapes.questions import (
 from texgrad.shapes.rows import RowKey
 from texgrad.shapes.sections import (
     BREAK_MASKS,
+    DISPLAY_MARKS,
     NOTATION_SENTENCE,
     SENTENCE_BREAK,
     SENTENCE_LOOKBACK,
@@ -383,6 +384,7 @@ def _reach(old: str, new: str, edit: TextEdit) -> int:
         found += [(m.start(), m.group()) for m in NOTATION_SENTENCE.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in SUPPOSING.finditer(text, lo, hi)]
         found += [(m.start(), m.group()) for m in BREAK_MASKS.finditer(text, lo, hi)]
+        found += [(m.start(), m.group()) for m in DISPLAY_MARKS.finditer(text, lo, hi)]
         return [(a if a < edit.start else a - delta, g) for a, g in found]
 
     if marks(old, edit.old_end, 0) == marks(new, edit.new_end, edit.delta):
@@ -407,6 +409,8 @@ def knowledge_of(table: SymbolTable) -> dict[str, tuple[object, ...]]:
         out.setdefault(key, []).extend(("positive", w) for w in positive)
     for key, facts in table.facts.items():
         out.setdefault(key, []).extend(facts)
+    for key, stacked in table.stacked.items():  # (rows of a matrix declared nowhere)
+        out.setdefault(key, []).extend(stacked)
     for path, said in table.layout_statements.items():  # (an end at the text's end: None)
         size = len(table.texts.get(path, ""))
         out.setdefault(LAYOUT_KEY, []).extend(

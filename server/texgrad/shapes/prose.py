@@ -1550,9 +1550,10 @@ def families(text: str, rows: list[PlacedRow], lo: int = 0, hi: int | None = Non
 
 
 # "with $\mathbf{a}_j, \mathbf{b}_j$ the $j$-th columns of $A$ and $B$", "where $u_j$ and
-# $v_j$ are the columns of $U$ and $V$": members paired with matrices in turn
+# $v_j$ are the columns of $U$ and $V$", "Here $\mathbf y_i^\top$ and $\mathbf p_i^\top$ are the
+# $i$-th rows of $Y$ and $P$": members paired with matrices in turn
 _PAIRED = re.compile(
-    r"(?:\b(?:[Ww]ith|and|[Ww]here|[Hh]ere)\s+|(?:^|(?<=[.:;]\s)))(?:the\s+)?"
+    r"(?:\b(?:[Ww]ith|and|[Ww]here|[Hh]ere,?)\s+|(?:^|(?<=[.:;]\s)))(?:the\s+)?"
     + _M.format("member")
     + r"(?:(?:\s*,\s*|\s+and\s+)"
     + _M.format("member2")
@@ -1812,3 +1813,19 @@ def family_declarations(fams: list[Family], path: str, table: SymbolTable) -> li
             continue
         out.append(Declaration(f.key, f.font, Shape(size, ONE), path, f.start, f.end, "prose"))
     return out
+
+
+def stacked_members(fams: list[Family], path: str, table: SymbolTable) -> list[Declaration]:
+    r"""The members of the families whose matrix nothing declares ("Here $\mathbf p_i^\top$
+    is the $i$-th row of $P$" after ``P = \operatorname{softmax}(Z_2)``): not sized here, the
+    matrix having its shape only where inference defines it; kept as statements for
+    ``SymbolTable.stacked_at`` (how "row of" or "column of", made_of the matrix)."""
+    return [
+        Declaration(
+            f.key, f.font, SCALAR, path, f.start, f.end, f"{f.part} of", made_of=(f.matrix,)
+        )
+        for f in fams
+        if f.part in ("row", "column")
+        and not table.declarations.get(f.matrix[0])
+        and not table.declarations.get(f.key)
+    ]

@@ -31,6 +31,7 @@ class Ask(Enum):
     LAYOUT = "layout"  # the layout of derivatives stated at the offset, if one
     CALLED = "called"  # is the key declared at a call anywhere (J(q) \in …: a function)?
     GATE = "gate"  # what the texts say every row may read (gates.read; the font: the gate)
+    STACKED = "stacked"  # the statement making it a row of a matrix declared nowhere, in force
 
     # Members are singletons, equal only to themselves: hashed as objects, in C, not by
     # Enum's __hash__ (a Python call), since every question recorded is hashed once.
@@ -53,6 +54,7 @@ WEAK = Ask.WEAK
 LAYOUT = Ask.LAYOUT
 CALLED = Ask.CALLED
 GATE = Ask.GATE
+STACKED = Ask.STACKED
 # the key a row reads when it asks the layout (never a symbol's key, which holds no NUL)
 LAYOUT_KEY = "\0layout"
 
@@ -61,7 +63,20 @@ UNSCOPED = frozenset({DECLARED, LETTER, DIMENSION, APART, CALLED, GATE})
 # questions the symbol table alone answers — not the definitions and signatures inference
 # adds as it goes (``Inference.apply``): asked again of the same table, answered alike
 TABLE_ONLY = frozenset(
-    {LOOKUP, DECLARED, LETTER, DIMENSION, REDEFINES, FACT, APART, WEAK, LAYOUT, CALLED, GATE}
+    {
+        LOOKUP,
+        DECLARED,
+        LETTER,
+        DIMENSION,
+        REDEFINES,
+        FACT,
+        APART,
+        WEAK,
+        LAYOUT,
+        CALLED,
+        GATE,
+        STACKED,
+    }
 )
 
 
@@ -137,6 +152,8 @@ def _redefines_or_gate(
         return decl is not None and table.carried(decl, path, at)
     if kind is GATE:  # (the texts, not the declarations: key is gates.GATES_KEY)
         return gates.read(table.texts, path, font, at)
+    if kind is STACKED:  # ("Here $\mathbf p_i^\top$ is the $i$-th row of $P$", P defined)
+        return table.stacked_at(key, font, path, at)
     raise ValueError(kind)
 
 

@@ -62,6 +62,33 @@ def goes_on(text: str, start: int, end: int) -> bool:
     return True
 
 
+# A display, a blank line, then a paragraph that explains it: "$$ … $$\n\nHere $\mathbf y_i^\top$
+# and $\mathbf p_i^\top$ are the rows of …", "\end{equation}\n\nwhere …" (Markdown writers leave
+# a blank line around displays).  An edit may change it: a mark for incremental._reach, with the
+# math delimiters that tell a use inside the display from one in the prose before it.
+DISPLAY_EXPLAINED = re.compile(
+    r"(?:\$\$|\\\]|\\end\{(?:equation|align|gather|multline|eqnarray|flalign|alignat|displaymath)\*?\})"
+    r"[ \t]*\n[ \t]*\n[ \t]*(?:[Ww]here|[Hh]ere|[Ww]ith|[Ii]n\s+which)\b"
+)
+DISPLAY_MARKS = re.compile(DISPLAY_EXPLAINED.pattern + r"|\$|\\[()\[\]]")
+
+
+def explains_display(text: str, use: int, said: int) -> bool:
+    r"""Is ``said`` (a declaration after the use at ``use``, up to ``WHERE_DISTANCE`` after
+    it) in the first sentence of the paragraph right after the display holding the use,
+    a paragraph that explains it ("$$ … L = -\sum_i \mathbf y_i^\top \log \mathbf p_i . $$
+    ⏎⏎ Here $\mathbf y_i^\top$ … are the rows of $Y$ …")?"""
+    if not 0 < said - use <= WHERE_DISTANCE:
+        return False
+    m = DISPLAY_EXPLAINED.search(text, use, said)
+    if m is None or PARAGRAPH_BREAK.search(text, m.end(), said) is not None:
+        return False
+    body = text[use : m.start()]
+    if "$" in body or "\\(" in body or "\\)" in body or "\\[" in body or "\n\n" in body:
+        return False  # (the use is in the prose before the display, or in another one)
+    return goes_on(text, m.end(), said)
+
+
 # the texts read lately (a project's files, open documents) and where their comments start
 _comments: dict[int, tuple[str, list[int]]] = {}
 

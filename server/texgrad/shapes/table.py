@@ -25,6 +25,7 @@ from texgrad.shapes.sections import (
     WHERE_DISTANCE,
     Boundaries,
     clause_start,
+    explains_display,
     goes_on,
     heading_kind,
     in_definition,
@@ -118,6 +119,10 @@ class SymbolTable:
     # families the prose sizes by a matrix ("$X$ stacks the $x_i^\\top$ as rows"), in any
     # file: a member's key -> the matrix's key and the part ("row", "column", "sample")
     stacks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # of those, the members of a matrix declared nowhere (defined by a formula, ``P =
+    # \operatorname{softmax}(Z)``): the statement, how "row of" or "column of", made_of the
+    # matrix (its shape: inference's, at the use; see stacked_at)
+    stacked: dict[str, list[Declaration]] = field(default_factory=dict)
     # per path, the layouts of derivatives stated in force there, in order (those the files
     # read before carry into it first): see layout_statements.stated_in
     layout_statements: dict[str, tuple[Statement, ...]] = field(default_factory=dict)
@@ -232,7 +237,7 @@ class SymbolTable:
         j = bisect.bisect_right(starts, offset)  # here[j:] come after the use
         if view.agree:
             if (
-                j < len(here) and not bounds.paragraph_between(offset, here[j].start)
+                j < len(here) and self._next_holds(path, offset, here[j].start, bounds)
                 and (view.spans is None or _holds(view.spans[j], offset))
             ):  # fmt: skip
                 return here[j]  # used first, declared later in the paragraph
@@ -247,6 +252,33 @@ class SymbolTable:
             notation: Declaration = main.items[k - 1] if k else main.items[0]
             return notation
         return None
+
+    def _next_holds(self, path: str, offset: int, said: int, bounds: Boundaries) -> bool:
+        """Does a declaration at ``said``, after a use at ``offset``, hold for it: in its
+        paragraph, or opening the paragraph that explains the display holding the use
+        (``sections.explains_display``: "$$ … $$ ⏎⏎ where …")?"""
+        return not bounds.paragraph_between(offset, said) or explains_display(
+            self.texts.get(path, ""), offset, said
+        )
+
+    def stacked_at(self, key: str, font: str | None, path: str, offset: int) -> Declaration | None:
+        r"""The family statement in force at ``offset`` that makes ``key`` a row (or a column)
+        of a matrix declared nowhere, defined by a formula ("Here $\mathbf p_i^\top$ is the
+        $i$-th row of $P$", ``P = \operatorname{softmax}(Z)``: ``stacked``): the last one
+        before it in its section, else the first after it that holds for it (in its
+        paragraph, or explaining its display)."""
+        found = [
+            d for d in self.stacked.get(key, ()) if d.path == path and same_letter(font, d.font)
+        ]
+        if not found:
+            return None
+        bounds = self.boundaries.get(path) or Boundaries([], [])
+        before = [d for d in found if d.start <= offset]
+        if before:
+            d = max(before, key=lambda d: d.start)
+            return None if bounds.section_between(d.start, offset) else d
+        d = min(found, key=lambda d: d.start)
+        return d if self._next_holds(path, offset, d.start, bounds) else None
 
     def generic_at(self, key: str, path: str, offset: int) -> bool:
         """Does a supposition ("For invertible square $A, B$") make ``key`` any matrix at

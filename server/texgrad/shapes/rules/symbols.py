@@ -19,7 +19,7 @@ from texgrad.shapes.formulas import (
     any_member_key,
 )
 from texgrad.shapes.generic_members import MEMBER
-from texgrad.shapes.questions import APART, DIMENSION, dimension_key
+from texgrad.shapes.questions import APART, DIMENSION, STACKED, dimension_key
 from texgrad.shapes.rules.base import UNSIZED, RuleBase
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
@@ -152,7 +152,7 @@ class SymbolRules(RuleBase):
         sig = self._signature(key[0], node.start)
         if sig is not None:  # a function named alone: its value, where that is a vector
             return self._value_named(node, sig)
-        defined = self._defined_shape(key, node.start)
+        defined = self._defined_shape(key, node.start) or self._row_of_defined(key, node.start)
         if defined is not None:
             return defined
         weak = self._weak(key, node.start)
@@ -191,6 +191,21 @@ class SymbolRules(RuleBase):
         if defined and same_letter(key[1], defined.font):  # (B = … is not \mathcal{B})
             return defined.shape
         return None
+
+    def _row_of_defined(self, key: tuple[str, str | None], at: int) -> Shape | None:
+        r"""``\mathbf p_i`` where the text says "$\mathbf p_i^\top$ is the $i$-th row of $P$"
+        of a ``P`` declared nowhere but defined by a formula (``P = \operatorname{softmax}(Z)``,
+        B×C): a vector of P's columns (a column of it: of its rows), P's definition read
+        where the member is used."""
+        said: Declaration | None = self._ask(STACKED, key[0], key[1], at)
+        if said is None:
+            return None
+        (matrix,) = said.made_of
+        made = self._sized_definition(matrix[0], at)
+        if made is None or not same_letter(matrix[1], made.font) or made.shape.is_scalar:
+            return None
+        size = made.shape.cols if said.how == "row of" else made.shape.rows
+        return None if size == ONE else Shape(size, ONE)
 
     def _beside_bold(self, key: tuple[str, str | None], at: int) -> bool:
         """Is a plain Latin letter said to be a number (``w > 0``) beside its bold array?"""
