@@ -3,7 +3,10 @@ changed, each on a short text of its own:
 
 - a gradient by ``\operatorname{vec}(X)`` of a scalar function of a matrix X
   (``\nabla_{\operatorname{vec}(X)} h``) is vec of the gradient by X, a column of mn entries
-  (``written_derivatives._by_vec``); it was "cannot tell what it is differentiated by".
+  (``written_derivatives._by_vec``); it was "cannot tell what it is differentiated by";
+- a column named in prose as "Per output column $\mathbf v_j$ of $V$" or "Writing $\mathbf
+  w_k$ for the $k$-th column of $W$" is a vector of W's rows (``shapes.prose._FAMILY``): the
+  claims by it were "the document never declares `\mathbf v_j`".
 """
 
 from __future__ import annotations
@@ -23,6 +26,20 @@ $$\nabla_{\operatorname{vec}(X)} h = 2(B \otimes A)\operatorname{vec}(X)$$
 $$\frac{\partial h}{\partial \operatorname{vec}(X)} = \operatorname{vec}(AXB^\top + A^\top XB)$$
 
 $$\frac{\partial h}{\partial \operatorname{vec}(X)} = \operatorname{vec}(AXB + A^\top XB^\top)$$
+"""
+
+COLUMNS = r"""Let $A \in \mathbb{R}^{m \times d}$, $V \in \mathbb{R}^{d \times k}$ and $B \in \mathbb{R}^{m \times k}$.
+Per output column $\mathbf v_j$ of $V$ and target column $\mathbf b_j$,
+
+$$\nabla_{\mathbf v_j} \|A\mathbf v_j - \mathbf b_j\|^2 = 2A^\top(A\mathbf v_j - \mathbf b_j)$$
+
+$$\nabla_{\mathbf v_j} \|A\mathbf v_j - \mathbf b_j\|^2 = A^\top(A\mathbf v_j - \mathbf b_j)$$
+
+Let $W \in \mathbb{R}^{n \times r}$ and $\mathbf u \in \mathbb{R}^n$. Writing $\mathbf w_k$ for the $k$-th column of $W$,
+
+$$\nabla_{\mathbf w_k} (\mathbf u^\top\mathbf w_k)^2 = 2(\mathbf u^\top\mathbf w_k)\mathbf u$$
+
+$$\nabla_{\mathbf w_k} (\mathbf u^\top\mathbf w_k)^2 = 2\mathbf u\mathbf u^\top$$
 """
 
 
@@ -47,3 +64,11 @@ def test_a_gradient_by_vec_of_a_matrix_is_checked_as_vec_of_the_gradient() -> No
     lines, tally = found_lines(VEC)
     assert lines == [6, 10]  # Kronecker factors not symmetrised; both factors transposed wrongly
     assert tally.verified >= 2  # lines 4 and 8, right, verified (not merely unread)
+
+
+def test_columns_named_in_prose_are_vectors_of_the_matrix_rows() -> None:
+    """∇_v ‖Av - b‖² = 2Aᵀ(Av - b) (numerically checked throughout the suite); ∇_w (uᵀw)² =
+    2(uᵀw)u, not 2uuᵀ (a matrix)."""
+    lines, tally = found_lines(COLUMNS)
+    assert lines == [6, 12]  # the 2 lost; the Hessian's form written for the gradient
+    assert tally.verified >= 2  # lines 4 and 10, right, verified (not merely unread)
