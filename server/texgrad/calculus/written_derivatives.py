@@ -139,7 +139,7 @@ from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.notation import is_d
+from texgrad.syntax.notation import is_d, round_base
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -2320,11 +2320,11 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
     letter replaced by its definition (in brackets); ``function`` as it is where none is."""
     applied = {id(n.func) for n in function.walk() if isinstance(n, t.Apply)}
     for n in function.walk():  # R(\mathbf v), read as a product of R and a bracket: applied
-        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product)
+        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product; K(\theta)^{-1} too)
             applied |= {
                 id(a) for a, b in itertools.pairwise(n.factors)
-                if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
-                and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
+                if isinstance(p := _bracket(b), t.Paren) and p.open in ("(", "\\left(")
+                and p.body is not None and (k := symbol_key(p.body)) is not None and k[0] == wrt
             }  # fmt: skip
     # a norm's subscript names the norm, not a function: the F of ‖AV - B‖_F in F(V) = ‖AV - B‖_F²
     applied |= {id(x) for n in function.walk() if isinstance(n, t.Norm) and n.p for x in n.p.walk()}
@@ -2338,6 +2338,13 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
             continue
         by[id(n)] = t.Paren(fdef.body, "(", ")", start=n.start, end=n.end)
     return t.replaced(function, by) if by else function
+
+
+def _bracket(node: t.Node) -> t.Node:
+    r"""The bracket of ``(\theta)^{-1}`` or ``(t)^\top`` (the parser's power of the argument
+    of ``K(\theta)^{-1}``); any other node as it is."""
+    wrapped = round_base(node)
+    return wrapped[1] if wrapped is not None else node
 
 
 def _set_before(
