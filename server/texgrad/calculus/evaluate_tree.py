@@ -632,12 +632,13 @@ class _Evaluator:
         return self.upright(node, word if word.isalpha() else None)
 
     def a_matrix(self, f: t.Node) -> bool:
-        """Whether ``f`` is a letter given a matrix or vector value (not a number) that names
-        no function the document defines."""
+        """Whether ``f`` is a letter given a matrix value (not a vector, nor a number) that
+        names no function the document defines."""
         key = symbol_key(f) if isinstance(f, (t.Symbol, t.Font, t.Sub)) else None
         if key is None or key[0] not in self.values or key[0] in self.functions:
             return False
-        return np.asarray(self.values[key[0]]).size > 1
+        value = np.asarray(self.values[key[0]])
+        return value.ndim == 2 and min(value.shape) > 1
 
     def is_quantity(self, func: t.Func) -> bool:
         r"""Whether ``func`` names a quantity (``\mathrm{KL}``: given a value, or defined without

@@ -1569,13 +1569,14 @@ class Lowerer:
         return defined if defined is not None else self._matrix_times(key, f, node)
 
     def _a_matrix(self, f: t.Node) -> bool:
-        """Whether ``f`` is a letter declared a matrix or vector (not a number) the document
-        defines no function by."""
+        r"""Whether ``f`` is a letter declared a matrix (not a vector: ``\mathbf f(\mathbf x)^\top``
+        of an f declared by its values is the function's, transposed) the document defines no
+        function by."""
         key = symbol_key(f) if isinstance(f, (t.Symbol, t.Font, t.Sub)) else None
         info = self.env.vars.get(key[0]) if key is not None else None
         if info is None or key is None or key[0] in self.env.functions:
             return False
-        return not (info.shape.rows == ONE and info.shape.cols == ONE)
+        return ONE not in (info.shape.rows, info.shape.cols)
 
     def _matrix_times(self, key: str, f: t.Node, node: t.Apply) -> Expr | None:
         r"""``L(\mathbf{x} - \mathbf{y})`` of a declared matrix (or vector) ``L`` the document
