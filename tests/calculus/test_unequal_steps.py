@@ -198,6 +198,9 @@ REVIEWED_STEPS = {
     # (session 38: 29 the cross term's factor 2 appears from nowhere; 33 G + Gᵀ written 2G
     # for a general G — the row the chain's wrong-derivative is also on)
     "tests/documents/lecture-intertext-25/lecture09.tex": [29, 33],
+    # (session i15/30: 15 the asker's third row doubles λ — reported as the differential it
+    # misstates, the planted wrong-derivative of that row)
+    "tests/documents/mathse-aligned-chains-30/answer.md": [15],
 }
 
 

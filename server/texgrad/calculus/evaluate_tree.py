@@ -92,8 +92,10 @@ from texgrad.calculus.tree_notation import (
     sum_names,
     transposed_member,
 )
+from texgrad.calculus.written import matrix_before_script
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
+from texgrad.syntax.notation import rebase, round_base
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import key_text, label_of, member_key, symbol_key
 
@@ -629,6 +631,15 @@ class _Evaluator:
         word = node.text[node.text.find("{") + 1 : node.text.rfind("}")].strip()
         return self.upright(node, word if word.isalpha() else None)
 
+    def a_matrix(self, f: t.Node) -> bool:
+        """Whether ``f`` is a letter given a matrix value (not a vector, nor a number) that
+        names no function the document defines."""
+        key = symbol_key(f) if isinstance(f, (t.Symbol, t.Font, t.Sub)) else None
+        if key is None or key[0] not in self.values or key[0] in self.functions:
+            return False
+        value = np.asarray(self.values[key[0]])
+        return value.ndim == 2 and min(value.shape) > 1
+
     def is_quantity(self, func: t.Func) -> bool:
         r"""Whether ``func`` names a quantity (``\mathrm{KL}``: given a value, or defined without
         parameters), not a function."""
@@ -892,6 +903,10 @@ class _Evaluator:
         return np.power(nonnegative(node, v, "\\sqrt"), 1.0 / k)
 
     def _Power(self, node: t.Power) -> Array:
+        split = matrix_before_script(node, self.a_matrix)  # J(K - βJ)^{-1} of a matrix J
+        return self.eval(split) if split is not None else self.power(node)
+
+    def power(self, node: t.Power) -> Array:
         exponent_text = node.exponent.text if isinstance(node.exponent, t.Number) else ""
         base_key = symbol_key(node.base) if exponent_text.isdigit() else None
         named = f"{base_key[0]}^{{{exponent_text}}}" if base_key is not None else None
@@ -960,6 +975,9 @@ class _Evaluator:
         return finite(node, expm(exponent))
 
     def _Transpose(self, node: t.Transpose) -> Array:
+        split = matrix_before_script(node, self.a_matrix)  # J(K - βJ)^\top of a matrix J
+        if split is not None:
+            return self.eval(split)
         v = self.eval(node.base, _swap(self.hint))
         return np.conj(v).T if node.conjugate else v.T
 
@@ -1202,7 +1220,11 @@ class _Evaluator:
 
     def call_before(self, f: t.Node, nxt: t.Node) -> t.Node | None:
         r"""``s(x)``, ``\phi'(z)`` and ``\log s(x)`` written as a factor and a bracket: the
-        application they are, where ``s`` is a function the document defines."""
+        application they are, where ``s`` is a function the document defines (``K(\theta)^{-1}``,
+        which the parser reads as ``K`` times ``(\theta)^{-1}``: the application, inverted)."""
+        wrapped = round_base(nxt)
+        if wrapped is not None and (inner := self.call_before(f, wrapped[1])) is not None:
+            return rebase(wrapped[0], inner, {})
         if not isinstance(nxt, t.Paren) or nxt.open not in ("(", "\\left(") or nxt.body is None:
             return None
         if isinstance(f, t.Apply) and isinstance(f.func, t.Func) and not f.parens:

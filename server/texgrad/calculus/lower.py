@@ -83,6 +83,7 @@ from texgrad.calculus.written import (
     is_named,
     is_otherwise,
     is_zero_literal,
+    matrix_before_script,
     max_arguments,
     norm_subscript,
     number_letters,
@@ -484,6 +485,9 @@ class Lowerer:
         return num.scaled([inv]) if isinstance(num, Pending) else e.mul(num, inv)
 
     def _transpose(self, node: t.Transpose) -> Lowered:
+        split = matrix_before_script(node, self._a_matrix)  # J(K - βJ)^\top of a matrix J
+        if split is not None:
+            return self._lower(split)
         if isinstance(node.base, t.Number) and node.base.text == "1":
             # 1^T x: a transposed 1 is the ones vector (the number needs no transpose)
             return Pending(ones_of, None, ONE, "\\mathbf{1}").transposed()
@@ -1398,6 +1402,9 @@ class Lowerer:
         raise CalculusError(f"cannot read the exponent `{latex_of(node)}`")
 
     def _power(self, node: t.Power) -> Lowered:
+        split = matrix_before_script(node, self._a_matrix)  # J(K - βJ)^{-1} of a matrix J
+        if split is not None:
+            return self._lower(split)
         base = node.base
         named = power_name(node)
         if named is not None and named in self.env.functions:  # σ² where σ² = … is defined
@@ -1560,6 +1567,16 @@ class Lowerer:
         after it; else None."""
         defined = self._document_function(key, f, node)
         return defined if defined is not None else self._matrix_times(key, f, node)
+
+    def _a_matrix(self, f: t.Node) -> bool:
+        r"""Whether ``f`` is a letter declared a matrix (not a vector: ``\mathbf f(\mathbf x)^\top``
+        of an f declared by its values is the function's, transposed) the document defines no
+        function by."""
+        key = symbol_key(f) if isinstance(f, (t.Symbol, t.Font, t.Sub)) else None
+        info = self.env.vars.get(key[0]) if key is not None else None
+        if info is None or key is None or key[0] in self.env.functions:
+            return False
+        return ONE not in (info.shape.rows, info.shape.cols)
 
     def _matrix_times(self, key: str, f: t.Node, node: t.Apply) -> Expr | None:
         r"""``L(\mathbf{x} - \mathbf{y})`` of a declared matrix (or vector) ``L`` the document

@@ -12,8 +12,8 @@ compares their readings, so they must not share a mistake).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 
 import sympy
 
@@ -95,6 +95,23 @@ def as_application(node: t.Node) -> t.Node:
         )
         return t.Apply(node.factors[0], args, True, start=node.start, end=node.end)
     return node
+
+
+def matrix_before_script(node: t.Node, is_matrix: Callable[[t.Node], bool]) -> t.Node | None:
+    r"""``J(K - \beta J)^{-1}`` of a declared matrix ``J``: ``J`` times the bracket's inverse.
+    The parser reads a function letter (J, L, F, H, …) before a bracket as applied to it and
+    scripts the application, as ``f(x)^2`` is; a matrix is no function, and the script is the
+    bracket's. None for any other node (or a letter ``is_matrix`` does not accept)."""
+    if not isinstance(node, (t.Power, t.Transpose, t.InverseTranspose)):
+        return None
+    app = node.base
+    if not isinstance(app, t.Apply) or not app.parens or len(app.args) != 1:
+        return None
+    if isinstance(app.args[0], t.List) or not is_matrix(app.func):
+        return None
+    bracket = t.Paren(app.args[0], "(", ")", start=app.func.end, end=app.end)
+    scripted = replace(node, base=bracket, start=bracket.start)
+    return t.Product((app.func, scripted), start=node.start, end=node.end)
 
 
 def _marked_name(node: t.Node) -> bool:

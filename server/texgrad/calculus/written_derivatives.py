@@ -147,7 +147,7 @@ from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
-from texgrad.syntax.notation import is_d
+from texgrad.syntax.notation import is_d, round_base
 from texgrad.syntax.parse import parse_row
 from texgrad.syntax.show import show
 from texgrad.syntax.symbols import member_key, symbol_key
@@ -2014,6 +2014,8 @@ def _variable(
     wrt = _unvec(wrt, claim.function)
     if isinstance(wrt, t.Transpose) and not wrt.conjugate:
         wrt = wrt.base
+    if claim.function is not None and _vec_of(claim.function) is None:
+        wrt = _vec_of(wrt) or wrt  # ∇_{vec(X)} h: by X, judged as vec (:func:`_by_vec`)
     key = member_key(wrt)
     return key[0] if key is not None and (key[0] in env.vars or not declared) else None
 
@@ -2127,19 +2129,20 @@ def _check_derivative(
     claimed = _functions_of_wrt(claim.claimed, wrt, env)  # = \operatorname{tr}(Q^\top \dot Q)
     claim = replace(claim, claimed=claimed) if claimed is not claim.claimed else claim
     hessian = claim.form == "hessian"
+    by_vec = _by_vec(claim, env, wrt)  # ∇_{vec(X)} h of a scalar h of a matrix X
     ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
     held = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
     ctx = stated_of_held(checked, claim.start, held, ctx.env) if held is not ctx else ctx
     env = ctx.env
-    if not hessian and wrt in env.vars:  # ∂L/∂V = P^T G, L never defined, G = ∂L/∂O
+    if not hessian and wrt in env.vars and not by_vec:  # ∂L/∂V = P^T G, G = ∂L/∂O
         through = _through_upstream(checked, claim, ctx, layout, seconds, wrt)
         if through is not _NOT_THROUGH:
             return through  # type: ignore[return-value]
     if not _plain(claim.claimed):  # ∂L/∂K = (∂L/∂S)ᵀQ not read through ∂L/∂S: why
         return _through_formula(checked, claim, ctx, layout, seconds, wrt, hessian)
     function = _defined_sums_written_in(function, env)  # ∇²(ℓ(β) + λ/2‖β‖²), ℓ a sum
-    if wrt in env.vars and is_sample_sum(function, env):  # ∇_w Σ_i …, ∇²_w Σ_i …
+    if wrt in env.vars and is_sample_sum(function, env) and not by_vec:  # ∇_w Σ_i …, ∇²_w Σ_i …
         return _check_sum(checked, claim, ctx, function, wrt, seconds, hessian)
     outcome = (
         _engine(named if named is not function else None, function, wrt, ctx, seconds, hessian)
@@ -2162,7 +2165,8 @@ def _check_derivative(
             outcome = differentiate(function, wrt, local[0], "numerator", Budget(seconds), hessian)
             if outcome.verified and outcome.values is not None:
                 return _guessed(checked, claim, local[0], layout, outcome, wrt, report=False)
-    verdict = _judged(checked, claim, ctx, layout, outcome, wrt)
+    judged = _judged_by_vec if by_vec else _judged  # by vec(X): vec of the gradient by X
+    verdict = judged(checked, claim, ctx, layout, outcome, wrt)
     if verdict is None and hessian and wrt in env.vars and _stacked_hessian(function, env):
         return _undecided(  # ∇²ℓ = Xᵀ diag(…) X of ℓ a sum over the rows x_i of X
             "sum: the Hessian of a sum over samples written with the stacked matrix is not "
@@ -2170,6 +2174,52 @@ def _check_derivative(
             first=True,
         )
     return verdict
+
+
+def _by_vec(claim: WrittenDerivative, env: Env, wrt: str) -> bool:
+    r"""Is the claim a gradient of a scalar by ``\operatorname{vec}(X)`` of a declared matrix
+    X (``\nabla_{\operatorname{vec}(X)} h``, ``\partial h/\partial\operatorname{vec}(X)``),
+    the function not written under vec (that is ∂vec F/∂vec X, :func:`_unvec`)?"""
+    by = claim.wrt
+    if isinstance(by, t.Transpose) and not by.conjugate:
+        by = by.base
+    if by is None or _vec_of(by) is None or claim.function is None:
+        return False
+    if _vec_of(claim.function) is not None or wrt not in env.vars:
+        return False
+    shape = env.vars[wrt].shape
+    return ONE not in (shape.rows, shape.cols)
+
+
+def _judged_by_vec(
+    checked: CheckResult, claim: WrittenDerivative, ctx: Context, layout: list[Statement] | None,
+    outcome: DiffOutcome, wrt: str,
+) -> Finding | bool | None:  # fmt: skip
+    r"""A gradient by ``\operatorname{vec}(X)``: the engine's gradient G by X (verified) set
+    against the claim as vec G, a column of mn entries (a column or a row, as any gradient by
+    a vector, unless a layout is stated); the fix writes ``\operatorname{vec}(G)``. A Hessian
+    by vec(X) is not read (undecided)."""
+    if not outcome.verified or outcome.values is None or outcome.kind != "gradient":
+        return _undecided(_engine_reason(outcome) if not outcome.verified else "by vec(X)")
+    f, right, differential = outcome.values
+    if e.is_zero(right):
+        return _undecided("zero")
+    info = ctx.env.vars[wrt]
+    column = replace(info, shape=Shape(info.shape.rows * info.shape.cols, ONE), symmetric=False)
+    vectorised = replace(
+        outcome,
+        values=(f, e.vec(right), differential),
+        result=f"\\operatorname{{vec}}\\big({outcome.result}\\big)",
+        shape=f"{column.shape.rows}×1",
+        where=[],
+    )
+    accepted = _accepted(checked, claim, "gradient", column, layout)
+    verdict = _compare(checked, claim.claimed, f, vectorised.values[1], ctx.env, accepted, {})  # type: ignore[index]
+    if verdict is not False:
+        return verdict
+    return _finding(
+        checked, claim, vectorised, wrt, fix="plain" in accepted, ctx=ctx, forms=accepted
+    )
 
 
 def _stacked_hessian(function: t.Node, env: Env) -> bool:
@@ -2279,11 +2329,11 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
     letter replaced by its definition (in brackets); ``function`` as it is where none is."""
     applied = {id(n.func) for n in function.walk() if isinstance(n, t.Apply)}
     for n in function.walk():  # R(\mathbf v), read as a product of R and a bracket: applied
-        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product)
+        if isinstance(n, t.Product):  # (not Q(S + tS^2): a product; K(\theta)^{-1} too)
             applied |= {
                 id(a) for a, b in itertools.pairwise(n.factors)
-                if isinstance(b, t.Paren) and b.open in ("(", "\\left(")
-                and b.body is not None and (k := symbol_key(b.body)) is not None and k[0] == wrt
+                if isinstance(p := _bracket(b), t.Paren) and p.open in ("(", "\\left(")
+                and p.body is not None and (k := symbol_key(p.body)) is not None and k[0] == wrt
             }  # fmt: skip
     # a norm's subscript names the norm, not a function: the F of ‖AV - B‖_F in F(V) = ‖AV - B‖_F²
     applied |= {id(x) for n in function.walk() if isinstance(n, t.Norm) and n.p for x in n.p.walk()}
@@ -2297,6 +2347,13 @@ def _functions_of_wrt(function: t.Node, wrt: str, env: Env) -> t.Node:
             continue
         by[id(n)] = t.Paren(fdef.body, "(", ")", start=n.start, end=n.end)
     return t.replaced(function, by) if by else function
+
+
+def _bracket(node: t.Node) -> t.Node:
+    r"""The bracket of ``(\theta)^{-1}`` or ``(t)^\top`` (the parser's power of the argument
+    of ``K(\theta)^{-1}``); any other node as it is."""
+    wrapped = round_base(node)
+    return wrapped[1] if wrapped is not None else node
 
 
 def _set_before(

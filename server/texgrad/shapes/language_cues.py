@@ -286,7 +286,7 @@ def blame(extra: str = "", marks: str = "") -> re.Pattern[str]:
 # a layout's name: 分母布局 / 分子布局; Nennerlayout / Zählerlayout (Nenner-Layout, -Konvention);
 # disposition (du) dénominateur / numérateur; disposición del denominador / numerador
 LAYOUT_NAME = re.compile(
-    r"(?P<zh>(分母|分子)(?:布局|佈局|形式|约定|約定))"
+    r"(?P<zh>(分母|分子)(?:布局|佈局|形式|约定|約定|レイアウト|規約))"  # (Japanese: 分母レイアウト)
     r"|(?P<de>(nenner|zähler)[- ]?(?:layout|konvention|schreibweise|notation))\b"
     r"|(?P<fr>(?:disposition|convention|notation|présentation|mise\s+en\s+page|layout)\s+"
     r"(?:du\s+|en\s+|de\s+)?(?:[«\"“]\s*)?(dénominateur|numérateur))\b"
@@ -298,7 +298,7 @@ LAYOUT_NAME = re.compile(
     r"|(?P<it>(?:convenzione|notazione|disposizione|layout)\s+(?:del\s+|di\s+|a\s+)?"
     r"(?:[«\"“]\s*)?(denominatore|numeratore))\b"
 )
-LAYOUT_WORDS = ("布局", "佈局", "分母形式", "分子形式", "分母约定", "分子约定", "約定", "nenner",
+LAYOUT_WORDS = ("布局", "佈局", "レイアウト", "分母形式", "分子形式", "分母约定", "分子约定", "約定", "nenner",
                 "zähler", "dénominateur", "numérateur", "denominador", "numerador", "denominatore", "numeratore")  # fmt: skip
 _LAYOUT_OF = {"denominator": "denominator", "numerator": "numerator", "分母": "denominator", "分子": "numerator", "nenner": "denominator",
               "zähler": "numerator", "dénominateur": "denominator", "numérateur": "numerator",
@@ -309,6 +309,7 @@ _LAYOUT_OF = {"denominator": "denominator", "numerator": "numerator", "分母": 
 # adoptons", "usamos"), or a scope of the whole text ("全文", "durchgehend", "tout au long")
 _USE = re.compile(
     r"采用|採用|使用|选用|選用|遵循|遵照|沿用|按照|默认|默認|全文|通篇|始终|始終|统一|統一"
+    r"|とする|を用い|を使う|を使い"  # Japanese: "…（分母レイアウト）とする", "…を用いる"
     r"|\b(?:verwend|benutz|nutz|arbeit|wähl|befolg|schreib|rechn)\w*|\bgilt\b|\bgelten\b"
     r"|\bdurchgehend\b|\bdurchweg\b"
     r"|\b(?:adopt|utilis|employ|travaill|choisi|reten|plaç|place)\w*|\bsuivons\b"
@@ -324,6 +325,7 @@ _NOT_STATED = re.compile(
     SUPPOSING.pattern + "|" + NEGATION.pattern
     + r"|错|錯|误|誤|混淆|区别|區別|对比|對比|比较|比較|另一|两种|兩種|或者|还是|還是|被|广泛|廣泛"
     r"|常见|常見|常用|通常|许多|許多|很多|有些|有人|一些|有的|文献|文獻|教材"
+    r"|仮定|場合|間違|ならば"  # Japanese: a supposition ("…と仮定する", "…の場合"), a blame
     r"|\bfalsch\w*|\bfehler\w*|\birrtum\b|\bvergleich\w*|\bandere\w*|\bbeide\w*|\boder\b"
     r"|\bhäufig\w*|\boft\b|\bverbreitet\w*|\bmanche\w*|\bviele\w*|\beinige\w*|\bman\b"
     r"|\bliteratur\b|\blehrbüch\w*"

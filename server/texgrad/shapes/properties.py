@@ -120,6 +120,8 @@ HEDGING = re.compile(
     r"(?:\b(?:only|unless|needs?|requires?|would|except)\b|" + UNSTATED_WORDS + r")[^.;$]{0,40}$",
     re.I,
 )
+# a denial just before the matrix: "neither $A$ nor $X$ symmetric", "not $X$ symmetric"
+_DENIED = re.compile(r"\b(?:[Nn]either|[Nn]or|[Nn]ot)\s+$")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n\s*\n")
 _SENTENCE_GOES_ON = re.compile(  # a blank line before a display does not end the sentence
     r"[.!?](?:\s|$)|\n\s*\n(?!\s*(?:\$\$|\\\[|\\begin\{|```\{math\}))"
@@ -180,6 +182,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                     opens -= 1
                 if HEDGING.search(text, max(0, m.start() - 40), opens):
                     continue  # "only right for a symmetric $A$": a condition, not a statement
+                if _DENIED.search(text, max(0, opens - 30), opens):
+                    continue  # "(neither $A$ nor $X$ symmetric unless said)": denied
                 if _SUPPOSING.search(text, _sentence_start(text, m.start()), m.start("sym")):
                     until = _sentence_end(text, m.end())
                 prop = m["prop"].lower()

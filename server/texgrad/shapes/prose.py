@@ -1428,6 +1428,14 @@ _FAMILY = [
     # rows $\mathbf{a}_j^\top$ of $A$", without "the")
     re.compile(r"\b(?:[Ww]ith|and|where)\s+(?:the\s+)?" + _PART + r"\s+" + _M.format("member")
                + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
+    # "Per output column $\mathbf v_j$ of $V$", "for each row $\mathbf x_i^\top$ of $X$"
+    re.compile(r"\b(?:[Pp]er|[Ff]or\s+(?:each|every|the))\s+(?:[a-z]+\s+)?" + _PART + r"\s+"
+               + _M.format("member") + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix")
+               + _NOT_PAIRED),
+    # "Writing $\mathbf w_k$ for the $k$-th column of $W$" (also "write … for", "denote by …")
+    re.compile(r"\b(?:[Ww]riting|[Ww]rite|[Dd]enot(?:e|ing)\s+by)\s+" + _M.format("member")
+               + r"\s+for\s+the\s+(?:\$[^$]{1,8}\$(?:-?th)?\s+)?" + _PART
+               + r"\s+of\s+(?:the\s+)?(?:matrix\s+)?" + _M.format("matrix") + _NOT_PAIRED),
     # "where $\mathbf a_i^\top$ are the rows of $A$" (Boyd)
     re.compile(r"\b(?:with|where)\s+(?:the\s+)?" + _MEMBERS_NOUN + _M.format("member")
                + r"\s+(?P<stacked>are|being)\s+the\s+" + _PART
