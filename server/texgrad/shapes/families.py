@@ -41,6 +41,13 @@ ITERATE_LABELS = ("t", "k")
 _INDEX_SETS = frozenset("I J S".split())
 
 
+def time_step(index: t.Node) -> bool:
+    """``t``, ``t-1``, ``k+1``: the label of a time step (see ``ITERATE_LABELS``)."""
+    if isinstance(index, t.Add) and len(index.terms) == 2 and isinstance(index.terms[1], t.Number):
+        index = index.terms[0]
+    return isinstance(index, t.Symbol) and index.name in ITERATE_LABELS and not index.font
+
+
 def member_shape(
     base: str,
     form: str,

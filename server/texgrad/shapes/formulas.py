@@ -542,6 +542,8 @@ def _add_declared(
     the any-member key of ``x_i \\in …``."""
     table.add(d)
     _add_samples(d, signal, written, table)
+    if d.how == "value" and d.call:
+        table.add(replace(d, key=call_key(d.call)))  # p(u) \in \mathbb{R}^n beside p(i) \in …
     if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
         table.add(replace(d, key=any_member_key(d.key[: d.key.rindex("_")])))
 
@@ -737,6 +739,13 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
 
 # subscripts that stand for any member: W_\ast of W_i, W_f, W_o (not *: K_* is the test points')
 ANY_INDEX = frozenset({"\\ast", "\\bullet", "\\star", "\\cdot"})
+
+
+def call_key(call: str) -> str:
+    r"""Where a function's value declared at a call is kept for that call as written: the
+    implicit-ALS papers declare ``\mathbf p(u) \in \mathbb{R}^n`` (a user's row) and
+    ``\mathbf p(i) \in \mathbb{R}^m`` (an item's column), one letter, two vectors."""
+    return "\0call " + call
 
 
 def any_member_key(base: str) -> str:

@@ -36,6 +36,13 @@ from texgrad.syntax.notation import (
 )
 from texgrad.syntax.tokens import Token
 
+_WRITES_TOP = re.compile(r"\^\s*\{?\s*\\(?:top|intercal)(?![A-Za-z])")
+# \hat{x}_t^{t-1}, x_{k}^{k}: a step's estimate labelled by the data's step, beside which ^T
+# is the same label (Shumway and Stoffer: \hat x_t^T = \hat x_t^t + J_t(\hat x_{t+1}^T - …))
+_STEP_LABELLED = re.compile(
+    r"_\s*(?:[tk]|\{\s*[tk]\s*(?:[+-]\s*\d\s*)?\})\s*\^\s*(?:[tk]|\{\s*[tk]\s*(?:[+-]\s*\d\s*)?\})(?![A-Za-z])"
+)
+
 MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
 
 # Parses the math nested in ``\text{… $…$ …}``: (row, functions, depth) -> its tree.  Given
@@ -89,6 +96,11 @@ class Builder:
         self.braced: dict[int, tuple[t.Node, tuple[int, int]]] = {}
         self.functions = functions | CONVENTIONAL_FUNCTIONS
         self.depth = depth
+        # a row that spells its transposes ^\top (or ^\intercal), or labels estimates by steps
+        # (\hat x_t^{t-1}), uses ^T for something else: the horizon of \hat{x}_t^T, "given all
+        # T observations" (Kalman smoothers, EM)
+        row = text.text
+        self.top_row = "^" in row and bool(_WRITES_TOP.search(row) or _STEP_LABELLED.search(row))
         segs = text.segments
         # Most rows are one verbatim run of the source: offsets then just shift.
         self.shift = (
@@ -480,6 +492,13 @@ class Builder:
         if primes:
             node = t.Prime(node, primes, **loc)
         if sup is not None:
+            if (
+                self.top_row
+                and isinstance(sup, t.Symbol)
+                and sup.name == "T"
+                and not (sup.font or sup.accents)
+            ):
+                return t.Tagged(node, sup, "", **loc)  # \hat{x}_t^T beside y_t^\top: a label
             node = superscript(node, sup, loc)
         return node
 
