@@ -29,6 +29,13 @@ def test_a_horizon_superscript_beside_top_is_no_transpose(tmp_path: Path) -> Non
     plain = SMOOTHER.replace(r"(\hat{\mathbf{x}}_t^T)^\top", r"\hat{\mathbf{x}}_t^T")
     plain = plain.replace(r"\mathbf{y}_t^\top", r"\mathbf{y}_t^T")
     assert codes_by_line(plain, tmp_path) == [(5, "matmul-mismatch"), (6, "matmul-mismatch")]
+    # nor is the ^T of a letter with no accent: notes merged from sources writing both marks
+    mixed = SMOOTHER.replace(r"\hat{\mathbf{x}}_t^T", r"\mathbf{x}_t^T")
+    assert codes_by_line(mixed, tmp_path) == [
+        (4, "matmul-mismatch"),
+        (5, "matmul-mismatch"),
+        (6, "matmul-mismatch"),
+    ]
 
 
 RTS = r"""
@@ -96,3 +103,38 @@ Yet $\Phi(\rho) = \sum_j K_j^\dagger\rho K_j$ is wrong, and so is $\rho_A = \Tr\
 def test_the_adjoint_of_a_map_and_a_partial_trace(tmp_path: Path) -> None:
     # Φ^†(O) is n×n like its right side (not Φ(O)^†, m×m); Tr_B ρ_AB a matrix, Tr ρ_AB a number
     assert codes_by_line(CHANNEL, tmp_path) == [(6, "equation-mismatch"), (6, "matmul-mismatch")]
+
+
+# -- prose around \(…\) math; "$n_c$ samples"; class members \mu_1 of \mu_c ------------------
+
+CLASSES = r"""
+%! lda.md
+Class \(c\) has \(n_c\) samples and mean \(\boldsymbol{\mu}_c \in \mathbb{R}^d\); \(S_B, S_W \in \mathbb{R}^{d\times d}\).
+
+Then \(S_B = \sum_c n_c(\boldsymbol{\mu}_c - \boldsymbol{\mu}_1)(\boldsymbol{\mu}_c - \boldsymbol{\mu}_1)^\top\) and \(S_W^{-1}(\boldsymbol{\mu}_1 - \boldsymbol{\mu}_2)\).
+But \(S_B = \sum_c n_c(\boldsymbol{\mu}_c - \boldsymbol{\mu}_1)^\top(\boldsymbol{\mu}_c - \boldsymbol{\mu}_1)\) is a number,
+and \(S_W^{-1}(\boldsymbol{\mu}_1 - \boldsymbol{\mu}_2)^\top\) does not multiply.
+"""
+
+
+def test_a_count_of_samples_and_the_members_of_a_class_family(tmp_path: Path) -> None:
+    # n_c a number (read from prose around \(…\)), μ_1 and μ_2 members of μ_c ∈ ℝ^d
+    assert codes_by_line(CLASSES, tmp_path) == [(4, "equation-mismatch"), (5, "matmul-mismatch")]
+
+
+# -- \Lambda = \operatorname{diag}(\lambda_1, \dots, \lambda_d): sized as declared ------------
+
+DIAGONAL = r"""
+%! whiten.md
+# Lecture
+
+Let $X \in \mathbb{R}^{n\times d}$, $U \in \mathbb{R}^{d\times d}$ and $\Lambda = \operatorname{diag}(\lambda_1,\dots,\lambda_d)$.
+
+## ZCA
+
+Then $U(\Lambda + \epsilon I_d)^{-1/2}U^\top$, but not $U(\Lambda + \epsilon I_n)^{-1/2}U^\top$.
+"""
+
+
+def test_a_diagonal_named_by_its_entries_holds_in_later_sections(tmp_path: Path) -> None:
+    assert codes_by_line(DIAGONAL, tmp_path) == [(7, "add-mismatch")]

@@ -28,7 +28,7 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too), X_g (equation g of a system)
-SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau")
+SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "c", "\\ell", "\\tau")
 # … and, for a family that also has a tag, W_e^{(1)} (expert e's first layer) and its W_1^{(1)}
 # (not a plain W_e: an encoder's or embedding's matrix beside the layers W_1, W_2)
 TAGGED_SUBSCRIPT_LABELS = ("e",)
