@@ -570,9 +570,8 @@ def _dollared(m: re.Match[str]) -> str:
 
 
 _GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
-_PAREN_MATH = re.compile(
-    r"(\\\\?\()((?:[^$\\]|\\(?!\\?\)))(?:[^$\\]|\\(?!\\?\))){0,400}?)(\\\\?\))"
-)
+# (within a paragraph: no blank line inside, as inline math never leaves its paragraph)
+_PAREN_MATH = re.compile(r"(\\\\?\()((?:[^$\\\n]|\n(?![ \t]*\n)|\\(?!\\?\))){1,400}?)(\\\\?\))")
 
 
 def from_prose(
