@@ -550,13 +550,13 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
 
 
 @by_text()
-@by_text()
 def _plain_dollars(text: str) -> str:
     r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, and LaTeX's, MathJax's and
     arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), written as
     the patterns read math, `` $x \in \mathbb{R}^n$ ``: each dollar put on a delimiter's
     character (the opener's last, the closer's first: the text after it is spaced as written)
-    and spaces left in its place, so that every offset of the math stays where its row is.  (Once per text: asked for each of its paragraphs.)"""
+    and spaces left in its place, so that every offset of the math stays where its row is.
+    (Once per text: asked for each of its paragraphs.)"""
     if "$`" in text:
         text = _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
     if "\\(" in text:

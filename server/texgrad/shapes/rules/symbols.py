@@ -176,8 +176,7 @@ class SymbolRules(RuleBase):
         if _version(node.tag):
             return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
         if _horizon(node):
-            # \hat x_t^T beside ^\top: the estimate of step t given all T, of x_t's shape;
-            # another letter's ^T is left unsized (a careless row's transpose, perhaps)
+            # \hat x_t^T beside ^\top: the estimate of step t given all T, of x_t's shape
             if isinstance(node.base, t.Sub) and time_step(node.base.index):
                 return self.infer(node.base)
             return self._tagged_member(node)
@@ -604,9 +603,9 @@ _VERSIONS = frozenset("new old next prev init opt best final true MAP MLE ML OLS
 
 
 def _horizon(node: t.Tagged) -> bool:
-    r"""``\hat{\mathbf x}_t^T`` in a row that writes transposes ``^\top``: the ``T`` there is a
-    label (the estimate given all T steps, ``syntax.build``), neither a transpose nor a power —
-    of no shape said, as it may still be a transpose in a careless row."""
+    r"""``\hat{\mathbf x}_t^T`` in a row that writes transposes ``^\top`` (or labels estimates
+    by steps): the ``T`` there is a label, the estimate given all T steps (``syntax.build``
+    reads it so, of accented letters at a time step only), neither a transpose nor a power."""
     tag = node.tag
     return not node.bracket and isinstance(tag, t.Symbol) and tag.name == "T" and not tag.font
 
