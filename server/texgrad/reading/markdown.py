@@ -86,6 +86,10 @@ _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.+-]*)\}")
 _OPTION_LINE = re.compile(r"[ \t>]*:[\w-]+:")
 _YAML_MARK = re.compile(r"[ \t>]*---[ \t]*")
 _QUOTE_PREFIX = re.compile(r"[ \t>]*")
+# the opener of a Python-Markdown container whose body is indented: !!! note "Title",
+# ??? tip, ???+ example (pymdownx.details), === "Tab" (pymdownx.tabbed); group 1: its indent
+_CONTAINER_OPENER = re.compile(r"( *)(?:!!!|\?\?\?\+?|===\+?!?)[ \t]+\S")
+_FENCE_MARK = re.compile(r"`{3,}|~{3,}")
 # `$$ x $$ (eq1)`, as dollarmath; `$$ … $$ {#eq-name}`, as Quarto labels an equation
 _DOLLAR_LABEL = re.compile(r"[ \t]*(?:\([^)$\r\n]+\)|\{#[^}$\r\n]+\})[ \t]*")
 
@@ -309,9 +313,54 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
             _fence(doc, tok.markup, tok.info, tok.content, a, b, quotes > 0, depth)
         elif kind == "tex_display":
             _display_block(doc, tok.meta, tok.content, a, b, quotes > 0)
+        elif kind == "code_block" and _under_container(doc, a):
+            _container_body(doc, a, b)
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
             # Never math, but MathJax reads definitions hidden in e.g. a <div hidden>.
             scan_inline(doc, doc.starts[a], doc.ends[b - 1], record=False)
+
+
+def _under_container(doc: Doc, a: int) -> bool:
+    """Does the indented block at line ``a`` follow (past blank lines) the opener of a
+    Python-Markdown container — an admonition ``!!! note``, ``??? tip``, or a content tab
+    ``=== "Tab"`` (MkDocs Material) — less indented than it, whose body it then is?"""
+    i = a - 1
+    while i >= 0 and not doc.line(i).strip():
+        i -= 1
+    if i < 0 or i == a - 1:
+        return False  # (right after it, the body is the opener's lazy continuation: a paragraph)
+    opener = _CONTAINER_OPENER.match(doc.line(i))
+    body = doc.line(a)
+    return opener is not None and len(body) - len(body.lstrip(" ")) > len(opener.group(1))
+
+
+def _container_body(doc: Doc, a: int, b: int) -> None:
+    """Lines [a, b), a container's body Markdown reads as code for its indent: each run of
+    lines between blank lines is a paragraph (MathJax's ``\\(…\\)``, ``\\[…\\]`` found
+    inside); a fence in it, or a block indented four more, stays code."""
+    start = None
+    fence: str | None = None
+    first = doc.line(a)
+    code = len(first) - len(first.lstrip(" ")) + 4  # (a block indented 4 more: code in the body)
+    for i in range(a, b + 1):
+        whole = doc.line(i) if i < b else ""
+        line = whole.strip()
+        if start is None and line and len(whole) - len(whole.lstrip(" ")) >= code:
+            continue
+        mark = _FENCE_MARK.match(line)
+        if fence is not None:
+            fence = None if mark is not None and mark.group(0).startswith(fence) else fence
+            continue
+        if mark is not None:
+            if start is not None:
+                scan_inline(doc, doc.starts[start], doc.ends[i - 1])
+            start, fence = None, mark.group(0)
+            continue
+        if not line and start is not None:
+            scan_inline(doc, doc.starts[start], doc.ends[i - 1])
+            start = None
+        elif line and start is None:
+            start = i
 
 
 def _paragraph(doc: Doc, paragraph: bool, inline: str, a: int, b: int, quoted: bool) -> None:

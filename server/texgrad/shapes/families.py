@@ -28,7 +28,7 @@ from texgrad.syntax.symbols import Label, label_of, tagged_key
 # letters that label the members of a family declared as h^{(t)}, x^{(i)}, a^{[l]}
 SUPERSCRIPT_LABELS = ("t", "i", "j", "k", "l", "s", "n", "\\ell", "\\tau")
 # … and as h_t, x_k, x_i (then x_1, x_{i+1} are samples too), X_g (equation g of a system)
-SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "\\ell", "\\tau")
+SUBSCRIPT_LABELS = ("t", "k", "i", "j", "l", "s", "n", "m", "g", "c", "\\ell", "\\tau")
 # … and, for a family that also has a tag, W_e^{(1)} (expert e's first layer) and its W_1^{(1)}
 # (not a plain W_e: an encoder's or embedding's matrix beside the layers W_1, W_2)
 TAGGED_SUBSCRIPT_LABELS = ("e",)
@@ -39,6 +39,13 @@ HEAD_LABELS = ("h",)
 ITERATE_LABELS = ("t", "k")
 # capitals that name sets of indices rather than the last member (x_T of x_t, W_L of W_l)
 _INDEX_SETS = frozenset("I J S".split())
+
+
+def time_step(index: t.Node) -> bool:
+    """``t``, ``t-1``, ``k+1``: the label of a time step (see ``ITERATE_LABELS``)."""
+    if isinstance(index, t.Add) and len(index.terms) == 2 and isinstance(index.terms[1], t.Number):
+        index = index.terms[0]
+    return isinstance(index, t.Symbol) and index.name in ITERATE_LABELS and not index.font
 
 
 def member_shape(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import replace
 
-from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, shape_of_space
+from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, shape_of_space
 from texgrad.shapes.families import ITERATE_LABELS
 from texgrad.shapes.named_sets import NamedSet, SetMember, set_call, sizes
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
@@ -33,6 +33,8 @@ def from_formula(tree: t.Node, path: str, table: SymbolTable) -> None:
     for chain in _optimized_over(tree):
         _from_chain(chain, path, table, how="under")
     for d in _sized_underneath(tree, path):
+        table.add(d)
+    for d in _named_diagonals(tree, path):
         table.add(d)
 
 
@@ -542,6 +544,8 @@ def _add_declared(
     the any-member key of ``x_i \\in …``."""
     table.add(d)
     _add_samples(d, signal, written, table)
+    if d.how == "value" and d.call:
+        table.add(replace(d, key=call_key(d.call)))  # p(u) \in \mathbb{R}^n beside p(i) \in …
     if isinstance(sym, t.Sub) and show(sym.index) in ANY_INDEX:
         table.add(replace(d, key=any_member_key(d.key[: d.key.rindex("_")])))
 
@@ -737,6 +741,13 @@ def _equal_before(chain: t.Chain, i: int) -> list[t.Node]:
 
 # subscripts that stand for any member: W_\ast of W_i, W_f, W_o (not *: K_* is the test points')
 ANY_INDEX = frozenset({"\\ast", "\\bullet", "\\star", "\\cdot"})
+
+
+def call_key(call: str) -> str:
+    r"""Where a function's value declared at a call is kept for that call as written: the
+    implicit-ALS papers declare ``\mathbf p(u) \in \mathbb{R}^n`` (a user's row) and
+    ``\mathbf p(i) \in \mathbb{R}^m`` (an item's column), one letter, two vectors."""
+    return "\0call " + call
 
 
 def any_member_key(base: str) -> str:
@@ -952,6 +963,47 @@ def _diagonal_entries(tree: t.Node, path: str) -> Iterator[Declaration]:
             key = symbol_key(sym)
             if key is not None:
                 yield Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "weak")
+
+
+def _named_diagonals(tree: t.Node, path: str) -> Iterator[Declaration]:
+    r"""``\Lambda = \operatorname{diag}(\lambda_1, \dots, \lambda_d)``: a matrix named for the
+    diagonal it lists from the first entry to the d-th, d×d by its own writing — as declared
+    (``\Lambda \in \mathbb{R}^{d \times d}``), so it holds in the sections after, as a
+    declaration does, where a definition made of other letters is only borrowed."""
+    for chain, scope in _chains(tree):
+        if scope is not None:
+            continue
+        for i, rel in enumerate(chain.relations):
+            name, value = chain.items[i], chain.items[i + 1]
+            name = name.items[-1] if isinstance(name, t.List) and name.items else name
+            value = value.items[0] if isinstance(value, t.List) and value.items else value
+            size = _listed_diagonal(value) if rel in _NAMING else None
+            if size is None or not isinstance(name, (t.Symbol, t.Sub)):
+                continue
+            key = symbol_key(name)
+            if key is not None:
+                shape = Shape(size, size)
+                yield Declaration(key[0], key[1], shape, path, name.start, name.end, "in")
+
+
+def _listed_diagonal(node: t.Node | None) -> Dim | None:
+    r"""d for ``\operatorname{diag}(\lambda_1, \dots, \lambda_d)`` (numbered from 1, of plain
+    lowercase letters), else None."""
+    if not (
+        isinstance(node, t.Apply)
+        and isinstance(node.func, t.Func)
+        and node.func.name in ("diag", "Diag")
+        and len(node.args) == 3
+        and isinstance(node.args[1], t.Dots)
+    ):
+        return None
+    first, last = node.args[0], node.args[2]
+    if not (_entry_letter(first) and _entry_letter(last)):
+        return None
+    assert isinstance(first, t.Sub) and isinstance(last, t.Sub)  # (_entry_letter)
+    if show(first.base) != show(last.base) or show(first.index) != "1":
+        return None
+    return dim_of(last.index)
 
 
 def _squared_base(node: t.Node) -> t.Node:

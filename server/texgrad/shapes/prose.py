@@ -556,16 +556,27 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
 
 @by_text()
 def _plain_dollars(text: str) -> str:
-    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, written as the patterns read
-    math, `` $x \in \mathbb{R}^n$ ``: each dollar moved onto its backtick and a space left
-    in its place, so that every offset of the math stays where its row is.  (Once per text:
-    asked for each of its paragraphs.)"""
-    if "$`" not in text:
-        return text
-    return _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
+    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, and LaTeX's, MathJax's and
+    arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), written as
+    the patterns read math, `` $x \in \mathbb{R}^n$ ``: each dollar put on a delimiter's
+    character (the opener's last, the closer's first: the text after it is spaced as written)
+    and spaces left in its place, so that every offset of the math stays where its row is.
+    (Once per text: asked for each of its paragraphs.)"""
+    if "$`" in text:
+        text = _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
+    if "\\(" in text:
+        text = _PAREN_MATH.sub(_dollared, text)
+    return text
+
+
+def _dollared(m: re.Match[str]) -> str:
+    opener, body, closer = m.group(1), m.group(2), m.group(3)
+    return " " * (len(opener) - 1) + "$" + body + " " * (len(closer) - 1) + "$"  # ("$ states")
 
 
 _GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
+# (within a paragraph: no blank line inside, as inline math never leaves its paragraph)
+_PAREN_MATH = re.compile(r"(\\\\?\()((?:[^$\\\n]|\n(?![ \t]*\n)|\\(?!\\?\))){1,400}?)(\\\\?\))")
 
 
 def from_prose(
@@ -585,9 +596,9 @@ def from_prose(
     its definition?) to ``looked_back`` (the letter, where it asked relative to ``lo``, the
     answer): a paragraph's reading kept after an edit holds only while they do
     (shapes/declarations.py)."""
+    text = _plain_dollars(text)
     if "$" not in text:
         return
-    text = _plain_dollars(text)
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)
     end = len(text) if hi is None else hi
     chunk = text[lo:end]
@@ -693,6 +704,8 @@ def _sentence_forms(
         _numbers_named(text, path, rows, table, lo, end)
     if "$ states" in chunk:
         _state_counts(text, path, rows, table, lo, end)
+    if any(w in chunk for w in _COUNT_WORDS):
+        _counts(text, path, rows, table, lo, end)
 
 
 # "signal variance $s^2$", "noise variance $\sigma_n^2$": a number, so its letter is one
@@ -730,6 +743,30 @@ def _numbers_named(
     """Declare scalar the letter (or member, ``G_t``) the text names a reward, a return, a
     baseline, a discount, a temperature, a learning rate or a step size."""
     for m in _NUMBER_NAMED.finditer(text, lo, hi):
+        (sym,) = _items(rows, m.start("sym"))[:1] or [None]
+        if not isinstance(sym, (t.Symbol, t.Sub)):
+            continue
+        key = symbol_key(sym)
+        if key is not None and key[1] is None:
+            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+
+
+# "Class $c$ has $n_c$ samples", "$N_k$ points in cluster $k$": a subscripted letter of those
+# that count, right before a noun of things counted, is their number (a plain n, m, N is
+# already a dimension wherever a space is written with it)
+_COUNT_WORDS = ("$ samples", "$ points", "$ observations", "$ examples", "$ users", "$ items",
+                "$ nodes", "$ data points")  # fmt: skip
+_COUNTED = re.compile(
+    r"\$(?P<sym>[nNmMK]_\{?[A-Za-z]\}?)\s*\$\s+"
+    r"(?:samples|points|observations|examples|users|items|nodes|data\s+points)\b"
+)
+
+
+def _counts(
+    text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
+) -> None:
+    """Declare scalar the letter the text gives as a number of samples, points, users …"""
+    for m in _COUNTED.finditer(text, lo, hi):
         (sym,) = _items(rows, m.start("sym"))[:1] or [None]
         if not isinstance(sym, (t.Symbol, t.Sub)):
             continue

@@ -36,6 +36,29 @@ from texgrad.syntax.notation import (
 )
 from texgrad.syntax.tokens import Token
 
+_WRITES_TOP = re.compile(r"\^\s*\{?\s*\\(?:top|intercal)(?![A-Za-z])")
+# \hat{x}_t^{t-1}, x_{k}^{k}: a step's estimate labelled by the data's step, beside which ^T
+# is the same label (Shumway and Stoffer: \hat x_t^T = \hat x_t^t + J_t(\hat x_{t+1}^T - …))
+_STEP_LABELLED = re.compile(
+    r"_\s*(?:[tk]|\{\s*[tk]\s*(?:[+-]\s*\d\s*)?\})\s*\^\s*(?:[tk]|\{\s*[tk]\s*(?:[+-]\s*\d\s*)?\})(?![A-Za-z])"
+)
+
+
+def _horizon(base: t.Node, sup: t.Node) -> bool:
+    r"""``\hat{\mathbf x}_t^T``, ``\tilde x_{k+1}^T`` (in a row that writes ``^\top``, or
+    labels estimates by steps): an estimate — an accented letter at a time step — given all T
+    steps, where a plain ``\mathbf x_k^T`` beside ``^\top`` is a transpose (notes merged
+    from sources that spell transposes both ways)."""
+    if not (isinstance(sup, t.Symbol) and sup.name == "T" and not (sup.font or sup.accents)):
+        return False
+    if not (isinstance(base, t.Sub) and isinstance(base.base, t.Symbol) and base.base.accents):
+        return False
+    index = base.index
+    if isinstance(index, t.Add) and len(index.terms) == 2 and isinstance(index.terms[1], t.Number):
+        index = index.terms[0]
+    return isinstance(index, t.Symbol) and index.name in ("t", "k") and not index.font
+
+
 MAX_TEXT_NESTING = 3  # \text{… $…\text{… $…$}$ …}: levels of nested math read
 
 # Parses the math nested in ``\text{… $…$ …}``: (row, functions, depth) -> its tree.  Given
@@ -89,6 +112,11 @@ class Builder:
         self.braced: dict[int, tuple[t.Node, tuple[int, int]]] = {}
         self.functions = functions | CONVENTIONAL_FUNCTIONS
         self.depth = depth
+        # a row that spells its transposes ^\top (or ^\intercal), or labels estimates by steps
+        # (\hat x_t^{t-1}), uses ^T for something else: the horizon of \hat{x}_t^T, "given all
+        # T observations" (Kalman smoothers, EM)
+        row = text.text
+        self.top_row = "^" in row and bool(_WRITES_TOP.search(row) or _STEP_LABELLED.search(row))
         segs = text.segments
         # Most rows are one verbatim run of the source: offsets then just shift.
         self.shift = (
@@ -506,6 +534,8 @@ class Builder:
         if primes:
             node = t.Prime(node, primes, **loc)
         if sup is not None:
+            if self.top_row and _horizon(node, sup):
+                return t.Tagged(node, sup, "", **loc)  # \hat{x}_t^T beside y_t^\top: a label
             node = superscript(node, sup, loc)
         return node
 

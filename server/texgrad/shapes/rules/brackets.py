@@ -24,7 +24,7 @@ _DETERMINANTS = frozenset({"vmatrix", "Vmatrix"})
 # the index a family of vectors is declared with: x_i \in \mathbb{R}^d
 _MEMBER_LABELS = ("i", "j", "k", "n", "t")
 # the letters entries are indexed by: A = (a_{ij}), [x_{kl}]
-_ENTRY_INDICES = frozenset("ijklmnpqrst")
+_ENTRY_INDICES = frozenset("ijklmnpqrstuv")  # (u, v: users and items, nodes)
 # a wide space between blocks written side by side in brackets: \;\;, \quad, \qquad
 _WIDE_GAP = re.compile(r"(?:\\;){2,}|\\q?quad")
 # a space between blocks written side by side in brackets, [Q \; K]: a thick space, or a

@@ -11,6 +11,7 @@ from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dim_terms import integer
 from texgrad.shapes.dims import ONE, SCALAR, Shape, dim_of, same
 from texgrad.shapes.families import SUBSCRIPT_LABELS
+from texgrad.shapes.formulas import call_key
 from texgrad.shapes.gates import ELEMENTWISE, SHAPE_KEEPING
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
 from texgrad.shapes.rules.base import span_key
@@ -68,7 +69,7 @@ class FunctionRules(ExponentialRules):
             # applied elementwise", "an element-wise activation $f$": entry by entry
             return args[0]
         if sig is None and key is not None:
-            valued = self._valued(key, func.start)
+            valued = self._valued_call(key, node)
             # J_u(x) \in \mathbb{R}^{m \times d}, declared so: at a point (at a batch of
             # points, k_u(X_*), the values are stacked)
             if valued is not None and all(a is not None and a.cols == ONE for a in args):
@@ -102,6 +103,15 @@ class FunctionRules(ExponentialRules):
         if arg is None or not self._agrees(arg, sig.domain, node.start):
             return None  # applied elementwise or to a batch: the result's shape is not the codomain
         return sig.codomain
+
+    def _valued_call(self, key: tuple[str, str | None], node: t.Apply) -> Declaration | None:
+        r"""The declared value of the function ``node`` calls: that of the call as written
+        where the document declares it (``\mathbf p(u) \in \mathbb{R}^n`` after ``\mathbf
+        p(i) \in \mathbb{R}^m``), else the one in force."""
+        valued = self._valued(key, node.func.start)
+        if valued is not None and valued.call and valued.call != show(node):
+            return self._lookup((call_key(show(node)), key[1]), node.func.start) or valued
+        return valued
 
     def _as_declared(self, node: t.Apply, valued: Declaration) -> bool:
         r"""Is the call written as its declaration writes it (``\tau(y)`` after ``\tau(y) \in
@@ -222,18 +232,24 @@ class FunctionRules(ExponentialRules):
             return None
         return Shape(shape.rows, arg.cols)
 
+    def _of_square(
+        self, name: str, func: t.Func, node: t.Apply, args: list[Shape | None]
+    ) -> Shape | None:
+        """A trace or determinant: a number, of a square matrix."""
+        arg = args[0] if len(args) == 1 else None
+        if func.sub is not None and name != "det":
+            return None  # \Tr_B \rho_{AB}: a partial trace, a matrix of the other factor's size
+        if arg is not None and not arg.is_scalar and not self._same(arg.rows, arg.cols, node.start):
+            self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
+            return None
+        return SCALAR if arg is not None or len(args) == 1 else None
+
     def _named(
         self, name: str, func: t.Func, node: t.Apply, args: list[Shape | None]
     ) -> Shape | None:
         arg = args[0] if len(args) == 1 else None
         if name in _SQUARE_FUNCS:
-            if (
-                arg is not None and not arg.is_scalar
-                and not self._same(arg.rows, arg.cols, node.start)
-            ):  # fmt: skip
-                self._not_square(_SQUARE_FUNCS[name], node.args[0], arg, node)
-                return None
-            return SCALAR if arg is not None or len(args) == 1 else None
+            return self._of_square(name, func, node, args)
         said, shape = self._matrix_function(name, node, args)
         if said:  # \operatorname{expm}(A), \exp(At): of a square matrix
             return shape

@@ -8,7 +8,7 @@ import re
 
 from texgrad.shapes import dim_terms, messages
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
-from texgrad.shapes.families import ITERATE_LABELS, member_shape
+from texgrad.shapes.families import ITERATE_LABELS, member_shape, time_step
 from texgrad.shapes.questions import DIMENSION, dimension_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
@@ -96,7 +96,9 @@ class OperatorRules(ExponentialRules):
             counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
             return base if counted else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
-            return None  # x^2 of a vector is elementwise in many papers
+            # x^2 of a vector is elementwise in many papers; \hat x_t^{t-1} is x_t's estimate
+            # given t-1 steps (Kalman filters), of its shape
+            return base if not matrix_power and base.cols == ONE and _estimate(node) else None
         if not self._same(base.rows, base.cols, node.start):
             if exp != "(Neg 1)" and self._entrywise(node):
                 return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
@@ -419,3 +421,10 @@ def _numbers_in_brackets(node: t.Node) -> int:
         if not isinstance(item, t.Number):
             return 0
     return len(body.items)
+
+
+def _estimate(node: t.Power) -> bool:
+    r"""``\hat{\mathbf x}_t^{t-1}``, ``\mathbf m_k^{k}``: a step's estimate labelled by the step
+    of the data it is given (Shumway and Stoffer's notation), a name and no power."""
+    base = node.base
+    return isinstance(base, t.Sub) and time_step(base.index) and time_step(node.exponent)

@@ -432,8 +432,10 @@ class ProductRules(DistributionRules):
             f = factors[i]
             key = symbol_key(f)
             nxt = factors[i + 1] if i + 1 < len(factors) else None
-            call = call_of(f, nxt) if key and nxt is not None else None
-            if call is not None and key and nxt is not None and self._called(key, f, nxt):
+            call = call_of(f, nxt) if nxt is not None else None
+            if call is not None and (
+                (key and self._called(key, f, nxt)) or self._map_of_a_map(f, nxt)  # type: ignore[arg-type]
+            ):
                 out.append(call)
                 i += 2
                 continue
@@ -444,6 +446,23 @@ class ProductRules(DistributionRules):
             out.append(f)
             i += 1
         return out
+
+    def _map_of_a_map(self, f: t.Node, bracket: t.Node) -> bool:
+        r"""Is ``f`` the adjoint, inverse or dual of a map the document declares, applied to the
+        round ``bracket`` written after it: ``\Phi^\dagger(O)`` after ``\Phi(\rho) \in …``
+        (the Heisenberg picture), ``f^{-1}(y)``?  A call of another map, of no shape said."""
+        if not isinstance(f, (t.Transpose, t.Power, t.InverseTranspose)) or not is_round(
+            bracket, f
+        ):
+            return False
+        key = symbol_key(f.base)
+        if key is None:
+            return False
+        return (
+            self._signature(key[0], f.start) is not None
+            or self._valued(key, f.start) is not None
+            or self._called_somewhere(key[0])
+        )
 
     def _matrix_before_bracket(self, node: t.Apply) -> bool:
         r"""Is ``node``, read as a call (``G(\mathbf{y} - \boldsymbol\mu)``), a matrix the

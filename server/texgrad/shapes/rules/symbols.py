@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape, dim_of, mentions
 from texgrad.shapes.facts import fact_key
-from texgrad.shapes.families import member_shape
+from texgrad.shapes.families import member_shape, time_step
 from texgrad.shapes.formulas import (
     SUBSCRIPTED_LATIN,
     WEAK_BESIDE_BOLD,
@@ -168,16 +168,23 @@ class SymbolRules(RuleBase):
         inherited = self._inherited(node) or self._adjoint(node)
         if inherited is not None:
             return inherited
-        if isinstance(node, t.Tagged) and _version(node.tag):
-            return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
         if isinstance(node, t.Tagged):
-            power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
-            if power is None:
-                return (
-                    self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
-                )
-            return self._tagged_member(node) or self.infer(power)
+            return self._tagged(node)
         return SCALAR if self._is_dimension(node) else None
+
+    def _tagged(self, node: t.Tagged) -> Shape | None:
+        """A superscript-labelled name no declaration sizes as written."""
+        if _version(node.tag):
+            return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
+        if _horizon(node):
+            # \hat x_t^T beside ^\top: the estimate of step t given all T, of x_t's shape
+            if isinstance(node.base, t.Sub) and time_step(node.base.index):
+                return self.infer(node.base)
+            return self._tagged_member(node)
+        power = node.as_power()  # W^Q names a matrix where declared; else A^N is a power
+        if power is None:
+            return self._member(node) or self._tagged_member(node) or self._iterate_of_vector(node)
+        return self._tagged_member(node) or self.infer(power)
 
     def _defined_shape(self, key: tuple[str, str | None], at: int) -> Shape | None:
         """The shape of the definition of ``key`` in force at ``at``, if any."""
@@ -612,6 +619,14 @@ class SymbolRules(RuleBase):
 
 # upright tags that name another version of the same quantity (an update, an estimate)
 _VERSIONS = frozenset("new old next prev init opt best final true MAP MLE ML OLS GLS LS EM".split())
+
+
+def _horizon(node: t.Tagged) -> bool:
+    r"""``\hat{\mathbf x}_t^T`` in a row that writes transposes ``^\top`` (or labels estimates
+    by steps): the ``T`` there is a label, the estimate given all T steps (``syntax.build``
+    reads it so, of accented letters at a time step only), neither a transpose nor a power."""
+    tag = node.tag
+    return not node.bracket and isinstance(tag, t.Symbol) and tag.name == "T" and not tag.font
 
 
 def _version(tag: t.Node | None) -> bool:
