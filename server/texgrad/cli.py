@@ -1385,6 +1385,7 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipp
     path that gives none, the one line that says why (``no such file: x.tex``); what a
     folder holds that is not read (links out of it, FIFOs, loops, files too large), a
     :class:`Skipped` note each."""
+    verdicts: dict[Path, Path | bool] = {}  # a folder's roots read once per run, not per file
     for raw in paths:
         p, why = resolved(raw)
         if p is not None and p.is_dir():
@@ -1393,9 +1394,9 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipp
             if not found.files and not found.skipped:
                 yield f"no documents in folder: {raw} (looked for {', '.join(DOCUMENT_SUFFIXES)})"
             for f in found.files:
-                yield f, _folder_of_found(f, p)
+                yield f, _folder_of_found(f, p, verdicts)
         elif p is not None and p.is_file():
-            yield p, _project_folder(p)
+            yield p, _project_folder(p, verdicts)
         elif p is None and why != "it does not exist":
             yield f"{printable(raw)}: skipped: {why}"
         elif p is not None and os.path.lexists(p):
@@ -1404,11 +1405,13 @@ def _documents(paths: Sequence[str]) -> Iterator[tuple[Path, Path] | str | Skipp
             yield not_found(raw, DOCUMENT_SUFFIXES)
 
 
-def _folder_of_found(file: Path, named: Path) -> Path:
+def _folder_of_found(
+    file: Path, named: Path, verdicts: dict[Path, Path | bool] | None = None
+) -> Path:
     """The project folder of ``file``, found in the folder ``named`` on the command line: the
     named folder, unless it is inside the project of ``file`` (``sections/`` of a
     ``main.tex`` one level up): then that project's, as for the file named alone."""
-    own = _project_folder(file)
+    own = _project_folder(file, verdicts)
     try:
         inside = own != named and named.resolve().is_relative_to(own.resolve())
     except OSError:
@@ -1416,11 +1419,14 @@ def _folder_of_found(file: Path, named: Path) -> Path:
     return own if inside else named
 
 
-def _project_folder(file: Path) -> Path:
+def _project_folder(file: Path, verdicts: dict[Path, Path | bool] | None = None) -> Path:
     """The folder of the project a file named outside the working directory belongs to:
     ``sections/method.tex`` of a ``main.tex`` one level up is read with it.  The nearest
     of its folders (its own, then up to three above, not past a repository's top) that
-    holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder."""
+    holds a LaTeX root (a ``.tex`` file with ``\\documentclass``); else its own folder.
+    ``verdicts`` keeps each folder's answer for the run: a file that is no root is not
+    among the roots it looks for, so the answer is the same for every file of the folder
+    (a folder of 5,000 files read each of them once per file: quadratic)."""
     here = file.parent
     if file.suffix.lower() in MARKDOWN_SUFFIXES:  # a chapter of a book: the book's folder
         return next((b.parent for b in _books_above(file)), here)
@@ -1429,21 +1435,34 @@ def _project_folder(file: Path) -> Path:
     if _is_root(file):
         root = _subfile_root(file)  # \documentclass[../main.tex]{subfiles}: main's project
         return root.parent if root is not None else here
+    if verdicts is None:
+        verdicts = {}
     for folder in (here, *list(here.parents)[:3]):
-        try:
-            roots = [f for f in folder.glob("*.tex") if f != file and _is_root(f)]
-            # a subfile beside it (\documentclass[../main.tex]{subfiles}) is a part of the
-            # document it names: that document's folder is the project's
-            above = {r.parent for f in roots if (r := _subfile_root(f)) is not None}
-            if len(above) == 1 and len(roots) == sum(_subfile_root(f) is not None for f in roots):
-                return above.pop()
-            if roots:
-                return folder
-            if (folder / ".git").exists():
-                break
-        except OSError:
+        verdict = verdicts.get(folder)
+        if verdict is None:
+            verdict = verdicts[folder] = _roots_verdict(folder)
+        if verdict is False:  # (a repository's top, or a folder that cannot be listed)
             break
+        if verdict is not True:
+            return verdict
     return here
+
+
+def _roots_verdict(folder: Path) -> Path | bool:
+    """What ``folder`` says of the project of a non-root ``.tex`` file in or below it: the
+    project's folder, True to look further up, False to stop (a repository's top)."""
+    try:
+        roots = [f for f in folder.glob("*.tex") if _is_root(f)]
+        # a subfile beside it (\documentclass[../main.tex]{subfiles}) is a part of the
+        # document it names: that document's folder is the project's
+        above = {r.parent for f in roots if (r := _subfile_root(f)) is not None}
+        if len(above) == 1 and len(roots) == sum(_subfile_root(f) is not None for f in roots):
+            return above.pop()
+        if roots:
+            return folder
+        return not (folder / ".git").exists()
+    except OSError:
+        return False
 
 
 def _books_above(file: Path) -> list[Path]:

@@ -147,3 +147,34 @@ def test_the_index_follows_the_projects_the_analyses_find(
     assert server.docs.readers_of(ch) == [] and not server.docs.is_read(ch)
     assert server.docs.pop(b.uri) is b and not server.docs
     assert server.docs.may_read(ch) == []
+
+
+def test_a_paths_uri_is_found_in_the_index_first_opened_first(
+    tmp_path: Path, server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every place published (diagnostics, related information, hovers, references) names
+    its file by ``uri_of``, which looked at every open document: with 1,000 open, a
+    document's diagnostics cost 1,000 looks each.  Now the index of paths answers."""
+    from texgrad.protocol.open_documents import OpenDocuments
+
+    docs = [_doc(tmp_path / f"f{i}.tex", "$x$") for i in range(1000)]
+    server.docs = {d.uri: d for d in docs}
+    twin = Document("untitled:twin", docs[500].path, "latex", 1, "$x$")  # the same key
+    server.docs[twin.uri] = twin
+    looked = [0]
+    values = OpenDocuments.values
+
+    def counted(self: OpenDocuments[Document]) -> object:
+        looked[0] += 1
+        return values(self)
+
+    monkeypatch.setattr(OpenDocuments, "values", counted)
+    assert server.uri_of(docs[999].path) == docs[999].uri
+    assert server.uri_of(docs[500].path) == docs[500].uri  # (first opened)
+    unknown = tmp_path / "closed.tex"
+    assert server.uri_of(str(unknown)) == unknown.as_uri()
+    assert looked == [0]
+    del server.docs[docs[500].uri]
+    assert server.uri_of(docs[500].path) == "untitled:twin"
+    server.docs[docs[500].uri] = docs[500]  # opened again: after the twin now
+    assert server.uri_of(docs[500].path) == "untitled:twin"

@@ -188,6 +188,12 @@ EXPLOSIVE = {
         "W \\in \\mathbb{R}^{n \\times n}; x \\in \\mathbb{R}^n",
     ),
     "huge dimension power": ("x^\\top x", "x", "x \\in \\mathbb{R}^{9^{9^{9}}}"),
+    # (issue 18: answered after 8.2 s with --budget 5)
+    "power of a power": (
+        "\\operatorname{tr}((X^{64})^{64})",
+        "X",
+        "X \\in \\mathbb{R}^{n \\times n}",
+    ),
     "huge dimension": (
         "x^\\top A x",
         "x",

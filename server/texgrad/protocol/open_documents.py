@@ -1,10 +1,12 @@
 """The server's open documents by URI, with an index of which of them may read a file
 (issue 18): the documents whose project, as last analysed, holds it, and the LaTeX ones
 not analysed yet, by their folder (one of them may ``\\input`` any file of its folder
-tree).  Opening a thousand documents looked at every open one for each of them, as the
-square of their number; the index answers with those that may read the file, and a
-document is listed under at most its project's files and, before its first analysis,
-its folder's ancestors (memory bounded by what the documents read).
+tree); and of their paths (:meth:`OpenDocuments.uri_of`: every place published named
+its file's URI after a look at each open document).  Opening a thousand documents
+looked at every open one for each of them, as the square of their number; the index
+answers with those that may read the file, and a document is listed under at most its
+project's files and, before its first analysis, its folder's ancestors (memory bounded
+by what the documents read).
 
 The index is a superset: the caller still asks of each document found whether it reads
 the file (:func:`texgrad.protocol.server._may_include` and its project), so a stale
@@ -132,6 +134,17 @@ class OpenDocuments(dict[str, Document], Generic[Document]):
             for held in (self._unread.get(a) for a in _ancestors(folder))
             if held
         )
+
+    def uri_of(self, path: str) -> str | None:
+        """The URI of the open document first opened at ``path`` (the analysis key), or
+        None: a look in the index, not at every open document (diagnostics, hovers and
+        references name each place's file by it)."""
+        held = self._paths.get(path)
+        if not held:
+            return None
+        if len(held) == 1:
+            return next(iter(held))
+        return min(held, key=self._order.__getitem__)
 
     def is_read(self, path: str) -> bool:
         """Whether an open document is ``path`` or holds it in its project."""

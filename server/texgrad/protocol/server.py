@@ -327,10 +327,9 @@ class TexgradServer(LanguageServer):
         return self.positions.of(path, text)
 
     def uri_of(self, path: str) -> str:
-        for doc in self.docs.values():
-            if doc.path == path:
-                return doc.uri
-        return from_fs_path(path) or path
+        """The URI a file is known by: an open document's own (first opened), else the
+        path's ``file:`` URI."""
+        return self.docs.uri_of(path) or from_fs_path(path) or path
 
     def log_client(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         log.info(message)
