@@ -57,4 +57,4 @@ def test_the_first_later_definition_of_each_name_is_read_once_per_claim(
     for d in later:
         if d[0] > 5:
             firsts.setdefault(d[1], d)
-    assert context._defined_after(context._defined_of(result), 5) == list(firsts.values())
+    assert context._later_firsts(context._defined_of(result), 5) == list(firsts.values())

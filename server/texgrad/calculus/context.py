@@ -159,8 +159,8 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     env.softmax_columns = defined.softmax_columns
     define_named(result.doc.text, env)  # "$\\Phi$ the standard normal CDF": Φ(t), φ(t)
     # "…, where φ(z) = max(0, z)": unless defined before (the first after the offset of
-    # each name, in their order: see _defined_after)
-    for _, key, fdef in _defined_after(defined, offset):
+    # each name, in their order: see _later_firsts)
+    for _, key, fdef in _later_firsts(defined, offset):
         env.functions.setdefault(key, fdef)
     _said_scalars(result, offset, env, _last_defined(defined, offset))
     _like_its_family(env)
@@ -485,7 +485,7 @@ class _Defined:
     later_starts: list[int] = field(default_factory=list)  # the starts of ``later``
     later_sorted: bool = False  # (in order: a row's context reads a suffix of ``later``)
     # (the first definition of each name in ``later`` from an index on, read last: see
-    # _defined_after; and the index of each one's next definition of its name, or -1)
+    # _later_firsts; and the index of each one's next definition of its name, or -1)
     firsts: tuple[int, list[int]] | None = None
     later_next: list[int] | None = None
     # (the functions of ``before``'s first n, read so far: see _defined_before)
@@ -647,7 +647,7 @@ def _defined_before(defined: _Defined, upto: int) -> dict[str, FunctionDef]:
 _FOLDING = threading.Lock()
 
 
-def _defined_after(defined: _Defined, offset: int) -> list[tuple[int, str, FunctionDef]]:
+def _later_firsts(defined: _Defined, offset: int) -> list[tuple[int, str, FunctionDef]]:
     """The definitions of ``defined.later`` after ``offset`` that set a function in a
     context (``setdefault``, in order: the first of each name), the same as those after the
     offset themselves: a thesis's claims each read all of them (460 definitions of 28 names,
