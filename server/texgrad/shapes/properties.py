@@ -358,6 +358,10 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
         factors = list(node.factors)
         while factors and _scalar_coefficient(factors[0]):
             factors.pop(0)  # \frac1n, 2
+        if len(factors) >= 3 and len(factors) % 2 and _count_letter(factors[0]):
+            # the n_k of \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top: a weight (not the x_i of
+            # x_i x_i^\top, a pair of its own)
+            factors.pop(0)
         if len(factors) == 1:
             return _symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
         if len(factors) < 2 or len(factors) % 2 or not all(map(_gram_factor, factors)):
@@ -375,8 +379,6 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
 def _scalar_coefficient(node: t.Node) -> bool:
     if isinstance(node, t.Number):
         return True
-    if _count_letter(node):
-        return True  # the n_k of \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top: a weight
     if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
         letters = [x for x in node.body.walk() if isinstance(x, t.Symbol)]
         return (  # (n - K): a count; not (A - B)
