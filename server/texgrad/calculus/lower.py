@@ -138,12 +138,22 @@ _TIMES = frozenset({"t", "k", "s", "\\tau"})
 # a time derivative keeps its letter's shape (\dot{\mathbf q}, \ddot q); as the shape
 # checker reads them (shapes/rules/symbols.py SAME_SHAPE_ACCENTS)
 _RATE_ACCENTS = ("dot", "ddot")
+# … and so does an estimate of a matrix (\hat\Sigma), or of the vectors statistics estimates
+# (\hat\beta, \hat\mu): as the checker reads them (symbols.py ESTIMATE_ACCENTS, _inherited)
+_ESTIMATE_ACCENTS = ("hat", "widehat")
+_ESTIMATED_VECTORS = ("\\mu", "\\beta")
 
 
 def rate_of(node: t.Node, env: Env) -> VarInfo | None:
     r"""A rate nothing declares nor defines, ``\dot{\mathbf q}``, with the shape of its
-    declared letter ``\mathbf q`` (a variable of its own: ∂D/∂q̇ is by the rate)."""
-    if not isinstance(node, t.Symbol) or not node.accents or node.accents[-1] not in _RATE_ACCENTS:
+    declared letter ``\mathbf q`` (a variable of its own: ∂D/∂q̇ is by the rate); likewise an
+    estimate, ``\hat{\boldsymbol\beta}`` of a declared β (the fitted coefficients of
+    ``\mathbf r = \mathbf y - X\hat{\boldsymbol\beta}``), ``\hat\Sigma`` of Σ — not ``\hat p``
+    of another vector (a skew-symmetric matrix, a prediction of another size)."""
+    if not isinstance(node, t.Symbol) or not node.accents:
+        return None
+    estimate = node.accents[-1] in _ESTIMATE_ACCENTS
+    if node.accents[-1] not in _RATE_ACCENTS and not estimate:
         return None
     key = symbol_key(node)
     if key is None or key[0] in env.functions or key[0] in env.vars:
@@ -152,6 +162,9 @@ def rate_of(node: t.Node, env: Env) -> VarInfo | None:
     info = env.vars.get(base[0]) if base is not None else None
     if info is None or base is None or base[0] in env.functions:
         return None
+    if estimate and ONE in (info.shape.rows, info.shape.cols):
+        if info.shape.cols != ONE or node.name not in _ESTIMATED_VECTORS:
+            return None  # (\hat p of a vector; \hat\sigma of a number: the checker's reading)
     return VarInfo(key[0], info.shape, written_latex(node))
 
 

@@ -97,7 +97,7 @@ def family_of(
         (k, v, m, s) for k, v, m in candidates if (s := declared(k)) is not None
     ]
     if not found and form in ("(", "["):
-        found = _from_first(base, form, tag, declared)
+        found = _from_first(base, form, tag, declared, named)
     if not found and form == "_" and not tagged and declared(base) is None:
         found = _from_one_member(base, tag, declared) or _from_conditional_sibling(
             base, tag, declared
@@ -138,12 +138,18 @@ def family_of(
 
 
 def _from_first(
-    base: str, form: str, tag: t.Node, declared: Callable[[str], Shape | None]
+    base: str,
+    form: str,
+    tag: t.Node,
+    declared: Callable[[str], Shape | None],
+    named: Callable[[Dim], bool],
 ) -> list[tuple[str, str, Label | None, Shape]]:
     r"""A layer family known by its input only: ``a^{(0)} = x \in \mathbb{R}^{n_0}`` and the
     layers' widths ``n_l`` make ``a^{(l-1)}`` an n_{l-1}-vector (the member at 0 sized by
     widths subscripted 0, each a layer's: ``n_0``, not ``d``), for members labelled by a
-    layer's letter only."""
+    layer's letter only.  An iterate (``Z^{(k)}`` of ``Z^{(0)} = H``, N×C) has its start's
+    shape in every round, for the letters of rounds only (``ITERATE_LABELS``) and where the
+    document names no width in that letter (with ``d_k`` named, h^{(k)} are layers)."""
     member = label_of(tag)
     if member is None or member[0] not in SUPERSCRIPT_LABELS:
         return []
@@ -153,11 +159,26 @@ def _from_first(
         return []
     v = member[0]
     widths = {d: _WIDTH_AT_0.fullmatch(str(d)) for d in _free(first)}
-    if not any(widths.values()) or not all(m or _shared(d) for d, m in widths.items()):
+    if not any(widths.values()):
+        # an iterate (Z^{(k)} of Z^{(0)} = H, N×C): every round has the start's shape — for
+        # the letters of rounds only (W^{(l)} of W^{(0)} may be a layer of another width)
+        if (
+            v in ITERATE_LABELS
+            and not first.is_scalar
+            and all(map(_shared, widths))
+            and not any(named(symbol(f"{w}_{v}")) for w in _WIDTH_LETTERS)
+        ):
+            return [(key, v, member, first)]
+        return []
+    if not all(m or _shared(d) for d, m in widths.items()):
         return []  # (H^{(0)} \in \mathbb{R}^{n \times d_0}: the n nodes are every layer's)
     swaps = {d: symbol(f"{m[1]}_{v}") for d, m in widths.items() if m is not None}
     shape = Shape(first.rows.xreplace(swaps), first.cols.xreplace(swaps))
     return [(key, v, member, shape)]
+
+
+# the letters of layers' widths (d_k, n_k): named in a round's letter, they make its family layers
+_WIDTH_LETTERS = ("d", "n", "m", "h", "p", "D", "N")
 
 
 # the members that may declare a family alone: its first (P_0, P_1) or its last (P_N, P_T)
