@@ -334,6 +334,12 @@ _SUBSTITUTED = re.compile(
 )
 
 
+def symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
+    r"""Whether ``node`` is symmetric by its form (a Gram form, ``\Sigma^{-1}`` of a letter
+    of ``named``): :func:`_symmetric_by_form`, for the calculus layer."""
+    return _symmetric_by_form(node, named)
+
+
 def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
     r"""Whether ``node`` is symmetric whatever its letters are: a Gram or scatter form
     (``X^\top X``, ``\frac1n X X^\top``, ``B^\top B + \lambda I``,
@@ -369,7 +375,18 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
         )
     if isinstance(node, t.Frac) and _a_count(node.den):
         return _symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
+    if isinstance(node, t.Power) and _whole_power(node.exponent):
+        # an inverse or integer power of a symmetric matrix is symmetric: the precision
+        # "$P = \Sigma^{-1}$" of a covariance stated symmetric, "$(X^\top X)^{-1}$"
+        return _symmetric_by_form(node.base, named)
     return False
+
+
+def _whole_power(node: t.Node) -> bool:
+    """``2``, ``-1``, ``-2``: an integer exponent (not ``1/2``, ``\top``, ``k``)."""
+    if isinstance(node, t.Neg) and node.sign == "-":
+        node = node.operand
+    return isinstance(node, t.Number) and node.text.isdigit()
 
 
 def _scalar_coefficient(node: t.Node) -> bool:
