@@ -43,7 +43,7 @@ import re
 import time
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -141,7 +141,7 @@ from texgrad.shapes.layout_statements import (
     sentence_layouts,
     stated_in,
 )
-from texgrad.shapes.properties import HEDGING
+from texgrad.shapes.properties import HEDGING, Stated, symmetric_by_form
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
@@ -2130,7 +2130,12 @@ def _check_derivative(
     claim = replace(claim, claimed=claimed) if claimed is not claim.claimed else claim
     hessian = claim.form == "hessian"
     by_vec = _by_vec(claim, env, wrt)  # ∇_{vec(X)} h of a scalar h of a matrix X
-    ctx = _intermediate(ctx, wrt)  # ∇_a L of a name a = tanh(u) the document defines
+    at = claim.row.start  # ∇_a L of a name a = tanh(u) the document defines:
+    in_force = (  # what the prose states of it, in force at the claim
+        s for s in stated_in_prose(checked)
+        if s.path is None and s.start < at and (s.until < 0 or at <= s.until)
+    )  # fmt: skip
+    ctx = _intermediate(ctx, wrt, in_force)
     ctx = _settled(checked, claim, ctx, function, wrt)  # L in a declared z set to Wx: by W
     held = held_sums(function, wrt, ctx)  # S = \frac1N\sum_i …, by Σ: a constant matrix
     ctx = stated_of_held(checked, claim.start, held, ctx.env) if held is not ctx else ctx
@@ -3426,12 +3431,15 @@ def _macros(checked: CheckResult) -> MacroTable:
     )
 
 
-def _intermediate(ctx: Context, wrt: str) -> Context:
+def _intermediate(ctx: Context, wrt: str, said: Iterable[Stated] = ()) -> Context:
     r"""The context where ``wrt``, a name the document defines without parameters
     (``\mathbf a = \tanh(\mathbf u)``), is a variable of its own, of its value's shape,
     and no longer defined: ``\nabla_{\mathbf a} L`` of backpropagation, the other
     variables held fixed (names defined through ``\mathbf a`` still go through it).  The
-    context unchanged where ``wrt`` is no such name or its value has no known shape."""
+    context unchanged where ``wrt`` is no such name or its value has no known shape.
+    It is symmetric (definite) where its value is ("$P = \Sigma^{-1}$" of a covariance)
+    or ``said`` (what the prose states in force at the claim) says so ("with $P$
+    symmetric positive definite"): ∂ log det P/∂P = P⁻¹ is right for such a P."""
     fdef = ctx.env.functions.get(wrt)
     if fdef is None or fdef.params or wrt in ctx.env.vars:
         return ctx
@@ -3442,9 +3450,27 @@ def _intermediate(ctx: Context, wrt: str) -> Context:
     env = ctx.env
     functions = {k: f for k, f in env.functions.items() if k != wrt}
     written = ctx.style.symbols.get(wrt, wrt)
-    vars_ = {**env.vars, wrt: VarInfo(wrt, shape, written)}
+    info = VarInfo(wrt, shape, written)
+    if info.shape.rows == info.shape.cols and not info.shape.is_scalar:
+        stated = [s for s in said if s.key == wrt and s.symmetric]
+        definite = {k for k, v in env.vars.items() if v.symmetric and v.positive_definite}
+        symmetric = {k for k, v in env.vars.items() if v.symmetric}
+        if stated or symmetric_by_form(fdef.body, symmetric):
+            pd = any(s.positive_definite for s in stated) or _inverse_of(fdef.body, definite)
+            info = replace(info, symmetric=True, positive_definite=pd)
+    vars_ = {**env.vars, wrt: info}
     local = Env(vars_, functions, env.softmax_columns, set(env.numbers), set(env.weak))
     return Context(local, ctx.style, ctx.einstein)
+
+
+def _inverse_of(body: t.Node, definite: set[str]) -> bool:
+    r"""Whether ``body`` is the inverse of a letter of ``definite`` (``\Sigma^{-1}``):
+    positive definite as that letter is."""
+    if not isinstance(body, t.Power) or not isinstance(body.exponent, t.Neg):
+        return False
+    one = body.exponent.operand
+    key = symbol_key(body.base)
+    return isinstance(one, t.Number) and one.text == "1" and key is not None and key[0] in definite
 
 
 def _check_entry(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, replace
 
 from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes import language_cues
+from texgrad.shapes.primes import transposes_with_primes
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -198,17 +199,26 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
                             out.append(Stated(key[0], m.start(group), True, pd, until))
         out.extend(_both(text, rows, starts))
     out.extend(_said_in_other_languages(text, rows, starts))
+    _said_by_rows(text, rows, out)
+    return out
+
+
+def _said_by_rows(text: str, rows: list[PlacedRow], out: list[Stated]) -> None:
+    """Add to ``out`` what the rows state (``A = A^\\top``, a Gram form)."""
+    primes = None  # (whether the document transposes with primes: read once, where needed)
     for row in rows:
         before = text[max(0, row.start - 40) : row.start].rstrip("$( ") + " "
         named = {s.key for s in out if s.symmetric and s.until < 0}  # (S_W = (n-K)\hat\Sigma)
-        stated = _stated_by_row(row, before, named)
+        primed = "'" in text[row.start : row.end]
+        if primes is None and primed:
+            primes = transposes_with_primes(text)
+        stated = _stated_by_row(row, before, named, bool(primes) and primed)
         if stated and HEDGING.search(before):
             continue  # "… holds only if $A = A^\\top$": a condition, not a statement
         if stated and (_IF.search(before) or language_cues.supposes(before)):
             # "if $A = A^\\top$", "若 $A = A^\\top$": in its sentence only
             stated = [replace(s, until=_sentence_end(text, row.end)) for s in stated]
         out.extend(stated)
-    return out
 
 
 # a covariance matrix is symmetric: "let $\Sigma \in …$ be the covariance matrix", "the
@@ -299,14 +309,22 @@ _IF = re.compile(r"\b(?:if|when|whenever|provided|assuming|suppose)\b[^.;$]{0,40
 
 
 def _stated_by_row(
-    row: PlacedRow, before: str = "", named: frozenset[str] | set[str] = frozenset()
+    row: PlacedRow,
+    before: str = "",
+    named: frozenset[str] | set[str] = frozenset(),
+    primes: bool = False,
 ) -> list[Stated]:
     """What a row states (``\\Sigma \\succ 0``, ``A = A^\\top``, a Gram form); ``before``:
-    the prose just before it; ``named``: the letters stated symmetric before it."""
+    the prose just before it; ``named``: the letters stated symmetric before it; ``primes``:
+    the document transposes with primes (``C = Z'Z`` is a Gram form)."""
     tree = row.tree_as_parsed  # (its structure only: a row an edit moved is not moved)
-    if not isinstance(tree, t.Chain) or len(tree.items) != 2 or None in tree.items:
+    if not isinstance(tree, t.Chain) or len(tree.items) < 2 or None in tree.items[:2]:
         return []
-    left, right = tree.items
+    if len(tree.items) > 2 and (tree.relations[0] != "=" or set(tree.relations[1:]) != {"\\in"}):
+        return []  # (but "$M = X^\top X \in \mathbb{R}^{k \times k}$": its form, then its set)
+    left, right = tree.items[:2]
+    if primes and right is not None:
+        right = _primes_as_transposes(right)
     rel = tree.relations[0]
     key = symbol_key(left) if left is not None else None
     if key is None:
@@ -332,6 +350,22 @@ _SUBSTITUTED = re.compile(
     r"[^.;$]{0,40}$",
     re.I,
 )
+
+
+def _primes_as_transposes(node: t.Node) -> t.Node:
+    """``node`` with each letter's single prime read as its transpose (``Z'Z``)."""
+    by: dict[int, t.Node] = {
+        id(n): t.Transpose(n.base, "'", start=n.start, end=n.end)
+        for n in node.walk()
+        if isinstance(n, t.Prime) and n.count == 1 and symbol_key(n.base) is not None
+    }
+    return t.replaced(node, by) if by else node
+
+
+def symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
+    r"""Whether ``node`` is symmetric by its form (a Gram form, ``\Sigma^{-1}`` of a letter
+    of ``named``): :func:`_symmetric_by_form`, for the calculus layer."""
+    return _symmetric_by_form(node, named)
 
 
 def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
@@ -373,7 +407,18 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
         )
     if isinstance(node, t.Frac) and _a_count(node.den):
         return _symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
+    if isinstance(node, t.Power) and _whole_power(node.exponent):
+        # an inverse or integer power of a symmetric matrix is symmetric: the precision
+        # "$P = \Sigma^{-1}$" of a covariance stated symmetric, "$(X^\top X)^{-1}$"
+        return _symmetric_by_form(node.base, named)
     return False
+
+
+def _whole_power(node: t.Node) -> bool:
+    """``2``, ``-1``, ``-2``: an integer exponent (not ``1/2``, ``\top``, ``k``)."""
+    if isinstance(node, t.Neg) and node.sign == "-":
+        node = node.operand
+    return isinstance(node, t.Number) and node.text.isdigit()
 
 
 def _scalar_coefficient(node: t.Node) -> bool:
