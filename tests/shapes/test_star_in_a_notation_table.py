@@ -33,3 +33,9 @@ def test_a_table_row_names_the_star_by_an_example(
     row: str, codes: list[tuple[int, str]], tmp_path: Path
 ) -> None:
     assert codes_by_line(TABLE.replace("ROW", row), tmp_path) == codes
+
+
+def test_a_convolution_of_functions_named_beside_hadamard_is_no_definition(tmp_path: Path) -> None:
+    # "$f * g$, unlike the Hadamard product, …": lowercase letters convolve; * stays unread
+    row = r"$f * g$ & convolution, unlike the Hadamard product \\"
+    assert codes_by_line(TABLE.replace("ROW", row), tmp_path) == []

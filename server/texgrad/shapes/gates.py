@@ -245,7 +245,9 @@ def says_khatri_rao(text: str) -> bool:
 # "where $*$ is the Hadamard product", "the Hadamard (entrywise) product $\ast$", a notation
 # table's "$A \ast B$ & Hadamard product": the sign (between two letters) and the name with no
 # other math between, in one sentence
-_STAR = r"\$\s*(?:[A-Za-z]\s*)?(?:\*|\\ast)\s*(?:[A-Za-z]\s*)?\$"
+_STAR = (
+    r"\$\s*(?:(?-i:[A-Z])\s*)?(?:\*|\\ast)\s*(?:(?-i:[A-Z])\s*)?\$"  # (capitals: $f * g$ convolves)
+)
 _STAR_HADAMARD = re.compile(
     _STAR + r"[^.$;]{0,40}?\bHadamard\b|\bHadamard\b[^.$;]{0,40}?" + _STAR,
     re.IGNORECASE,
