@@ -32,14 +32,17 @@ def rebound(
     free = _free_in_definitions(claimed, letters, env)
     if not free:
         return env
+    # the claim's own names too: "$P = \diag(u)K\diag(v)$" and, before it, "i.e. $P =
+    # \diag(e^{f/\varepsilon})K\diag(e^{g/\varepsilon})$" — the claim on D(f, g) means the latter
+    wanted = free | {k for k in _keys(claimed) if k not in letters and k in env.functions}
     found: dict[str, FunctionDef] = {}
     for row in reversed(rows):
         if row.path != path or row.end > at:
             continue
-        setting = _setting(row.tree_as_parsed, free - found.keys(), letters, env)
+        setting = _setting(row.tree_as_parsed, wanted - found.keys(), letters, env)
         if setting is not None:
             found[setting.key] = setting
-            if len(found) == len(free):
+            if len(found) == len(wanted):
                 break
     if not found:
         return env

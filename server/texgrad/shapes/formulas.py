@@ -230,7 +230,8 @@ _OPEN = frozenset({"(", "\\left("})
 def _set_as_space(node: t.Node) -> t.Space | None:
     r"""Sets of vectors and matrices written other than as ``\mathbb{R}^…``, as the space that
     holds them: ``\{0,1\}^n``, ``\{-1, 1\}^n`` (labels), ``\{0,1\}^{n \times K}`` (one-hot
-    rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ),
+    rows), ``[0,1]^{n \times K}`` (a box), ``\Delta^{n-1}`` and ``\Delta_n`` (the probability simplex, of vectors in ℝⁿ;
+    not ``\Delta^n``, of n or n + 1 entries as the author counts),
     ``\mathcal{S}^n_{++}`` (positive definite)."""
     at, to = node.start, node.end
     if (
@@ -273,6 +274,10 @@ def _power_as_space(node: t.Power) -> t.Space | None:
     if isinstance(base, t.Paren) and base.open in _SET_OPENERS and _numbers(base.body):
         return t.Space("R", dims_of(exp), start=at, end=to)  # \{0,1\}^{n \times K} too
     if isinstance(base, t.Symbol) and base.name == "\\Delta" and not base.font:
+        if not (
+            isinstance(exp, t.Add) and exp.signs[-1] == "-" and isinstance(exp.terms[-1], t.Number)
+        ):
+            return None  # a \in \Delta^m: m bins to OT papers, m + 1 to geometers; only \Delta^{n-1} is sure
         one = t.Number("1", start=to, end=to)  # \Delta^{n-1} holds vectors of n entries
         return t.Space("R", (t.Add((exp, one), ("", "+"), start=at, end=to),), start=at, end=to)
     if isinstance(base, t.Sub) and isinstance(base.base, t.Symbol):

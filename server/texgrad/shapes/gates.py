@@ -242,11 +242,14 @@ def says_khatri_rao(text: str) -> bool:
     return "hatri" in text and _KHATRI.search(text) is not None
 
 
-# "where $*$ is the Hadamard product", "the Hadamard (entrywise) product $\ast$": the sign
-# and the name with no other math between, in one sentence
+# "where $*$ is the Hadamard product", "the Hadamard (entrywise) product $\ast$", a notation
+# table's "$A \ast B$ & Hadamard product": the sign (between two letters) and the name with no
+# other math between, in one sentence
+_STAR = (
+    r"\$\s*(?:(?-i:[A-Z])\s*)?(?:\*|\\ast)\s*(?:(?-i:[A-Z])\s*)?\$"  # (capitals: $f * g$ convolves)
+)
 _STAR_HADAMARD = re.compile(
-    r"\$\s*(?:\*|\\ast)\s*\$[^.$;]{0,40}?\bHadamard\b"
-    r"|\bHadamard\b[^.$;]{0,40}?\$\s*(?:\*|\\ast)\s*\$",
+    _STAR + r"[^.$;]{0,40}?\bHadamard\b|\bHadamard\b[^.$;]{0,40}?" + _STAR,
     re.IGNORECASE,
 )
 

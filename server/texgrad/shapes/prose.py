@@ -252,8 +252,9 @@ _PROSE = [
     # "$\mathbf x$ (a vector in $\mathbb R^p$)"
     re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$\s+\(\s*an?\s+"
                + _BEFORE_SIZE + _IN_SPACE + r"\s*(?=[,;)])"),
-    # "Take $A$, which is $n \times k$, and …" (a letter alone; a definition: above)
-    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\in\b)[^$=<>]){1,40})\$,\s+which\s+is\s+"
+    # "Take $A$, which is $n \times k$, and …" (a letter alone; a definition: above; not a
+    # relation: "$K_{XX} \approx K_{ZX} K_{ZZ}^{-1} K_{XZ}$, which is $m \times m$ at best" sizes its right side)
+    re.compile(r"(?<!\bof\s)(?<!\bat\s)(?<!\bto\s)\$(?P<sym>(?:(?!\\(?:in|approx|simeq|sim|propto|equiv|cong|leq?|geq?|neq?|to)\b)[^$=<>]){1,40})\$,\s+which\s+is\s+"
                + r"(?:of\s+(?:size|shape)\s+)?\$(?P<dims>[^$]{1,40}\\times[^$]{1,40})\$"
                + r"(?P<kind>)(?!\s*(?:-dimensional|matri|vector))"),
     # "… with $A$ being $n \times k$"
@@ -352,6 +353,13 @@ _GENERIC = [
         r"\b[Ff]or\s+(?:all|any|every|arbitrary)\s+(?:(?:conformable|compatible|square|invertible|real)\s+)*"
         r"(?:matrices|vectors)(?:\s+of\s+(?:compatible|conformable|suitable)\s+(?:sizes?|shapes?|dimensions?))?"
         r",?\s+" + _M.format("formula")
+    ),
+    # "Also note $(AB)^{-1} = B^{-1}A^{-1}$ only for square invertible factors", "$\operatorname{vec}(AXB)
+    # = …$ holds for all conformable matrices": an identity said after it to hold for matrices
+    # of no letter, in letters of its own (texse-answer-tags-31: A, B declared m×n, p×m above)
+    re.compile(
+        _M.format("formula") + r",?\s+(?:(?:which\s+)?holds?\s+)?(?:only\s+)?for\s+(?:(?:all|any|every|arbitrary|"
+        r"conformable|compatible|real|" + _SQUARE_WORDS[3:-1] + r")\s+)+(?:matrices|factors)\b"
     ),
     # "If $X$ is square and invertible", "When $X$ is invertible", "Assume $X$ is square";
     # "(AB)^{-1} \ne X^{-1} … unless $X$ is square": the formula's case
