@@ -318,7 +318,7 @@ def _stated_by_row(
     if (
         rel == "="
         and right is not None
-        and _symmetric_by_form(right, named)
+        and symmetric_by_form(right, named)
         and not _SUBSTITUTED.search(before)
     ):
         return [Stated(key[0], row.start, True, False)]  # ``S = \frac1n X^\top X``
@@ -334,7 +334,7 @@ _SUBSTITUTED = re.compile(
 )
 
 
-def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
+def symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset()) -> bool:
     r"""Whether ``node`` is symmetric whatever its letters are: a Gram or scatter form
     (``X^\top X``, ``\frac1n X X^\top``, ``B^\top B + \lambda I``,
     ``\sum_i (x_i - \mu)(x_i - \mu)^\top``, ``A + A^\top``), so that a matrix the document
@@ -344,22 +344,22 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
     if key is not None and key[0] in named:
         return True
     if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
-        return _symmetric_by_form(node.body, named)
+        return symmetric_by_form(node.body, named)
     if isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None:
-        return _symmetric_by_form(node.body, named)
+        return symmetric_by_form(node.body, named)
     if isinstance(node, t.Add):
         terms = list(node.terms)
         if len(terms) == 2 and _same(_transposed(terms[0]), terms[1]) and _gram_factor(terms[0]):
             return True  # A + A^\top
-        return all(_symmetric_by_form(x, named) or _identity(x) for x in terms) and any(
-            _symmetric_by_form(x, named) for x in terms
+        return all(symmetric_by_form(x, named) or _identity(x) for x in terms) and any(
+            symmetric_by_form(x, named) for x in terms
         )
     if isinstance(node, t.Product):
         factors = list(node.factors)
         while factors and _scalar_coefficient(factors[0]):
             factors.pop(0)  # \frac1n, 2
         if len(factors) == 1:
-            return _symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
+            return symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
         if len(factors) < 2 or len(factors) % 2 or not all(map(_gram_factor, factors)):
             return False
         half = len(factors) // 2
@@ -368,7 +368,7 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
             for a, b in zip(factors[:half], reversed(factors[half:]), strict=True)
         )
     if isinstance(node, t.Frac) and _a_count(node.den):
-        return _symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
+        return symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
     return False
 
 
