@@ -53,3 +53,22 @@ def test_a_multiple_of_a_product_of_no_symmetric_form_does_not() -> None:
     lowered = _standing(r"\frac{1}{n - K}\sum_{k=1}^{K} \mathbf{X}_k'\mathbf{Y}_k")
     assert lowered.shape == Shape(P, P)
     assert e.transpose(lowered) != lowered
+
+
+WEIGHTED = r"""Let $X \in \mathbb{R}^{n \times p}$, $\mathbf{y} \in \mathbb{R}^n$, $\boldsymbol\beta \in \mathbb{R}^p$
+and weights $w_1, \dots, w_n > 0$, gathered in $W = \operatorname{diag}(w_1, \dots, w_n)$, an
+$n \times n$ matrix.
+
+Then $\nabla_{\boldsymbol\beta} (\mathbf{y} - X\boldsymbol\beta)^\top W (\mathbf{y} - X\boldsymbol\beta) = -2 X^\top W (\mathbf{y} - X\boldsymbol\beta)$.
+
+And $\nabla_{\boldsymbol\beta} (\mathbf{y} - X\boldsymbol\beta)^\top W (\mathbf{y} - X\boldsymbol\beta) = -2 X^\top W \mathbf{y}$.
+"""
+
+
+def test_a_diagonal_of_numbers_is_symmetric() -> None:
+    # (hugo-apuntes-es-22:30 once its β, never declared there, is typed by its use)
+    from texgrad.calculus import written_derivatives as wd
+    from texgrad.shapes.check import Checker
+
+    found = wd.check_written(Checker().check("doc.md", text=WEIGHTED), seconds=60.0)
+    assert sorted(WEIGHTED.count("\n", 0, f.start) + 1 for f in found) == [7]

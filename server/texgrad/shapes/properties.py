@@ -343,6 +343,8 @@ def symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset
     key = symbol_key(node)
     if key is not None and key[0] in named:
         return True
+    if _diagonal_written(node):
+        return True  # W = \operatorname{diag}(w_1, \dots, w_n)
     if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
         return symmetric_by_form(node.body, named)
     if isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None:
@@ -370,6 +372,31 @@ def symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozenset
     if isinstance(node, t.Frac) and _a_count(node.den):
         return symmetric_by_form(node.num, named)  # \frac{X^\top X}{n}
     return False
+
+
+def _diagonal_written(body: t.Node) -> bool:
+    r"""``\operatorname{diag}(\mathbf w)``, ``\operatorname{diag}(w_1, \dots, w_n)``: of one
+    argument, or of plain letters, numbers and dots (numbers: a matrix's block would be a
+    capital) — a diagonal matrix where the value is square, so symmetric (a block diagonal
+    of matrices, ``\operatorname{diag}(A, B)``, is not, unless its blocks are)."""
+    if not (
+        isinstance(body, t.Apply) and isinstance(body.func, t.Func)
+        and body.func.name in ("diag", "Diag") and body.func.sub is None
+        and body.func.sup is None and body.args
+    ):  # fmt: skip
+        return False
+    if len(body.args) == 1:
+        return True
+    for arg in body.args:
+        base = arg.base if isinstance(arg, t.Sub) else arg
+        if isinstance(base, (t.Dots, t.Number)):
+            continue
+        if not (
+            isinstance(base, t.Symbol) and base.font is None and not base.accents
+            and base.name.isalpha() and base.name.islower()
+        ):  # fmt: skip
+            return False
+    return True
 
 
 def _scalar_coefficient(node: t.Node) -> bool:
