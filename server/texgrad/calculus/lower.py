@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,6 +100,7 @@ from texgrad.calculus.written import (
 )
 from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.families import SUBSCRIPT_LABELS
+from texgrad.shapes.properties import symmetric_by_form
 from texgrad.syntax import tree as t
 from texgrad.syntax.latex import latex_of
 from texgrad.syntax.notation import (
@@ -1714,11 +1715,22 @@ class Lowerer:
             return None
         info = self.env.vars.get(fdef.key) or self.like_its_family(fdef.key)
         if info is not None:
-            return e.var(fdef.key, info.shape, info.symmetric)
+            symmetric = info.symmetric or self._symmetric_by_definition(fdef, info.shape)
+            return e.var(fdef.key, info.shape, symmetric)
         expected = self._expected_shape(fdef)
         if expected is not None:  # \sigma_d^2 = \mathbb{E}[d^2]: a constant, d² a number
             return e.var(fdef.key, expected)
         return None
+
+    def _symmetric_by_definition(self, fdef: FunctionDef, shape: Shape) -> bool:
+        r"""Is the square name ``fdef`` defines symmetric by the form of its definition,
+        through the names it is a multiple of (``\mathbf S_W = (n-K)\hat{\boldsymbol\Sigma}``
+        of ``\hat{\boldsymbol\Sigma} = \frac{1}{n-K}\sum_k (X_k - \mathbf 1\mu_k')'(X_k -
+        \mathbf 1\mu_k')``)?  Read where the definition does not lower (a sum over a family):
+        a name standing for it is then sampled symmetric, as it is whatever its letters are."""
+        if shape.is_scalar or not same(shape.rows, shape.cols):
+            return False
+        return _symmetric_by_form_through(fdef, self.env.functions, set())
 
     def _signal_values(self, body: t.Node) -> t.Node:
         r"""What an expectation averages, with each value of a declared signal at a time
@@ -2342,6 +2354,20 @@ def _other_letter(written: str, info: VarInfo, size: sympy.Expr) -> bool:
 
 def _flat(latex: str) -> str:
     return "".join(latex.split()).replace("{", "").replace("}", "")
+
+
+def _symmetric_by_form_through(
+    fdef: FunctionDef, functions: Mapping[str, FunctionDef], seen: set[str]
+) -> bool:
+    """:func:`~texgrad.shapes.properties.symmetric_by_form` of ``fdef``'s body, the names it
+    uses that are defined (without parameters) so, however deep, counted symmetric."""
+    seen.add(fdef.key)
+    named = {
+        k for k in sorted(fdef.names - seen)
+        if (d := functions.get(k)) is not None and not d.params and len(seen) < 8
+        and _symmetric_by_form_through(d, functions, seen)
+    }  # fmt: skip
+    return symmetric_by_form(fdef.body, named)
 
 
 def _symmetric_value(value: Expr) -> bool:

@@ -336,7 +336,7 @@ def _stated_by_row(
     if (
         rel == "="
         and right is not None
-        and _symmetric_by_form(right, named)
+        and symmetric_by_form(right, named)
         and not _SUBSTITUTED.search(before)
     ):
         return [Stated(key[0], row.start, True, False)]  # ``S = \frac1n X^\top X``
@@ -377,16 +377,18 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
     key = symbol_key(node)
     if key is not None and key[0] in named:
         return True
+    if _diagonal_written(node):
+        return True  # W = \operatorname{diag}(w_1, \dots, w_n)
     if isinstance(node, t.Paren) and node.open == "(" and node.body is not None:
-        return _symmetric_by_form(node.body, named)
+        return symmetric_by_form(node.body, named)
     if isinstance(node, t.BigOp) and node.op == "\\sum" and node.body is not None:
-        return _symmetric_by_form(node.body, named)
+        return symmetric_by_form(node.body, named)
     if isinstance(node, t.Add):
         terms = list(node.terms)
         if len(terms) == 2 and _same(_transposed(terms[0]), terms[1]) and _gram_factor(terms[0]):
             return True  # A + A^\top
-        return all(_symmetric_by_form(x, named) or _identity(x) for x in terms) and any(
-            _symmetric_by_form(x, named) for x in terms
+        return all(symmetric_by_form(x, named) or _identity(x) for x in terms) and any(
+            symmetric_by_form(x, named) for x in terms
         )
     if isinstance(node, t.Product):
         factors = list(node.factors)
@@ -397,7 +399,7 @@ def _symmetric_by_form(node: t.Node, named: frozenset[str] | set[str] = frozense
             # x_i x_i^\top, a pair of its own)
             factors.pop(0)
         if len(factors) == 1:
-            return _symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
+            return symmetric_by_form(factors[0], named)  # \frac1n \sum_i x_i x_i^\top
         if len(factors) < 2 or len(factors) % 2 or not all(map(_gram_factor, factors)):
             return False
         half = len(factors) // 2
@@ -419,6 +421,31 @@ def _whole_power(node: t.Node) -> bool:
     if isinstance(node, t.Neg) and node.sign == "-":
         node = node.operand
     return isinstance(node, t.Number) and node.text.isdigit()
+
+
+def _diagonal_written(body: t.Node) -> bool:
+    r"""``\operatorname{diag}(\mathbf w)``, ``\operatorname{diag}(w_1, \dots, w_n)``: of one
+    argument, or of plain letters, numbers and dots (numbers: a matrix's block would be a
+    capital) — a diagonal matrix where the value is square, so symmetric (a block diagonal
+    of matrices, ``\operatorname{diag}(A, B)``, is not, unless its blocks are)."""
+    if not (
+        isinstance(body, t.Apply) and isinstance(body.func, t.Func)
+        and body.func.name in ("diag", "Diag") and body.func.sub is None
+        and body.func.sup is None and body.args
+    ):  # fmt: skip
+        return False
+    if len(body.args) == 1:
+        return True
+    for arg in body.args:
+        base = arg.base if isinstance(arg, t.Sub) else arg
+        if isinstance(base, (t.Dots, t.Number)):
+            continue
+        if not (
+            isinstance(base, t.Symbol) and base.font is None and not base.accents
+            and base.name.isalpha() and base.name.islower()
+        ):  # fmt: skip
+            return False
+    return True
 
 
 def _scalar_coefficient(node: t.Node) -> bool:
