@@ -750,7 +750,15 @@ def _numbers_named(
 ) -> None:
     """Declare scalar the letter (or member, ``G_t``) the text names a reward, a return, a
     baseline, a discount, a temperature, a learning rate or a step size."""
-    for m in _NUMBER_NAMED.finditer(text, lo, hi):
+    _scalars_matched(_NUMBER_NAMED, text, path, rows, table, lo, hi)
+
+
+def _scalars_matched(
+    pattern: re.Pattern[str], text: str, path: str, rows: list[PlacedRow], table: SymbolTable,
+    lo: int, hi: int,
+) -> None:  # fmt: skip
+    """Declare scalar the plain letter (or member) of each match of ``pattern``'s ``sym``."""
+    for m in pattern.finditer(text, lo, hi):
         (sym,) = _items(rows, m.start("sym"))[:1] or [None]
         if not isinstance(sym, (t.Symbol, t.Sub)):
             continue
@@ -774,13 +782,7 @@ def _counts(
     text: str, path: str, rows: list[PlacedRow], table: SymbolTable, lo: int, hi: int
 ) -> None:
     """Declare scalar the letter the text gives as a number of samples, points, users …"""
-    for m in _COUNTED.finditer(text, lo, hi):
-        (sym,) = _items(rows, m.start("sym"))[:1] or [None]
-        if not isinstance(sym, (t.Symbol, t.Sub)):
-            continue
-        key = symbol_key(sym)
-        if key is not None and key[1] is None:
-            table.add(Declaration(key[0], key[1], SCALAR, path, sym.start, sym.end, "prose"))
+    _scalars_matched(_COUNTED, text, path, rows, table, lo, hi)
 
 
 # "The plant is $x_{k+1} = Ax_k + Bu_k$ with $n$ states and $m$ inputs": a state-space
