@@ -136,7 +136,9 @@ def test_a_definitions_names_are_read_once_per_document_not_per_claim(
     tally = wd.Tally()
     assert wd.check_written(result, 100, tally=tally) == []
     assert (len(bodies), tally.read, tally.verified) == (100, 20, 20)
-    assert max(walked.values()) <= 2  # (was once per claim: 20)
+    # a few walks per document, not one per claim (was 20): the definitions in force, the
+    # functions' structure, and the names after a row for refolding (context._equated_in)
+    assert max(walked.values()) <= 3
 
 
 def test_the_definitions_a_variable_involves_are_found_through_every_step() -> None:
