@@ -13,6 +13,7 @@ is not translated: refused rather than guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -46,12 +47,12 @@ def with_stand_in(tree: t.Node, key: str) -> t.Node | None:
     every other ``X`` (of key ``key``); None where ``X`` is not written in it."""
     by: dict[int, t.Node] = {}
     for node in tree.walk():
-        if isinstance(node, t.Power) and _is(node.base, key) and inverse_of(node) is not None:
+        if isinstance(node, t.Power) and is_letter(node.base, key) and inverse_of(node) is not None:
             by[id(node)] = t.Symbol(name=STAND_IN, font=None, accents=(), **_loc(node))
-        elif isinstance(node, t.InverseTranspose) and _is(node.base, key):
+        elif isinstance(node, t.InverseTranspose) and is_letter(node.base, key):
             letter = t.Symbol(name=STAND_IN, font=None, accents=(), **_loc(node))
             by[id(node)] = t.Transpose(base=letter, mark=node.mark, **_loc(node))
-        elif _is(node, key) and id(node) not in by:
+        elif is_letter(node, key) and id(node) not in by:
             letter = t.Symbol(name=STAND_IN, font=None, accents=(), **_loc(node))
             minus = t.Neg(operand=t.Number(text="1", **_loc(node)), sign="-", **_loc(node))
             power = t.Power(base=letter, exponent=minus, **_loc(node))
@@ -62,7 +63,8 @@ def with_stand_in(tree: t.Node, key: str) -> t.Node | None:
     return t.replaced(tree, by)
 
 
-def _is(node: t.Node, key: str) -> bool:
+def is_letter(node: t.Node, key: str) -> bool:
+    """Is ``node`` the letter ``key`` (alone, or with its subscript)?"""
     if not isinstance(node, (t.Symbol, t.Sub)):
         return False
     k = symbol_key(node)
@@ -118,18 +120,22 @@ def outcome_back(outcome: DiffOutcome, written: str, asked: str) -> DiffOutcome:
     differential and steps printed back; an error where one of them cannot be."""
     if outcome.error is not None:
         return replace(outcome, error=outcome.error.replace(STAND_IN, asked))
-    fields = {}
-    for name in ("result", "differential"):
+    return written_back(outcome, asked, lambda latex: printed_back(latex, written))
+
+
+def written_back(
+    outcome: DiffOutcome, asked: str, back: Callable[[str], str | None],
+    names: tuple[str, ...] = ("result", "differential"), **more: Any,
+) -> DiffOutcome:  # fmt: skip
+    """``outcome`` by a stand-in with ``names`` and its steps printed ``back`` in the
+    document's letters, as one by ``asked`` (``more``: other fields to set); an error where
+    one of ``names`` cannot be."""
+    fields: dict[str, Any] = {}
+    for name in names:
         value = getattr(outcome, name)
-        back = printed_back(value, written) if value else value
-        if back is None:
+        printed = back(value) if value else value
+        if printed is None:
             return DiffOutcome(error=f"the derivative by `{asked}` is not written back yet")
-        fields[name] = back
-    steps = [printed_back(s, written) for s in outcome.steps]
-    return replace(
-        outcome,
-        result=fields["result"],
-        differential=fields["differential"],
-        steps=[s for s in steps if s is not None],
-        wrt=asked,
-    )
+        fields[name] = printed
+    steps = [back(s) for s in outcome.steps]
+    return replace(outcome, **fields, steps=[s for s in steps if s is not None], wrt=asked, **more)

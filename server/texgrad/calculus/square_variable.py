@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from texgrad.calculus.derive import DiffOutcome
+from texgrad.calculus.inverse_variable import is_letter, written_back
 from texgrad.calculus.lower import Env, VarInfo
 from texgrad.calculus.sympy_dims import SCALAR
 from texgrad.syntax import tree as t
@@ -52,7 +53,7 @@ def with_stand_in(tree: t.Node, key: str) -> t.Node | None:
     by: dict[int, t.Node] = {}
     inside: set[int] = set()
     for node in tree.walk():
-        if isinstance(node, t.Power) and _is(node.base, key):
+        if isinstance(node, t.Power) and is_letter(node.base, key):
             k = _even_power(node.exponent)
             if k is None or k == 0:
                 return None  # σ^3, σ^{-2}: not a function of σ² as written
@@ -61,16 +62,9 @@ def with_stand_in(tree: t.Node, key: str) -> t.Node | None:
             letter = t.Symbol(name=STAND_IN, font=None, accents=(), **loc)
             power = t.Power(base=letter, exponent=t.Number(text=str(k), **loc), **loc)
             by[id(node)] = letter if k == 1 else power
-        elif _is(node, key) and id(node) not in inside:
+        elif is_letter(node, key) and id(node) not in inside:
             return None  # σ alone: its sign is not σ²'s to say
     return t.replaced(tree, by) if by else None
-
-
-def _is(node: t.Node, key: str) -> bool:
-    if not isinstance(node, (t.Symbol, t.Sub)):
-        return False
-    k = symbol_key(node)
-    return k is not None and k[0] == key
 
 
 def _loc(node: t.Node) -> dict[str, Any]:
@@ -115,21 +109,8 @@ def outcome_back(outcome: DiffOutcome, written: str, asked: str) -> DiffOutcome:
     differential and steps printed back; an error where one of them cannot be."""
     if outcome.error is not None:
         return replace(outcome, error=outcome.error.replace(STAND_IN, asked))
-    fields = {}
-    for name in ("result", "differential", "function"):
-        value = getattr(outcome, name)
-        back = printed_back(value, written) if value else value
-        if back is None:
-            return DiffOutcome(error=f"the derivative by `{asked}` is not written back yet")
-        fields[name] = back
-    steps = [printed_back(s, written) for s in outcome.steps]
-    return replace(
-        outcome,
-        result=fields["result"],
-        differential=fields["differential"],
-        function=fields["function"],
-        steps=[s for s in steps if s is not None],
-        where=[w for w in (printed_back(w, written) for w in outcome.where) if w is not None],
-        wrt=asked,
-        numpy_later=None,
-    )
+    where = [w for w in (printed_back(w, written) for w in outcome.where) if w is not None]
+    return written_back(
+        outcome, asked, lambda latex: printed_back(latex, written),
+        ("result", "differential", "function"), where=where, numpy_later=None,
+    )  # fmt: skip
