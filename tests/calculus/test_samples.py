@@ -1089,3 +1089,36 @@ def test_a_member_the_document_defines_keeps_its_name(tmp_path: Path, mu: str) -
     assert np.allclose(
         evaluate(tree(hess.result), values), x.T @ np.diag((m * (1 - m)).ravel()) @ x
     )
+
+
+SOFTMAX_REGRESSION = r"""We have $N$ samples $\mathbf{x}_n \in \mathbb{R}^d$ with one-hot labels $\mathbf{y}_n \in \{0,1\}^K$, weights $W \in \mathbb{R}^{K \times d}$ and a bias $\mathbf{b} \in \mathbb{R}^K$.
+The scores are $\mathbf{z}_n = W\mathbf{x}_n + \mathbf{b}$ and $\mathbf{p}_n = \operatorname{softmax}(\mathbf{z}_n)$.
+
+$$L(W) = -\frac{1}{N}\sum_{n=1}^{N} \mathbf{y}_n^\top \log \mathbf{p}_n$$
+
+Then $\frac{\partial L}{\partial W} = \frac{1}{N}\sum_{n=1}^{N} (\mathbf{p}_n - \mathbf{y}_n)\mathbf{x}_n^\top$, and
+$\frac{\partial L}{\partial \mathbf{b}} = \frac{1}{N}\sum_{n=1}^{N} (\mathbf{y}_n - \mathbf{p}_n)$ is a sign slip.
+With $P, Y \in \mathbb{R}^{N \times K}$ stacking the $\mathbf{p}_n^\top$ and $\mathbf{y}_n^\top$,
+$\frac{\partial L}{\partial W} = \frac{1}{N}(P - Y)^\top X$ for $X \in \mathbb{R}^{N \times d}$.
+"""
+
+
+def test_members_defined_through_members_are_written_in_and_named(tmp_path: Path) -> None:
+    r"""``\mathbf p_n = \operatorname{softmax}(\mathbf z_n)`` of ``\mathbf z_n = W\mathbf x_n
+    + \mathbf b``: the cross-entropy reaches W only through two definitions, both written in
+    (it was refused: "the derivative through it is not taken yet"), and the answer is named
+    back in the document's intermediates, p_n outermost; the sign slip is flagged, the
+    right claim verified, and the matrix-form claim whose P and Y the sum does not read
+    (stacked only in words) is left undecided, not flagged."""
+    doc = tmp_path / "softmax.md"
+    doc.write_text(SOFTMAX_REGRESSION, encoding="utf-8")
+    out = diff_in_document(doc, 4, "W", budget=60.0)
+    assert out.error is None and out.verified, out.error
+    assert out.result == r"\frac{1}{N} \sum_{n=1}^{N} (\mathbf{p}_n - \mathbf{y}_n) \mathbf{x}_n^\top"
+    out = diff_in_document(doc, 4, r"\mathbf{b}", budget=60.0)
+    assert out.error is None and out.verified, out.error
+    assert r"\mathbf{p}_n" in out.result and "softmax" not in out.result
+    tally = Tally()
+    found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
+    assert [SOFTMAX_REGRESSION.count("\n", 0, f.start) + 1 for f in found] == [7]
+    assert tally.verified == 1

@@ -665,6 +665,25 @@ def defined_members_written_in(
     and not by a recurrence (``h_t`` of ``h_{t-1}``: :func:`_defined_members` says why).
     With the tree, the members written in: by how the result names them (``symbols``: the
     document's spellings), their definition.  ``wrt`` None: every such member (planning)."""
+    named: dict[str, t.Node] = {}
+    for _ in range(_WRITTEN_IN_DEPTH):  # z_n inside p_n = softmax(z_n): written in in turn
+        node, more = _written_in_once(node, wrt, env, symbols)
+        if not more:
+            break
+        for name, body in more.items():
+            named.setdefault(name, body)
+    return node, named
+
+
+_WRITTEN_IN_DEPTH = 4  # definitions through definitions (p_n of z_n of x_n), bounded
+
+
+def _written_in_once(
+    node: t.Node, wrt: str | None, env: Env, symbols: dict[str, str] | None
+) -> tuple[t.Node, dict[str, t.Node]]:
+    """One pass of :func:`defined_members_written_in`: the members labelled by their sum's
+    index written in by their definitions (those reaching ``wrt`` through other members'
+    definitions too)."""
     functions = env.functions
     by: dict[int, t.Node] = {}
     named: dict[str, t.Node] = {}
@@ -686,7 +705,7 @@ def defined_members_written_in(
             if label != (index[0], 0) or base is None:
                 continue
             keys = {k[0] for n in fdef.body.walk() if (k := symbol_key(n)) is not None}
-            if (wrt is not None and wrt not in keys) or any(
+            if (wrt is not None and not _reaches(keys, wrt, index[0], env)) or any(
                 k.startswith(base[0] + "_{") for k in keys
             ):
                 continue  # (held as given; a recurrence)
@@ -695,6 +714,27 @@ def defined_members_written_in(
             )
             named.setdefault((symbols or {}).get(key[0], written_latex(sub)), fdef.body)
     return (t.replaced(node, by), named) if by else (node, {})
+
+
+def _reaches(keys: set[str], wrt: str, index: str, env: Env, depth: int = 0) -> bool:
+    r"""Whether a definition naming ``keys`` involves ``wrt``: directly, or through a member
+    labelled by the same ``index`` that is itself defined so (``\mathbf p_n =
+    \operatorname{softmax}(\mathbf z_n)`` with ``\mathbf z_n = W\mathbf x_n + \mathbf b``, by W)."""
+    if wrt in keys:
+        return True
+    if depth >= _WRITTEN_IN_DEPTH:
+        return False
+    suffix = "_{" + index + "}"
+    for key in keys:
+        fdef = env.functions.get(key) if key.endswith(suffix) else None
+        if fdef is None or fdef.params or key in env.vars:
+            continue
+        inner = {k[0] for n in fdef.body.walk() if (k := symbol_key(n)) is not None}
+        if not any(k.startswith(key[: -len(suffix)] + "_{") for k in inner) and _reaches(
+            inner, wrt, index, env, depth + 1
+        ):
+            return True
+    return False
 
 
 def _engine_forms(
@@ -741,8 +781,17 @@ def _named_back(
     named = {m: {text[b.start : b.end], written_latex(b)} for m, b in written_in.items()}
     for member, more in (forms or {}).items():
         named.setdefault(member, set()).update(more)
+    outer: list[str] = []  # p_n = softmax(z_n): its value with z_n's written in, named first
     for member, values in named.items():
-        for value in sorted(values, key=len, reverse=True):
+        for inner, inner_values in named.items():
+            if inner == member or not any(inner in v for v in values):
+                continue
+            values |= {
+                v.replace(inner, w) for v in list(values) if inner in v for w in inner_values
+            }
+            outer.append(member)
+    for member in [*outer, *(m for m in named if m not in outer)]:
+        for value in sorted(named[member], key=len, reverse=True):
             flat = re.sub(r"[\s{}]+", "", value)
             if len(flat) < 3:
                 continue

@@ -80,6 +80,9 @@ def compare_sum(
                     got = np.asarray(point.derivative(x0), dtype=float)
                     stacked = _stacked(point, stacks or {}, ctx)
                     stacked.update(_entrywise(point, claimed, ctx, x0, stacked))
+                    unknown = _sized_by_samples(point, claimed, ctx, stacked)
+                    if unknown is not None:  # ("P stacks the \mathbf p_n^\top", unread)
+                        return None, f"sum: `{unknown}` is sized by the samples but not read", out
                     written = point.evaluate_written(claimed, x0, stacked)
             except _OUTSIDE:
                 continue
@@ -194,6 +197,30 @@ def _entrywise(
         else:
             out[key[0]] = np.array(column, dtype=float).reshape(-1, 1)
     return out
+
+
+def _sized_by_samples(
+    point: _Point, claimed: t.Node, ctx: Context, stacked: dict[str, Array]
+) -> str | None:
+    r"""A letter of the claim that the loss does not read, not stacked from the samples,
+    whose declared shape has as many rows or columns as there are samples (``(P -
+    Y)^\top X`` where the text says in words the sum does not read that P and Y stack the
+    ``\mathbf p_n^\top`` and ``\mathbf y_n^\top``): sampled on its own it would be
+    unrelated to the members, so the claim cannot be decided (its key, else None)."""
+    counts = {len(seq) for seq in point.sequences.values()}
+    read = _read_names(point) | set(stacked) | {point.wrt}
+    for n in claimed.walk():
+        key = symbol_key(n) if isinstance(n, (t.Symbol, t.Font)) else None
+        info = ctx.env.vars.get(key[0]) if key is not None else None
+        if key is None or info is None or key[0] in read:
+            continue
+        try:
+            dims = {_size(info.shape.rows, point.sizes), _size(info.shape.cols, point.sizes)}
+        except (KeyError, TypeError, ValueError):
+            continue
+        if dims & counts:
+            return key[0]
+    return None
 
 
 def _read_names(point: _Point) -> set[str]:
