@@ -1114,7 +1114,9 @@ def test_members_defined_through_members_are_written_in_and_named(tmp_path: Path
     doc.write_text(SOFTMAX_REGRESSION, encoding="utf-8")
     out = diff_in_document(doc, 4, "W", budget=60.0)
     assert out.error is None and out.verified, out.error
-    assert out.result == r"\frac{1}{N} \sum_{n=1}^{N} (\mathbf{p}_n - \mathbf{y}_n) \mathbf{x}_n^\top"
+    assert (
+        out.result == r"\frac{1}{N} \sum_{n=1}^{N} (\mathbf{p}_n - \mathbf{y}_n) \mathbf{x}_n^\top"
+    )
     out = diff_in_document(doc, 4, r"\mathbf{b}", budget=60.0)
     assert out.error is None and out.verified, out.error
     assert r"\mathbf{p}_n" in out.result and "softmax" not in out.result

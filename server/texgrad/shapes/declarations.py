@@ -53,6 +53,7 @@ from texgrad.shapes.prose import (
     stacked_members,
 )
 from texgrad.shapes.questions import dimension_names
+from texgrad.shapes.recalled import recalled
 from texgrad.shapes.rows import PlacedRow, RowKey
 from texgrad.shapes.sections import (
     PARAGRAPH_BREAK,
@@ -283,6 +284,8 @@ def _collect(
     ):  # (once the drawn vectors' declarations are known)
         table.add(d)
     for d in generic_members(by_path, table):  # W_t(\mathbf{s}) = … beside \mathbf{s}_t \in …
+        table.add(d)
+    for d in recalled(texts, by_path, table):  # "with $X$ as in Problem 1": X's again
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
