@@ -309,6 +309,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "md-gnn-readout-23",
         "md-kfac-symmetric-factors-27",
         "md-least-squares-sums-25",
+        "md-mlp-per-sample-32",
         "md-parens-linear-attention-23",
         "md-pls-of-sizes-27",
         "md-rope-steps-23",

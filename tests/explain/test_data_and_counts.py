@@ -57,3 +57,14 @@ def test_a_letter_compared_with_a_size_is_a_count() -> None:
     result = Checker().check("notes.md", text=text)
     said = [(u.code, text[u.start : u.end]) for u in explain(result)]
     assert (UNKNOWN, "n") not in said and (UNKNOWN, "m") in said
+
+
+def test_a_derivative_named_in_prose_is_no_function_to_differentiate() -> None:
+    r""" "…, which forgets $\sigma'$": a defined function's derivative named in a sentence
+    states no function (it was "cannot differentiate `\sigma'`: the shape of `\sigma` is
+    unknown — declare it, e.g. `\sigma \in \mathbb{R}`", advice that is wrong for a function)."""
+    said = _said(
+        "Let $\\sigma(a) = 1/(1 + e^{-a})$. The slip $\\mathbf{w}^\\top\\mathbf{x}_1$ "
+        "forgets $\\sigma'$ and $f'$.\n"
+    )
+    assert said == []

@@ -587,6 +587,8 @@ def refused_rows(result: CheckResult) -> list[Unchecked]:
             continue  # (a written derivative is said as a claim)
         if _iteration(row.tree):
             continue  # w_{k+1} = w_k - η∇ℓ(w_k): a step of an algorithm, no function
+        if isinstance(row.tree, t.Prime) and isinstance(row.tree.base, (t.Symbol, t.Font)):
+            continue  # "which forgets $\sigma'$": a function's derivative named, no function
         if _stacked_member(result, row.tree):
             continue  # "Here $\mathbf p_i^\top$ is the $i$-th row of $P$": a name, no function
         try:
