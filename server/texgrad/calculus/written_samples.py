@@ -209,6 +209,10 @@ def _sized_by_samples(
     unrelated to the members, so the claim cannot be decided (its key, else None)."""
     counts = {len(seq) for seq in point.sequences.values()}
     read = _read_names(point) | set(stacked) | {point.wrt}
+    read |= {  # (y of the y_i the sum reads as its entries: the same numbers)
+        m.entry_of for term in point.terms if term.sum is not None
+        for m in term.sum.members if m.entry_of is not None
+    }  # fmt: skip
     for n in claimed.walk():
         key = symbol_key(n) if isinstance(n, (t.Symbol, t.Font)) else None
         info = ctx.env.vars.get(key[0]) if key is not None else None
