@@ -1124,3 +1124,29 @@ def test_members_defined_through_members_are_written_in_and_named(tmp_path: Path
     found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
     assert [SOFTMAX_REGRESSION.count("\n", 0, f.start) + 1 for f in found] == [7]
     assert tally.verified == 1
+
+
+RESIDUALS = r"""We have $n$ observations $\mathbf{x}_i \in \mathbb{R}^p$, responses $y_i \in \mathbb{R}$ and $\boldsymbol\beta \in \mathbb{R}^p$; let $\lambda > 0$.
+The fitted values are $\hat y_i = \mathbf{x}_i^\top\boldsymbol\beta$ and the residuals $e_i = y_i - \hat y_i$.
+
+$$S(\boldsymbol\beta) = \sum_{i=1}^{n} e_i^2 + \lambda\|\boldsymbol\beta\|^2$$
+
+Hence $\nabla S(\boldsymbol\beta) = -2\sum_{i=1}^n e_i\mathbf{x}_i + 2\lambda\boldsymbol\beta$, and a slip gives $\nabla S(\boldsymbol\beta) = 2\sum_{i=1}^n e_i\mathbf{x}_i + 2\lambda\boldsymbol\beta$.
+"""
+
+
+def test_scalar_members_defined_through_members(tmp_path: Path) -> None:
+    r"""``e_i = y_i - \hat y_i`` of ``\hat y_i = \mathbf x_i^\top\boldsymbol\beta``: the ridge
+    loss ``\sum_i e_i^2 + \lambda\|\boldsymbol\beta\|^2`` is differentiated through both
+    (it was refused for e_i), the right claim verified and the sign slip flagged."""
+    doc = tmp_path / "ridge.md"
+    doc.write_text(RESIDUALS, encoding="utf-8")
+    out = diff_in_document(doc, 4, r"\boldsymbol\beta", budget=60.0)
+    assert out.error is None and out.verified, out.error
+    assert (
+        out.result == r"\sum_{i=1}^{n} 2 (\hat y_i - y_i) \mathbf{x}_i + 2 \lambda \boldsymbol\beta"
+    )
+    tally = Tally()
+    found = check_written(Checker().check(str(doc)), seconds=120.0, tally=tally)
+    assert [RESIDUALS.count("\n", 0, f.start) + 1 for f in found] == [6]
+    assert tally.verified == 1
