@@ -218,6 +218,8 @@ def _sized_by_samples(
         info = ctx.env.vars.get(key[0]) if key is not None else None
         if key is None or info is None or key[0] in read:
             continue
+        if any(k == key[0] or k.startswith(key[0] + "_{") for k in ctx.env.functions):
+            continue  # (defined, or defined by its entries z_i = w^T x_i: evaluated so)
         try:
             dims = {_size(info.shape.rows, point.sizes), _size(info.shape.cols, point.sizes)}
         except (KeyError, TypeError, ValueError):
