@@ -520,6 +520,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "thesis-rrr-20",
         "thesis-spectral-11",
         "thesis-subfiles-10",
+        "tikzposter-gaussian-splatting-32",
         "transformer-md-3",
         "transformer-notes-10",
         "tufte-factor-analysis-23",
