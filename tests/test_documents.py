@@ -233,6 +233,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "hugo-word2vec-27",
         "hvp-sheet-26",
         "hw-enumerate-sinkhorn-31",
+        "iclr-supplement-dpo-32",
         "icml-node-adjoint-25",
         "icml-rope-mqa-23",
         "ieee-backprop-11",
