@@ -195,6 +195,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "entry-partials-25",
         "entrywise-gradients-24",
         "errata-page-28",
+        "exam-choices-fem-stiffness-32",
         "exam-class-solutions-22",
         "exam-marking-differentials-29",
         "exam-solutions-25",
