@@ -303,6 +303,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "mathse-answer-22",
         "mathse-answers-24",
         "mathse-rayleigh-27",
+        "mathtools-notes-shampoo-muon-32",
         "matrixcalculus-answers-25",
         "md-cs231n-backprop-30",
         "md-errata-pca-30",

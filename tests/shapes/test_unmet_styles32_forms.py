@@ -35,3 +35,39 @@ def test_a_block_beside_declared_blocks_is_no_entry(tmp_path: Path) -> None:
         (6, "add-mismatch"),
         (7, "add-mismatch"),
     ]
+
+
+def test_one_property_word_before_two_matrices_holds_for_both() -> None:
+    # mathtools-notes-shampoo-muon-32: "with symmetric $L \in …$ and $R \in …$" states R
+    # symmetric too (tr(WᵀLWR) has the derivative 2LWR), but not a vector after "and"
+    from texgrad.shapes.check import Checker
+    from texgrad.shapes.properties import stated_properties
+
+    def said(text: str) -> list[str]:
+        result = Checker().check("doc.md", text=text)
+        rows = [r for r in result.rows if r.path == result.path]
+        return sorted({s.key for s in stated_properties(text, rows)})
+
+    both = r"Take $\phi(W)$ with symmetric $L \in \mathbb{R}^{m\times m}$ and $R \in \mathbb{R}^{n\times n}$."
+    assert said(both) == ["L", "R"]
+    vector = (
+        r"Take $\phi(W)$ with symmetric $L \in \mathbb{R}^{m\times m}$ and $x \in \mathbb{R}^{m}$."
+    )
+    assert said(vector) == []  # (L alone: read where its derivative is taken)
+
+
+SHAMPOO = r"""
+%! notes.tex
+\documentclass{article}
+\begin{document}
+Let $W, G \in \mathbb{R}^{m\times n}$ with $m > n$, $L \in \mathbb{R}^{m\times m}$ and $R \in \mathbb{R}^{n\times n}$.
+The step is $W - \eta L^{-1/4} G R^{-1/4}$, or $W - \eta L^{-\frac{1}{3}} G R^{-\frac{1}{3}}$, not
+$W - \eta R^{-1/4} G L^{-1/4}$.
+\end{document}
+"""
+
+
+def test_a_matrix_root_keeps_its_square_shape(tmp_path: Path) -> None:
+    # mathtools-notes-shampoo-muon-32: R^{-1/4} is n×n as R^{-1/2} is, so R^{-1/4} G multiplies
+    # n by m; the right order stays silent
+    assert codes_by_line(SHAMPOO, tmp_path) == [(5, "matmul-mismatch")]
