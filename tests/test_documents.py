@@ -530,6 +530,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "uebungsblatt-matrix-21",
         "vorlesung-kalman-de-22",
         "wikijs-jacobian-transpose-31",
+        "workingpaper-leontief-io-32",
         "zettlr-simclr-ntxent-29",
         "zhihu-hangxiang-25",
         "zhihu-hessian-sheet-23",
