@@ -59,6 +59,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "aaai-natural-policy-gradient-31",
         "acmart-linucb-29",
         "aea-gmm-iv-primes-31",
+        "algorithm2e-hmc-mass-matrix-32",
         "amsart-riccati-28",
         "appendix-attention-grads-27",
         "appendix-loss-align-26",
