@@ -518,6 +518,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "thesis-cca-subfiles-26",
         "thesis-gp-chapter-27",
         "thesis-import-19",
+        "thesis-includeonly-bundle-adjustment-32",
         "thesis-lqg-subfiles-23",
         "thesis-paper-shared-22",
         "thesis-ppca-vae-27",
