@@ -457,6 +457,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "readme-mf-recsys-27",
         "readme-mha-impl-20",
         "real-only-notes-25",
+        "referee-report-svgd-32",
         "remark-lowrank-frobenius-31",
         "report-matrix-normal-physics-28",
         "revealjs-clip-23",
