@@ -137,6 +137,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "beamer-two-agents-28",
         "beamer-vae-11",
         "beamer-xformer-11",
+        "beamerposter-cma-es-32",
         "blatt-differentiale-de-27",
         "blog-autograd-check-29",
         "blog-backprop-layers-26",

@@ -71,3 +71,21 @@ def test_a_matrix_root_keeps_its_square_shape(tmp_path: Path) -> None:
     # mathtools-notes-shampoo-muon-32: R^{-1/4} is n×n as R^{-1/2} is, so R^{-1/4} G multiplies
     # n by m; the right order stays silent
     assert codes_by_line(SHAMPOO, tmp_path) == [(5, "matmul-mismatch")]
+
+
+RATES = r"""
+%! poster.tex
+\documentclass{beamer}
+\begin{document}
+Let $C \in \mathbb{R}^{n\times n}$ and $p \in \mathbb{R}^n$. With learning rates $c_1$ and $c_\mu$,
+$C' = (1 - c_1 - c_\mu) C + c_1 p p^\top$, not $C' = (1 - c_1 - c_\mu) C + c_1 p^\top p$.
+\end{document}
+"""
+
+
+def test_two_letters_named_learning_rates_are_numbers(tmp_path: Path) -> None:
+    # beamerposter-cma-es-32: "learning rates $c_1$ and $c_\mu$" makes both scalars, so the
+    # rank-one term written as an inner product adds a number to a matrix
+    assert codes_by_line(RATES, tmp_path) == [(4, "add-mismatch")]
+    vector = RATES.replace("learning rates $c_1$ and $c_\\mu$", "learning rates $c_1$")
+    assert codes_by_line(vector, tmp_path / "one") == []
