@@ -502,6 +502,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "sheet-spectral-expm-28",
         "shiken-kaitou-ja-30",
         "siamart-sylvester-29",
+        "snjnl-optimal-design-32",
         "solutions-env-23",
         "solutions-manual-kr-29",
         "solutions-proof-26",
