@@ -406,6 +406,46 @@ def test_macros_follow_reading_order_across_files(tmp_path):
     }
 
 
+def test_includeonly_leaves_the_other_includes_out_and_says_so(tmp_path):
+    # thesis-includeonly-bundle-adjustment-32: a chapter left out by \includeonly is not part
+    # of the document (its J \in \mathbb{R}^{1 \times 9} declared J of the chapters read)
+    paths = write(
+        tmp_path,
+        r"""
+        %! main.tex
+        \documentclass{report}
+        %\includeonly{chapters/a,chapters/b,chapters/c}
+        \includeonly{chapters/a, chapters/c.tex}
+        \begin{document}
+        \include{chapters/a}
+        \include{chapters/b}
+        \input{chapters/d}
+        \include{chapters/c}
+        \end{document}
+        %! chapters/a.tex
+        \newcommand{\A}{1}
+        %! chapters/b.tex
+        \newcommand{\B}{2}
+        %! chapters/c.tex
+        \newcommand{\C}{3}
+        %! chapters/d.tex
+        \newcommand{\D}{4}
+        """,
+    )
+    project = load_project(paths["main.tex"])
+    assert rel(project, tmp_path) == [
+        "main.tex",
+        "chapters/a.tex",
+        "chapters/d.tex",
+        "chapters/c.tex",
+    ]
+    assert sorted(project.macros) == ["A", "C", "D"]
+    problems = project.problems_for(paths["main.tex"])
+    assert [(p.code, p.severity) for p in problems] == [("include-only", "information")]
+    src = paths["main.tex"].read_text()
+    assert src[problems[0].start : problems[0].end] == r"\include{chapters/b}"
+
+
 def test_missing_file_is_reported_once_as_information(tmp_path):
     paths = write(
         tmp_path,

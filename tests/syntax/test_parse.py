@@ -95,6 +95,10 @@ CASES = [
     (r"\langle a, b \rangle", "(Angle a b)"),
     (r"\left\langle A, B \right\rangle_F", "(Sub (Angle A B) F)"),
     (r"p(x | y)", r"(Apply p (Chain x \mid y))"),
+    # a negative thin space tightens a function's bracket to its name: still an application
+    (r"\sigma\!\left(\theta^\top z\right)", r"(Apply \sigma (Product (Transpose:\top \theta) z))"),
+    (r"\sigma\!\!(x) y", r"(Product (Apply \sigma x) y)"),
+    (r"\sigma \!(x)", r"(Product \sigma (Paren:() x))"),
     (
         r"\left.\frac{\partial f}{\partial x}\right|_{x=0}",
         r"(Sub (Delimited:\left.\right| (Derivative f x)) (Chain x = 0))",
@@ -304,6 +308,14 @@ def test_grammar_is_free_of_conflicts() -> None:
 def test_declared_functions_apply() -> None:
     parsed = parse_row(MappedText.identity("u(x) + v(x)"), functions=frozenset({"u"}))
     assert show(parsed.tree) == "(Add (Apply u x) + (Product v (Paren:() x)))"
+
+
+def test_a_tightened_application_keeps_its_ranges() -> None:
+    r"""``\sigma\!(x)``: the call spans name to bracket, its argument stays where it is."""
+    parsed = parse_row(MappedText.identity(r"\sigma\!(x) + y"))
+    call = parsed.tree.terms[0]  # type: ignore[union-attr]
+    assert isinstance(call, t.Apply)
+    assert call.span == (0, 11) and call.args[0].span == (9, 10)
 
 
 # -- errors ---------------------------------------------------------------------------------

@@ -526,9 +526,18 @@ class Lowerer:
 
     def _declared_prime(self, key: str) -> bool:
         """Whether the document declares ``x'`` itself (``\\phi, \\phi' \\in
-        \\mathbb{R}^d``, the next state's features): a vector of its own, not a transpose."""
+        \\mathbb{R}^d``, the next state's features): a vector of its own, not a transpose;
+        or a matrix whose declared shape is not the transpose's (``\\Sigma' = J\\Sigma J^\\top
+        \\in \\mathbb{R}^{2\\times 2}`` beside a 3×3 ``\\Sigma``: the projected covariance)."""
         info = self.env.vars.get(key)
-        return info is not None and key.endswith("'") and info.shape.cols == ONE
+        if info is None or not key.endswith("'"):
+            return False
+        if info.shape.cols == ONE:
+            return True
+        base = self.env.vars.get(key[:-1])
+        return base is not None and not (
+            same(info.shape.rows, base.shape.cols) and same(info.shape.cols, base.shape.rows)
+        )
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document

@@ -272,6 +272,29 @@ def _include(r: _Text, tok: str, start: int, pos: int) -> int:
     return i
 
 
+def _includeonly(r: _Text, tok: str, start: int, pos: int) -> int:
+    r"""``\includeonly{chapters/a,chapters/b}``: the ``\include`` files LaTeX reads; the
+    others are left out of the document (a thesis compiled one chapter at a time)."""
+    text = r.text
+    i = _skip_blank(text, pos)
+    if i >= len(text) or text[i] != "{":
+        return pos
+    close = balanced_group(text, i)
+    if close is None:
+        return pos
+    inner = re.sub(r"%[^\n]*", "", text[i + 1 : close - 1])
+    names = tuple(only_name(n) for n in inner.split(",") if n.strip())
+    if r.out.include_only is None:  # (LaTeX keeps the first)
+        r.out.include_only = names
+    return close
+
+
+def only_name(target: str) -> str:
+    r"""How ``\includeonly`` and ``\include`` name a file: as written, without ``.tex``."""
+    name = target.strip()
+    return name[: -len(".tex")] if name.endswith(".tex") else name
+
+
 def _usepackage(r: _Text, tok: str, start: int, pos: int) -> int:
     r"""``\usepackage[opts]{a,b}``: an include of ``a.sty`` and ``b.sty``.
 
@@ -314,6 +337,7 @@ _TEXT_HANDLERS: dict[str, Callable[[_Text, str, int, int], int]] = {
     **{"\\" + name: _include for name in INCLUDE_COMMANDS},
     "\\usepackage": _usepackage,
     "\\RequirePackage": _usepackage,
+    "\\includeonly": _includeonly,
     "\\ensuremath": _ensuremath,
 }
 

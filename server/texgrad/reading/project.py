@@ -312,6 +312,7 @@ class _Walk:
     reported: set[tuple[str, str]] = field(default_factory=set)  # (file, target) already reported
     too_many: list[tuple[str, Include]] = field(default_factory=list)  # past MAX_PROJECT_FILES
     said_too_many: bool = False
+    include_only: frozenset[str] | None = None  # the root's \includeonly list
 
     def problem(self, path: str, problem: ReadProblem) -> None:
         bucket = self.problems.setdefault(path, [])
@@ -337,6 +338,8 @@ def _walk(
         for p in read_problems:
             walk.problem(key, p)
         result = reader.scan(key, format_of(key))  # (a Quarto page includes Markdown)
+        if walk.include_only is None and result.include_only is not None:
+            walk.include_only = frozenset(result.include_only)
         events: list[tuple[int, int, Macro | Include]] = [
             (d.start, 0, d) for d in result.definitions
         ] + [(inc.start, 1, inc) for inc in result.includes]
@@ -346,6 +349,16 @@ def _walk(
                 walk.definitions.append(item)
                 continue
             inc = item
+            if (
+                inc.command == "include"
+                and walk.include_only is not None
+                and latex.only_name(inc.target) not in walk.include_only
+            ):
+                message = f"{printable(inc.written)} is not read: \\includeonly leaves it out"
+                walk.problem(
+                    key, ReadProblem(message, inc.start, inc.end, "information", "include-only")
+                )
+                continue
             res = _resolve(inc, path, root_dir, base, reader)
             if res.path is not None:
                 if len(visited) >= MAX_PROJECT_FILES and str(res.path) not in visited:

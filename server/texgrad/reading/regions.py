@@ -227,6 +227,8 @@ class ScanResult:
     # Markdown: the paragraphs read for inline math outside quotes, (start, end) in order —
     # an edit inside one that leaves block structure alone reads that one again (rescan.py)
     paragraphs: list[tuple[int, int]] | None = field(default=None, compare=False, repr=False)
+    # \includeonly{a,b}: the only \include targets LaTeX reads (as written, without ".tex")
+    include_only: tuple[str, ...] | None = None
 
 
 # Markdown escapes that authors add to keep emphasis out of math (a\_i, a\*b).

@@ -105,6 +105,7 @@ def _moved_scan(
         _moved_paragraphs(old.paragraphs, edit)
         if old.paragraphs is not None and _lines_kept(old_text, new_text, edit)
         else None,
+        old.include_only,  # (an edit inside one math region leaves \includeonly as it was)
     )  # fmt: skip
     if format != "markdown" and edit.start < 4000:
         out.magic_root = latex.magic_root(new_text)

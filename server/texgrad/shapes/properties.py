@@ -94,6 +94,12 @@ _PATTERNS += [
         + r"\s+(?!(?:parts|blocks|entries|elements|differences|groups)\b)[a-z]{2,20}s\s+"
         + _M.format("sym") + r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)" + _M.format("sym2")
     ),
+    # one adjective before two matrices: "with symmetric $L \in …$ and $R \in …$" (the second
+    # a capital, a matrix: not "with symmetric $A$ and $x \in …$", a vector beside it)
+    re.compile(
+        r"\b(?:[Ww]ith|[Gg]iven)\s+(?:two\s+)?" + _PROPERTY + r"\s+" + _M.format("sym")
+        + r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)\$\$?(?P<sym2>(?=\\?[A-Z])[^$]{1,120})\$\$?"
+    ),
     # each named with its role, then the property said of the two: "Let $M \in …$ be the
     # predicted covariance and $R \in …$ the covariance of the noise; both are symmetric"
     re.compile(

@@ -738,10 +738,21 @@ def _variances(
 # "with reward $r$ and discount $\gamma$", "a baseline $b$", "temperature $T$": what reinforcement
 # learning and optimisation name by these words is a number (a letter in no font alone)
 _NUMBER_WORDS = ("reward $", "return $", "baseline $", "discount $", "discount factor $",
-                 "temperature $", "learning rate $", "step size $")  # fmt: skip
+                 "temperature $", "learning rate $", "step size $",
+                 "temperatures $", "learning rates $", "step sizes $")  # fmt: skip
 _NUMBER_NAMED = re.compile(
     r"\b(?:reward|return|baseline|discount(?:\s+factor)?|temperature|learning\s+rate|step\s+size)"
     r"\s+\$(?P<sym>[^$]{1,30})\$"
+)
+# "with learning rates $c_1$ and $c_\mu$", "step sizes $\alpha$, $\beta$": two numbers (not
+# "learning rates $\boldsymbol\eta$" alone, a vector of them)
+_NUMBERS_PLURAL = r"\b(?:temperatures|learning\s+rates|step\s+sizes)\s+"
+_NUMBERS_NEXT = r"\s*(?:,\s*(?:and\s+)?|and\s+)"
+_NUMBERS_FIRST = re.compile(
+    _NUMBERS_PLURAL + r"\$(?P<sym>[^$]{1,30})\$" + _NUMBERS_NEXT + r"\$[^$]{1,30}\$"
+)
+_NUMBERS_SECOND = re.compile(
+    _NUMBERS_PLURAL + r"\$[^$]{1,30}\$" + _NUMBERS_NEXT + r"\$(?P<sym>[^$]{1,30})\$"
 )
 
 
@@ -751,6 +762,8 @@ def _numbers_named(
     """Declare scalar the letter (or member, ``G_t``) the text names a reward, a return, a
     baseline, a discount, a temperature, a learning rate or a step size."""
     _scalars_matched(_NUMBER_NAMED, text, path, rows, table, lo, hi)
+    _scalars_matched(_NUMBERS_FIRST, text, path, rows, table, lo, hi)
+    _scalars_matched(_NUMBERS_SECOND, text, path, rows, table, lo, hi)
 
 
 def _scalars_matched(

@@ -117,6 +117,8 @@ class Lexer:
         self.single_digit_at: set[int] = set()
         self.trailing: list[Token] = []  # a row's dangling end: `a = b +`, `x = 1,`
         self.overs: list[int] = []  # where a `\\over` not yet read as a fraction is in tokens
+        # a negative thin space glued to an operand (`\\sigma\\!\\left(`): (its start, its end)
+        self.tight: tuple[int, int] | None = None
 
     # -- public ---------------------------------------------------------------
     def tokenize(self) -> list[Token]:
@@ -214,6 +216,8 @@ class Lexer:
         return None
 
     def _open(self, kind: str, value: str, start: int, end: int) -> None:
+        if value in ("(", "\\left(") and self.tight is not None and self.tight[1] == start:
+            start = self.tight[0]  # `f\!(x)`: the bracket written right after the name, f(x)
         self.stack.append((kind, value, start))
         self._emit("OPEN", value, start, end)
 
@@ -636,6 +640,11 @@ class Lexer:
         return self._opaque("\\" + name, start, end)
 
     def _control_symbol(self, c: str, start: int, end: int) -> int:
+        if c == "!" and (
+            (self.tokens and self.tokens[-1].end_pos == start)
+            or (self.tight is not None and self.tight[1] == start)
+        ):
+            self.tight = (self.tight[0] if self.tight and self.tight[1] == start else start, end)
         if c in ",;:! >":
             if c in ";:>" and self.stack and self.stack[-1][0] in _BRACKETS:
                 m = _SECOND_THICK_SPACE.match(self.text, end)

@@ -90,7 +90,7 @@ class OperatorRules(ExponentialRules):
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
             vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
             return None if vector else base.transposed()
-        matrix_power = exp in _MATRIX_EXPONENTS
+        matrix_power = exp in _MATRIX_EXPONENTS or _root(node.exponent)
         if not matrix_power and base.rows == base.cols != ONE and power in (None, SCALAR):
             # \hat A^K, P^t, A^{k+1} of a square matrix: square whatever the count (never flagged)
             counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
@@ -364,6 +364,20 @@ def _letter(node: t.Node | None) -> bool:
         isinstance(node, t.Symbol) and node.font is None and not node.accents
         and len(node.name) == 1 and node.name.isascii() and node.name.isalpha()
     )  # fmt: skip
+
+
+def _root(node: t.Node | None) -> bool:
+    """A fractional exponent of integers, a matrix root or its inverse: ``1/4``, ``-1/4``,
+    ``\\frac{3}{2}`` (Shampoo's ``L^{-1/4}``), as ``1/2`` and ``-1/2`` are."""
+    if isinstance(node, t.Neg):
+        node = node.operand
+    if isinstance(node, t.BinOp) and node.op == "/":
+        parts: tuple[t.Node | None, ...] = (node.left, node.right)
+    elif isinstance(node, t.Frac):
+        parts = (node.num, node.den)
+    else:
+        return False
+    return all(isinstance(p, t.Number) and p.text.isdigit() for p in parts)
 
 
 def _count(node: t.Node | None) -> bool:

@@ -614,7 +614,33 @@ class SymbolRules(RuleBase):
             # A_{:,:} is A; but K_{**}, K_{*,*} name the test-test covariance of a GP: no slice
             stars = all(p.name in _STARS for p in parts if isinstance(p, t.Symbol))
             return None if stars else base
+        if self._block_of_declared_blocks(node, parts):
+            return None  # K_{ba} beside K_{aa}, K_{ab} \in \mathbb{R}^{n_a \times n_b}: a block
         return SCALAR  # A_{ij}, A_{i,j}: an entry
+
+    def _block_of_declared_blocks(self, node: t.Sub, parts: tuple[t.Node | None, ...]) -> bool:
+        r"""Is ``K_{ba}`` one of the blocks ``K_{aa}``, ``K_{ab}``, ``K_{bb}`` the document
+        declares as matrices (a partition into free and fixed unknowns), rather than an entry
+        of ``K``?  Any other pairing of its two index letters declared non-scalar says so."""
+        letters = [p for p in parts if isinstance(p, t.Symbol)]
+        if len(letters) != 2 or letters[0].name == letters[1].name:
+            return False
+        for first, second in ((letters[0], letters[0]), (letters[1], letters[1]),
+                              (letters[1], letters[0])):  # fmt: skip
+            index: t.Node
+            if isinstance(node.index, t.List):
+                index = replace(node.index, items=(first, second))
+            elif isinstance(node.index, t.Product):
+                index = replace(node.index, factors=(first, second))
+            else:
+                return False
+            key = symbol_key(replace(node, index=index))
+            if key is None or not self._declared(key[0]):
+                continue
+            decl = self._lookup(key, node.start)
+            if decl is not None and not decl.shape.is_scalar:
+                return True
+        return False
 
 
 # upright tags that name another version of the same quantity (an update, an estimate)
