@@ -34,7 +34,17 @@ from texgrad.shapes.questions import (
     constant_size,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
+from texgrad.shapes.rules.base import (
+    TEMPLATE_ARGUMENT,
+    TEMPLATE_COLS,
+    TEMPLATE_ROWS,
+    UNSIZED,
+    ingredients,
+    is_inverse,
+    span_key,
+    template_key,
+    unwrapped,
+)
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
@@ -194,6 +204,8 @@ class RelationRules(DistributionRules):
             if i > 0 and self._defined_later_in_row(left, right, b):
                 continue
             if left is not None and right is not None:
+                if rel in EQUALITIES and isinstance(left, t.Sub):
+                    self._template(left, right)
                 if i == 0 and b is None and a is None and self._defines(left):
                     b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
                     if b is not None:
@@ -201,6 +213,30 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _template(self, left: t.Sub, right: t.Node) -> None:
+        r"""``P_A = A(A'A)^{-1}A'``, ``H_X = X(X^\top X)^{-1}X^\top``: a name subscripted by a
+        letter its formula is made of, a notation for any such letter.  The formula is
+        inferred again with the letter of any rows and columns (``TEMPLATE_ARGUMENT``,
+        reporting nothing and leaving no shape), and where its shape depends on them it is
+        defined as the template of the name's letter, which ``P_Z`` instantiates with Z."""
+        param = symbol_key(left.index) if isinstance(left.index, t.Symbol) else None
+        base = symbol_key(left.base) if isinstance(left.base, t.Symbol) else None
+        if param is None or base is None or not _mentions(right, param):
+            return
+        saved = (dict(self.shapes), len(self.diagnostics), self.report, self._bound)
+        kept = (dict(self.evidence), list(self.notes), set(self.conflicting))
+        self.report, self._bound = False, {param: TEMPLATE_ARGUMENT}
+        try:
+            shape = self.infer(right)
+        finally:
+            self.shapes, self.report, self._bound = saved[0], saved[2], saved[3]
+            del self.diagnostics[saved[1] :]
+            self.evidence, self.notes, self.conflicting = kept[0], kept[1], kept[2]
+        free = shape.rows.free_symbols | shape.cols.free_symbols if shape is not None else ()
+        if shape is None or not {TEMPLATE_ROWS, TEMPLATE_COLS} & set(free):
+            return  # (x_t = A x_{t-1}: no notation of t)
+        self._define_key((template_key(base[0]), base[1]), left, shape, (param,))
 
     def _defined_by_head(self, node: t.Chain, shapes: list[Shape | None]) -> None:
         r"""What the left side of ``f(x) = …`` or ``W_2^2(\mu, \nu) = …`` defines."""
@@ -363,8 +399,8 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
             return  # F_k = F; q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
-        if (a is None or self._bold_guessed(left)) and b is not None and self._solves(left, b):
-            return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
+        if self._sizes_an_unknown(rel, left, right, a, b):
+            return  # (K + \sigma^2 I)\alpha = y; P^\top \mathbf 1_m = b of a b \in \Delta^n
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
@@ -1159,6 +1195,30 @@ class RelationRules(DistributionRules):
             return not self._estimate(node)
         return key[1] is not None and decl.font != key[1]
 
+    def _sizes_an_unknown(
+        self, rel: str, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Does the equation give an unknown letter on one side its shape: ``(K + \sigma^2
+        I)\alpha = y`` (``_solves``), ``P^\top \mathbf 1_m = b`` (``_sized_by_value``)?"""
+        if (a is None or self._bold_guessed(left)) and b is not None and self._solves(left, b):
+            return True
+        return b is None and a is not None and self._sized_by_value(rel, left, right, a)
+
+    def _sized_by_value(self, rel: str, left: t.Node, right: t.Node, a: Shape) -> bool:
+        r"""``P^\top \mathbf 1_m = b``, ``A x = b``: a computed column set equal to a bare
+        letter nothing sizes (declared in a set whose size is a convention, ``b \in
+        \Delta^n``, or not at all) gives the letter its shape, as ``b = P^\top \mathbf 1_m``
+        would.  Only a plain letter on the right, a product or an application on the left."""
+        if rel != "=" or not isinstance(right, t.Symbol) or right.accents:
+            return False
+        if a.cols != ONE or a.rows == ONE or not isinstance(left, (t.Product, t.Apply)):
+            return False
+        key = symbol_key(right)
+        if key is None or not self._unknown(key[0], right.start) or self._weak(key, right.start):
+            return False
+        self._define(right, a, ingredients(left, self.source, right.start))
+        return True
+
     def _solves(self, left: t.Node, b: Shape) -> bool:
         r"""Is ``left`` a product of known factors ending in an undeclared letter, ``(K +
         \sigma^2 I)\alpha`` set equal to a ``b`` its rows agree with?  The letter is what
@@ -1709,3 +1769,14 @@ def _m_times(total: Dim, other: Dim, sums: dict[str, str]) -> bool:
         count is not None and bool(other.is_Mul)
         and any(str(f) == count for f in other.free_symbols)
     )  # fmt: skip
+
+
+def _mentions(node: t.Node, key: tuple[str, str | None]) -> bool:
+    """Is the letter ``key`` written anywhere in ``node`` (in a subscript too: ``P_A``)?"""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, t.Symbol) and symbol_key(n) == key:
+            return True
+        todo.extend(n.children())
+    return False

@@ -1,0 +1,94 @@
+r"""The issue-13 misses made general rules (session 32): each known miss of the document set
+read as a rule, with a planted error and a trap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.shapes.helpers import codes_by_line
+
+PROJECTIONS = r"""
+%! notes.tex
+\documentclass{article}
+\begin{document}
+\section{Projections}
+Throughout, $y$ is an $n \times 1$ vector and $X$ is an $n \times k$ matrix. For any matrix
+$A$ with $n$ rows we write
+\[
+  P_A = A(A'A)^{-1}A', \qquad M_A = I_n - P_A .
+\]
+\section{Instruments}
+Let $Z$ be an $n \times l$ matrix of instruments and $W \in \mathbb{R}^{l \times l}$ a weight.
+
+SENTENCE
+\end{document}
+"""
+
+
+def test_a_subscripted_notation_is_instantiated_with_its_argument(tmp_path: Path) -> None:
+    # handout-2sls-primes-21: P_Z of P_A = A(A'A)^{-1}A' is n×n, so I_l - P_Z cannot be
+    text = PROJECTIONS.replace("SENTENCE", r"Several of you wrote $M_Z = I_l - P_Z$.")
+    assert codes_by_line(text, tmp_path) == [(12, "add-mismatch")]
+    # its instance by X (n×k): n×n too, whatever X's columns; P_Z Z W is n×l, P_Z W is not
+    text = PROJECTIONS.replace("SENTENCE", r"Then $P_X y$, $P_Z X$, $P_Z Z W$ and $W P_Z$.")
+    assert codes_by_line(text, tmp_path) == [(12, "matmul-mismatch")]
+
+    # and the traps: M_Z = I_n - P_Z, Z' P_Z = Z', P_Z Z = Z are right
+    text = PROJECTIONS.replace(
+        "SENTENCE", r"So $M_Z = I_n - P_Z$, $Z' P_Z = Z'$ and $P_Z Z = Z$, and $X' M_X = 0$."
+    )
+    assert codes_by_line(text, tmp_path) == []
+
+
+SINKHORN = r"""
+%! hw.tex
+\documentclass{article}
+\begin{document}
+\paragraph{Problem 1.}
+Let $a \in \Delta^{m}$ and $b \in \Delta^{n}$ be histograms and $K \in \mathbb{R}^{m \times n}$.
+The plan is $P = \operatorname{diag}(u) K \operatorname{diag}(v)$ with $u \in \mathbb{R}^m$,
+$v \in \mathbb{R}^n$, and its marginals are $P\mathbf 1_n = a$ and $P^\top \mathbf 1_m = b$.
+SENTENCE
+\end{document}
+"""
+
+
+def test_a_letter_of_a_simplex_of_either_size_is_sized_by_an_equation(tmp_path: Path) -> None:
+    # hw-enumerate-sinkhorn-31: b \in \Delta^n has n or n + 1 entries as authors count; the
+    # marginal P^T 1_m = b says n, so diag(b)^{-1} P cannot be
+    text = SINKHORN.replace("SENTENCE", r"The wrong map is $\operatorname{diag}(b)^{-1} P$.")
+    assert codes_by_line(text, tmp_path) == [(7, "matmul-mismatch")]
+    # the traps: diag(a)^{-1} P, P diag(b)^{-1} and b^\top v
+    text = SINKHORN.replace(
+        "SENTENCE",
+        r"So $\operatorname{diag}(a)^{-1} P$, $P \operatorname{diag}(b)^{-1}$ and $b^\top v$.",
+    )
+    assert codes_by_line(text, tmp_path) == []
+
+
+HEADS = r"""
+%! attention.md
+# Attention
+
+Tokens are $X \in \mathbb{R}^{T \times d}$ and $W_V \in \mathbb{R}^{d \times d_v}$. One head gives
+$O = A X W_V \in \mathbb{R}^{T \times d_v}$ with $A \in \mathbb{R}^{T \times T}$.
+
+SENTENCE
+"""
+
+
+def test_numbered_heads_are_members_of_a_head_s_output(tmp_path: Path) -> None:
+    # myst-roles-attention-30: O_1, O_2 where the paragraph speaks of heads are T×d_v, like O
+    text = HEADS.replace(
+        "SENTENCE",
+        r"The heads are concatenated, $[O_1 \; O_2]$, and projected by"
+        "\n$W_O \\in \\mathbb{R}^{2 d_v \\times d}$. A transposed projection, $W_O [O_1 \\; O_2]$, fails.",
+    )
+    assert codes_by_line(text, tmp_path) == [(7, "matmul-mismatch")]
+    # the trap: [O_1 \; O_2] W_O is right; without heads O_1 is nothing known
+    text = HEADS.replace(
+        "SENTENCE",
+        r"The heads are concatenated: $[O_1 \; O_2] W_O$ with $W_O \in \mathbb{R}^{2 d_v \times d}$."
+        "\n\nElsewhere $W_O O_1$ for $W_O \\in \\mathbb{R}^{2 d_v \\times d}$.",
+    )
+    assert codes_by_line(text, tmp_path) == []
