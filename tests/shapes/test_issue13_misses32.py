@@ -92,3 +92,37 @@ def test_numbered_heads_are_members_of_a_head_s_output(tmp_path: Path) -> None:
         "\n\nElsewhere $W_O O_1$ for $W_O \\in \\mathbb{R}^{2 d_v \\times d}$.",
     )
     assert codes_by_line(text, tmp_path) == []
+
+
+VAE = r"""
+%! vae.md
+# Encoder
+
+$$
+\boldsymbol\mu = W_\mu \mathbf h, \qquad \log\boldsymbol\sigma^2 = W_\sigma \mathbf h
+$$
+
+where $\mathbf h \in \mathbb R^H$ and $W_\mu, W_\sigma \in \mathbb{R}^{L \times H}$.
+
+SENTENCE
+"""
+
+
+def test_the_square_of_a_vector_is_entrywise_where_its_log_is_a_vector(tmp_path: Path) -> None:
+    # quarto-vae-elbo-27: \log\sigma^2 = W_\sigma h (an L-vector) makes \sigma^2 the entrywise
+    # square, so 1_L^T \sigma^2 is a number, which an L×L outer product cannot be added to
+    text = VAE.replace(
+        "SENTENCE",
+        r"Adding $\boldsymbol\mu\boldsymbol\mu^\top + \mathbf 1_L^\top\boldsymbol\sigma^2$.",
+    )
+    assert codes_by_line(text, tmp_path) == [(9, "add-mismatch")]
+    # the traps: mu^T mu + 1_L^T sigma^2, sigma^2 - mu (both L-vectors), sigma^2 \odot mu
+    text = VAE.replace(
+        "SENTENCE",
+        r"So $\boldsymbol\mu^\top\boldsymbol\mu + \mathbf 1_L^\top\boldsymbol\sigma^2$,"
+        r" $\boldsymbol\sigma^2 - \boldsymbol\mu$ and $\boldsymbol\sigma^2 \odot \boldsymbol\mu$.",
+    )
+    assert codes_by_line(text, tmp_path) == []
+    # … and an L-vector's square against an H-vector is a mismatch
+    text = VAE.replace("SENTENCE", r"Not $\boldsymbol\sigma^2 + \mathbf h$.")
+    assert codes_by_line(text, tmp_path) == [(9, "add-mismatch")]

@@ -63,6 +63,12 @@ def template_key(base: str) -> str:
     return base + "_{\0}"
 
 
+def square_key(letter: str) -> str:
+    r"""The key that says the square of a vector ``letter`` is taken entry by entry, defined
+    where the text sets ``\log \sigma^2`` (or ``\sigma^2``) equal to a vector."""
+    return letter + "\0square"
+
+
 # bars: an adjoint where the document says so (``_bar_adjoint``), else a mean, a conjugate …
 BARS = frozenset({"bar", "overline"})
 

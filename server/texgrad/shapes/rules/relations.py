@@ -42,6 +42,7 @@ from texgrad.shapes.rules.base import (
     ingredients,
     is_inverse,
     span_key,
+    square_key,
     template_key,
     unwrapped,
 )
@@ -1143,6 +1144,10 @@ class RelationRules(DistributionRules):
         if letter is None or not self._defines(letter):
             return False
         self._define(letter, b)
+        key = symbol_key(letter)
+        if key is not None and _squares(left) and not b.is_scalar:
+            # \log \sigma^2 = W_\sigma h + b_\sigma: the square of σ is taken entry by entry
+            self._define_key((square_key(key[0]), key[1]), letter, b)
         return True
 
     def _defines_tagged(self, left: t.Node, b: Shape) -> bool:
@@ -1422,6 +1427,15 @@ _ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
 
 
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "bf", "vec"})
+
+
+def _squares(left: t.Node) -> bool:
+    r"""Is ``left`` the square of a letter, or an entrywise function of it (``\log \sigma^2``)?"""
+    if isinstance(left, t.Apply) and len(left.args) == 1:
+        left = left.args[0]
+        if isinstance(left, t.Paren) and left.open in ("(", "\\left("):
+            left = left.body  # type: ignore[assignment]
+    return isinstance(left, t.Power) and show(left.exponent) == "2"
 
 
 def _entrywise_of(left: t.Node) -> t.Node | None:
