@@ -126,3 +126,27 @@ def test_the_square_of_a_vector_is_entrywise_where_its_log_is_a_vector(tmp_path:
     # … and an L-vector's square against an H-vector is a mismatch
     text = VAE.replace("SENTENCE", r"Not $\boldsymbol\sigma^2 + \mathbf h$.")
     assert codes_by_line(text, tmp_path) == [(9, "add-mismatch")]
+
+
+EXPERTS = r"""
+%! moe.md
+## Experts
+
+Tokens arrive as $X \in \mathbb{R}^{T \times d}$ and $D_e \in \{0,1\}^{C \times T}$ dispatches them.
+Let $Y_e = \operatorname{FFN}_e(X) \in \mathbb{R}^{T \times d}$ denote expert $e$ SAID.
+
+SENTENCE
+"""
+
+
+def test_an_operator_said_to_apply_row_wise_keeps_its_argument_s_rows(tmp_path: Path) -> None:
+    # quarto-moe-routing-24: FFN_e applied row-wise maps rows of width d to rows of width d,
+    # so FFN_e(D_e X) is C×d, and D_e FFN_e(D_e X) cannot be
+    text = EXPERTS.replace("SAID", "applied row-wise")
+    slip = r"Forgetting the transpose, $D_e \operatorname{FFN}_e(D_e X)$ fails."
+    assert codes_by_line(text.replace("SENTENCE", slip), tmp_path) == [(6, "matmul-mismatch")]
+    right = r"So $Y_e = D_e^\top \operatorname{FFN}_e(D_e X)$ and $\operatorname{FFN}_1(X) + X$."
+    assert codes_by_line(text.replace("SENTENCE", right), tmp_path) == []
+    # not said row-wise: FFN_e(D_e X) is unknown (FFN_e(X) = A X would mix the rows)
+    text = EXPERTS.replace("SAID", "applied to the batch")
+    assert codes_by_line(text.replace("SENTENCE", slip), tmp_path) == []

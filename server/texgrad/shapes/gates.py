@@ -77,6 +77,8 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True  # the Khatri–Rao product named, or * said to be the Hadamard product
     if _near(was, start, old_end, _BLAME) != _near(new, start, new_end, _BLAME):
         return True  # a word of blame, or the sentence around it (see said_wrong)
+    if _near(was, start, old_end, _ROW_WISE) != _near(new, start, new_end, _ROW_WISE):
+        return True  # an operator said to apply row-wise (see said_row_wise)
     if _near(was, start, old_end, _HEADS, HEADS_REACH) != _near(
         new, start, new_end, _HEADS, HEADS_REACH
     ):
@@ -163,6 +165,22 @@ def said_wrong(text: str, at: int) -> bool:
     return _BLAME.search(text, lo, hi) is not None
 
 
+# words that say an operator applies to each row of a matrix
+_ROW_WISE = re.compile(
+    r"\brow[- ]?wise\b|\brow\s+by\s+row\b|\bto\s+each\s+row\b|\b(?:token|position)[- ]?wise\b",
+    re.IGNORECASE,
+)
+
+
+def said_row_wise(text: str, at: int) -> bool:
+    """Does the sentence holding ``at`` say what it applies is applied row-wise ("Let $Y_e =
+    \\operatorname{FFN}_e(X)$ denote expert $e$ applied row-wise"), up to ``BLAME_REACH``
+    either side of it?"""
+    lo = language_cues.sentence_start(text, max(0, at - BLAME_REACH), at)
+    hi = language_cues.sentence_end(text, at, at + BLAME_REACH)
+    return _ROW_WISE.search(text, lo, hi) is not None
+
+
 # the word that makes numbered members of a head's output heads: "the heads are concatenated"
 _HEADS = re.compile(r"\bheads?\b", re.IGNORECASE)
 
@@ -231,12 +249,15 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -
       written nowhere as a letter of its own;
     - ``("blamed",)``: does the sentence at ``at`` in ``path`` call what it writes wrong
       (:func:`said_wrong`; asked at a place, as ``("heads",)`` is: does it speak of heads,
-      :func:`said_heads`)."""
+      :func:`said_heads`, and ``("row-wise",)``: does its sentence say an operator applies
+      row-wise, :func:`said_row_wise`)."""
     kind = gate[0]
     if kind == "blamed":
         return said_wrong(texts.get(path, ""), at)
     if kind == "heads":
         return said_heads(texts.get(path, ""), at)
+    if kind == "row-wise":
+        return said_row_wise(texts.get(path, ""), at)
     if kind == "elementwise":
         return any(_says_elementwise(text, gate[1]) for text in texts.values())
     if kind == "kept":

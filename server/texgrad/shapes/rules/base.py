@@ -63,6 +63,12 @@ def template_key(base: str) -> str:
     return base + "_{\0}"
 
 
+def row_map_key(name: str) -> str:
+    r"""The key of an operator said to apply row-wise (``\operatorname{FFN}_e``, of its name
+    ``FFN``), defined as the widths it maps rows between (rules/relations.py ``_row_map``)."""
+    return f"\\operatorname{{{name}}}\0rows"
+
+
 def square_key(letter: str) -> str:
     r"""The key that says the square of a vector ``letter`` is taken entry by entry, defined
     where the text sets ``\log \sigma^2`` (or ``\sigma^2``) equal to a vector."""

@@ -24,9 +24,11 @@ from texgrad.shapes.dims import (
 )
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
+from texgrad.shapes.gates import GATES_KEY
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
+    GATE,
     LAYOUT,
     LAYOUT_KEY,
     LETTER,
@@ -41,6 +43,7 @@ from texgrad.shapes.rules.base import (
     UNSIZED,
     ingredients,
     is_inverse,
+    row_map_key,
     span_key,
     square_key,
     template_key,
@@ -205,8 +208,8 @@ class RelationRules(DistributionRules):
             if i > 0 and self._defined_later_in_row(left, right, b):
                 continue
             if left is not None and right is not None:
-                if rel in EQUALITIES and isinstance(left, t.Sub):
-                    self._template(left, right)
+                if rel in EQUALITIES:
+                    self._notations(left, right, a)
                 if i == 0 and b is None and a is None and self._defines(left):
                     b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
                     if b is not None:
@@ -214,6 +217,34 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _notations(self, left: t.Node, right: t.Node, a: Shape | None) -> None:
+        """What an equality says of a notation for later rows: a name of any argument
+        (``_template``), an operator applied row-wise (``_row_map``)."""
+        if isinstance(left, t.Sub):
+            self._template(left, right)
+        if isinstance(right, t.Apply) and a is not None:
+            self._row_map(right, a)
+
+    def _row_map(self, call: t.Apply, value: Shape) -> None:
+        r"""``Y_e = \operatorname{FFN}_e(X) \in \mathbb{R}^{T \times d}``, "expert $e$
+        applied row-wise": the operator maps rows of X's width to rows of the value's width,
+        kept under ``row_map_key`` of its name (of any subscript: one function of a family),
+        so that ``\operatorname{FFN}_e(D_e X)`` of a C×d argument is C×d.  Only where the
+        sentence says so, of a matrix argument with the value's rows."""
+        func = call.func
+        if not isinstance(func, t.Func) or len(call.args) != 1 or value.cols == ONE:
+            return
+        arg = self.shapes.get(span_key(call.args[0]))
+        if (
+            arg is None
+            or ONE in (arg.rows, arg.cols)
+            or not self._same(arg.rows, value.rows, call.start)
+        ):
+            return
+        if not self._ask(GATE, GATES_KEY, ("row-wise",), call.start):
+            return
+        self._define_key((row_map_key(func.name), None), call, Shape(arg.cols, value.cols))
 
     def _template(self, left: t.Sub, right: t.Node) -> None:
         r"""``P_A = A(A'A)^{-1}A'``, ``H_X = X(X^\top X)^{-1}X^\top``: a name subscripted by a
