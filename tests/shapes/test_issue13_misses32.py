@@ -150,3 +150,26 @@ def test_an_operator_said_to_apply_row_wise_keeps_its_argument_s_rows(tmp_path: 
     # not said row-wise: FFN_e(D_e X) is unknown (FFN_e(X) = A X would mix the rows)
     text = EXPERTS.replace("SAID", "applied to the batch")
     assert codes_by_line(text.replace("SENTENCE", slip), tmp_path) == []
+
+
+GROUPS = r"""
+%! lmm.tex
+\documentclass{article}
+\begin{document}
+\section{Random slopes}
+With $m$ groups of sizes $n_1, \dots, n_m$, let $Z_i \in \mathbb{R}^{n_i \times 2}$ and
+$\Sigma \in \mathbb{R}^{2 \times 2}$. SENTENCE
+\end{document}
+"""
+
+
+def test_a_size_declared_beside_a_number_is_not_that_number(tmp_path: Path) -> None:
+    # paper-mixed-models-xparse-28: Z_i is n_i×2, so n_i is not 2 (Z_i is not square) and
+    # Z_i^T \Sigma Z_i does not multiply
+    wrong = r"Then not $Z_i^\top \Sigma Z_i + I_{n_i}$."
+    assert codes_by_line(GROUPS.replace("SENTENCE", wrong), tmp_path) == [(5, "matmul-mismatch")]
+    right = r"Then $V_i = Z_i \Sigma Z_i^\top + I_{n_i}$ and $Z_i^\top Z_i + \Sigma$."
+    assert codes_by_line(GROUPS.replace("SENTENCE", right), tmp_path) == []
+    # a name beside no number may still be one: a 3×3 example of an m×m matrix
+    example = r"Take $B \in \mathbb{R}^{m \times m}$ and $C \in \mathbb{R}^{3 \times 3}$: $B C$."
+    assert codes_by_line(GROUPS.replace("SENTENCE", example), tmp_path) == []

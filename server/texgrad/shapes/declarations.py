@@ -286,6 +286,7 @@ def _collect(
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
+    _apart_by_shape(table)
     _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
     _beside_bold_only(table)
@@ -842,6 +843,25 @@ def _constant_sizes(texts: dict[str, str], table: SymbolTable) -> frozenset[str]
         and name not in table.signatures
         and name not in table.function_definitions
     )
+
+
+def _apart_by_shape(table: SymbolTable) -> None:
+    r"""A matrix declared of a size's name by a number, ``Z_i \in \mathbb{R}^{n_i \times 2}``
+    (a design of an intercept and a slope per group), is not square: the text sets the name
+    apart from the number (``Fact.apart``, as "for $n > 6$" does), so that ``Z_i^\top \Sigma
+    Z_i`` of a 2×2 Σ is no instance of a square case.  Not of a definition's computed shape."""
+    for decls in list(table.declarations.values()):
+        for d in decls:
+            if d.how == "definition":
+                continue
+            for name, number in ((d.shape.rows, d.shape.cols), (d.shape.cols, d.shape.rows)):
+                if not (name.is_Symbol and number.is_Number and number > 1):
+                    continue
+                key = apart_key(name, number)
+                known = table.facts.get(key, [])
+                if not any(f.path == d.path and f.start == d.start for f in known):
+                    made = Fact(name, number, d.path, d.start, d.end, apart=True)
+                    table.facts[key] = [*known, made]
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:
