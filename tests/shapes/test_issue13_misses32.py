@@ -173,3 +173,34 @@ def test_a_size_declared_beside_a_number_is_not_that_number(tmp_path: Path) -> N
     # a name beside no number may still be one: a 3×3 example of an m×m matrix
     example = r"Take $B \in \mathbb{R}^{m \times m}$ and $C \in \mathbb{R}^{3 \times 3}$: $B C$."
     assert codes_by_line(GROUPS.replace("SENTENCE", example), tmp_path) == []
+
+
+VALUE = r"""
+%! slides.md
+## The network
+
+A state $\mathbf s \in \mathbb R^{d}$ gives $\mathbf h = \tanh(W_1\mathbf s)$ and
+$V(\mathbf s) = \mathbf w^\top\mathbf h + c$, with $W_1 \in \mathbb R^{h \times d}$,
+$W_\pi \in \mathbb R^{m \times h}$, $\mathbf w \in \mathbb R^{h}$ and $c$ a scalar.
+
+HEADING
+
+1. SLIP
+"""
+
+
+def test_a_function_restated_in_a_list_of_slips_is_compared_with_its_value(
+    tmp_path: Path,
+) -> None:
+    # marp-ppo-gae-29: V(s) = h^T W_pi^T (1×m) among the slips of a scalar V
+    text = VALUE.replace("HEADING", "## Common slips").replace(
+        "SLIP", r"$V(\mathbf s) = \mathbf h^\top W_\pi^\top$ — not a number"
+    )
+    assert codes_by_line(text, tmp_path) == [(9, "equation-mismatch")]
+    # the traps: the slip written right; and V defined anew outside a list of slips
+    right = text.replace(r"\mathbf h^\top W_\pi^\top", r"\mathbf h^\top \mathbf w")
+    assert codes_by_line(right, tmp_path) == []
+    anew = VALUE.replace("HEADING", "## A policy head").replace(
+        "SLIP", r"Now $V(\mathbf s) = W_\pi \mathbf h$ scores every action."
+    )
+    assert codes_by_line(anew, tmp_path) == []

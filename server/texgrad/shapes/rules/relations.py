@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from texgrad.shapes import messages
+from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import (
     MAX_DIMENSION_BITS,
     ONE,
@@ -281,6 +282,8 @@ class RelationRules(DistributionRules):
             and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
+            if self._misstated_value(head, node.items[1], shapes[1]):  # type: ignore[arg-type]
+                return
             self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
         elif node.relations[0] in EQUALITIES:
             self._squared_distance(head, shapes[1])
@@ -883,6 +886,44 @@ class RelationRules(DistributionRules):
         cov = self.infer(args[1])
         if cov is not None and not cov.is_scalar and self._same(cov.rows, cov.cols, left.start):
             self._define(left, Shape(cov.rows, ONE))
+
+    def _misstated_value(self, head: t.Apply, body: t.Node | None, value: Shape | None) -> bool:
+        r"""``V(\mathbf s) = \mathbf h^\top W_\pi^\top`` in a list of mistakes (or a sentence
+        calling it wrong), of a ``V``
+        defined before as a number (``V(\mathbf s) = \mathbf w_v^\top \mathbf h + c``): the
+        slip quoted is compared with the function's value, not read as a new definition.
+        Reported when both are known and differ; True then (nothing defined)."""
+        key = symbol_key(head.func)
+        if key is None or value is None or body is None or len(head.args) != 1:
+            return False
+        sig = self._signature(key[0], head.start)
+        if sig is None or not (
+            (self._gate("errata") and in_errata(self.source, head.start))
+            or self._said_wrong(head.start)
+        ):
+            return False  # (nor in a sentence calling it wrong: "a common slip is $V(s) = …$")
+        if sig is None or sig.start >= head.start or sig.elementwise or sig.domains:
+            return False
+        if sig.path == self.path and in_errata(self.source, sig.start):
+            return False  # (defined in the list itself: the slip's own function)
+        arg = self.infer(head.args[0])
+        if arg is None or not self._agrees(arg, sig.domain, head.start):
+            return False
+        if self._agrees(value, sig.codomain, head.start):
+            return False
+        fixes = (
+            (self._transpose_fix(body),)
+            if self._agrees(sig.codomain, value.transposed(), head.start)
+            else ()
+        )
+        message = messages.equation_mismatch(
+            "=", self._described(head, sig.codomain), self._described(body, value),
+            self._hint(fixes),
+        )  # fmt: skip
+        related = (Related(sig.path, sig.start, sig.end, messages.signature_text(
+            sig.key, sig.domain, sig.codomain)),)  # fmt: skip
+        self._emit("equation-mismatch", message, head.start, body.end, related, fixes)
+        return True
 
     def _define_function(
         self, head: t.Apply, value: Shape | None, body: t.Node | None = None
