@@ -204,3 +204,29 @@ def test_a_function_restated_in_a_list_of_slips_is_compared_with_its_value(
         "SLIP", r"Now $V(\mathbf s) = W_\pi \mathbf h$ scores every action."
     )
     assert codes_by_line(anew, tmp_path) == []
+
+
+GLASSO = r"""
+%! glasso.md
+## The column update
+
+With $\mathbf{w}_{12} \in \mathbb{R}^{p-1}$, $\boldsymbol\beta \in \mathbb{R}^{p-1}$ and a scalar $w_{22}$,
+the last entry is $\theta_{22} = 1/(w_{22} - \mathbf{w}_{12}^\top\boldsymbol\beta)$; SENTENCE
+"""
+
+
+def test_a_number_over_a_square_matrix_is_a_matrix_and_others_quoted_are_slips(
+    tmp_path: Path,
+) -> None:
+    # quarto-graphical-lasso-25: 1/(w_22 - w_12 beta^T) is (p-1)×(p-1) (entrywise or an
+    # inverse alike), and "some notes write" quotes a slip, not a new theta_22
+    slip = r"some notes write $\theta_{22} = 1/(w_{22} - \mathbf{w}_{12}\boldsymbol\beta^\top)$."
+    assert codes_by_line(GLASSO.replace("SENTENCE", slip), tmp_path) == [(4, "equation-mismatch")]
+    # the traps: the right formula quoted, and \frac{1}{…} of a number
+    right = (
+        r"some notes write $\theta_{22} = \frac{1}{w_{22} - \boldsymbol\beta^\top\mathbf{w}_{12}}$."
+    )
+    assert codes_by_line(GLASSO.replace("SENTENCE", right), tmp_path) == []
+    # set anew in a later section: a new meaning, no slip
+    anew = "\n\n## Blocks\n\nNow $\\theta_{22} = 1/(w_{22} - \\mathbf{w}_{12}\\boldsymbol\\beta^\\top)$, a block."
+    assert codes_by_line(GLASSO.replace("SENTENCE", "so.") + anew, tmp_path) == []

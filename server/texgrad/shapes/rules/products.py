@@ -922,7 +922,7 @@ class ProductRules(DistributionRules):
                 return SCALAR  # a dot product of two vectors
             return self._matmul(a, b, node.left, node.right)
         if op == "/":
-            return a if b.is_scalar else None
+            return a if b.is_scalar else _reciprocal(node.left, a, b)
         return None
 
     def _hadamard(self, node: t.BinOp, right: t.Node, a: Shape, b: Shape) -> Shape | None:
@@ -968,7 +968,19 @@ class ProductRules(DistributionRules):
             # (and were σ² a square matrix, X^T X σ^{-2} would keep X^T X's shape); not
             # \frac{1}{\kappa} A, whose A may be a matrix of another section's
             return num
+        if den is not None and num is not None and not den.is_scalar:
+            return _reciprocal(node.num, num, den)
         return num if den is not None and den.is_scalar else None
+
+
+def _reciprocal(num: t.Node, a: Shape, b: Shape) -> Shape | None:
+    r"""``1/(w_{22} - \mathbf w_{12}\boldsymbol\beta^\top)``, ``\frac{1}{M}``: a number written
+    out over a square matrix, its entries' reciprocals or its inverse (papers write both):
+    of its shape either way.  Not over a vector or another matrix (``1/\mathbf x`` may be
+    entrywise or a misprint for a norm), nor a letter over one."""
+    if not (isinstance(num, t.Number) and a.is_scalar) or b.rows != b.cols:
+        return None
+    return b
 
 
 def _scaled_by_number(node: t.BinOp, a: Shape, b: Shape) -> bool:

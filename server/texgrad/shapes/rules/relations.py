@@ -842,7 +842,7 @@ class RelationRules(DistributionRules):
         (``h = W_2 h``, as an algorithm writes)?"""
         if defined >= left.start or self._apart(bounds, defined, left.start):
             return False  # (a definition after it in its sentence holds for it: not before)
-        if lets(self.source, left.start) or _NAMES_ANEW.search(
+        if lets(self.source, left.start) or _names_anew(
             self.source,
             sentence_start(self.source, max(0, left.start - SENTENCE_LOOKBACK), left.start),
             left.start,
@@ -1479,6 +1479,26 @@ _DISPLAY = re.compile(r"\s*(?:\$\$|\\\[|\\begin\{|```+\s*\{math\}|:::+\s*\{math\
 _NAMES_ANEW = re.compile(
     r"\b(?:[Nn]ow|[Dd]efine|[Rr]edefine|[Dd]enote|[Ww]rite|[Cc]all|[Hh]ere|[Ii]nstead|[Ff]or)\b"
 )
+
+
+# others who write a formula: "some notes write", "many texts write" (a formula quoted, not
+# one the text names anew)
+_OTHERS_WRITE = re.compile(
+    r"\b(?:notes|texts|textbooks|books|papers|authors|sources|references|students|others|people)"
+    r"\s+(?:also\s+|still\s+|often\s+|instead\s+)?$"
+)
+
+
+def _names_anew(source: str, lo: int, hi: int) -> bool:
+    """Do the words between ``lo`` and ``hi`` name a letter anew (``_NAMES_ANEW``: "Now",
+    "define", "we write"), not counting others who write a formula ("some notes write")?"""
+    for m in _NAMES_ANEW.finditer(source, lo, hi):
+        if m[0] in ("write", "Write") and _OTHERS_WRITE.search(
+            source, max(lo, m.start() - 40), m.start()
+        ):
+            continue
+        return True
+    return False
 
 
 # the title of a callout that lists what is wrong ("## Typos in circulation", title="Common
