@@ -230,3 +230,24 @@ def test_a_number_over_a_square_matrix_is_a_matrix_and_others_quoted_are_slips(
     # set anew in a later section: a new meaning, no slip
     anew = "\n\n## Blocks\n\nNow $\\theta_{22} = 1/(w_{22} - \\mathbf{w}_{12}\\boldsymbol\\beta^\\top)$, a block."
     assert codes_by_line(GLASSO.replace("SENTENCE", "so.") + anew, tmp_path) == []
+
+
+WEIGHTED = r"""
+%! lmm.tex
+\documentclass{article}
+\begin{document}
+\section{Model}
+Let $X \in \mathbb{R}^{n \times p}$ and $V \in \mathbb{R}^{n \times n}$. For any $A$ with $n$ rows we write
+$H_A = A(A^\top V^{-1}A)^{-1}A^\top V^{-1}$.
+\section{Fit}
+SENTENCE
+\end{document}
+"""
+
+
+def test_a_notation_whose_other_letters_fix_its_argument_s_rows(tmp_path: Path) -> None:
+    # paper-lmm-henderson-32: A^T V^{-1} needs A with n rows; H_X is n×n, so I_p - H_X fails
+    text = WEIGHTED.replace("SENTENCE", r"The residual maker is not $I_p - H_X$.")
+    assert codes_by_line(text, tmp_path) == [(7, "add-mismatch")]
+    text = WEIGHTED.replace("SENTENCE", r"It is $I_n - H_X$, and $H_X X = X$.")
+    assert codes_by_line(text, tmp_path) == []

@@ -252,24 +252,49 @@ class RelationRules(DistributionRules):
         letter its formula is made of, a notation for any such letter.  The formula is
         inferred again with the letter of any rows and columns (``TEMPLATE_ARGUMENT``,
         reporting nothing and leaving no shape), and where its shape depends on them it is
-        defined as the template of the name's letter, which ``P_Z`` instantiates with Z."""
+        defined as the template of the name's letter, which ``P_Z`` instantiates with Z.
+        Where the formula's other letters fix the rows (``A(A^\top V^{-1} A)^{-1}A^\top
+        V^{-1}`` of an n×n V: A has n rows), the letter has rows of their sizes, tried in turn
+        (a letter written as a factor of its own only, not ``x_t`` of ``t``)."""
         param = symbol_key(left.index) if isinstance(left.index, t.Symbol) else None
         base = symbol_key(left.base) if isinstance(left.base, t.Symbol) else None
         if param is None or base is None or not _mentions(right, param):
             return
+        sizes = [d for s in self._shapes_within(right) for d in (s.rows, s.cols) if d != ONE]
+        shape = self._as_template(right, param, TEMPLATE_ARGUMENT)
+        free = shape.rows.free_symbols | shape.cols.free_symbols if shape is not None else ()
+        if shape is None and _mentions(right, param, alone=True):
+            for rows in list(dict.fromkeys(sizes))[:4]:
+                shape = self._as_template(right, param, Shape(rows, TEMPLATE_COLS))
+                if shape is not None:
+                    break
+        elif shape is None or not {TEMPLATE_ROWS, TEMPLATE_COLS} & set(free):
+            return  # (x_t = A x_{t-1}: no notation of t)
+        if shape is not None:
+            self._define_key((template_key(base[0]), base[1]), left, shape, (param,))
+
+    def _shapes_within(self, node: t.Node) -> list[Shape]:
+        """The shapes inferred of ``node``'s letters (as this row inferred them)."""
+        out = []
+        for n in node.walk():
+            if isinstance(n, (t.Symbol, t.Sub)) and (s := self.shapes.get(span_key(n))):
+                out.append(s)
+        return out
+
+    def _as_template(
+        self, right: t.Node, param: tuple[str, str | None], argument: Shape
+    ) -> Shape | None:
+        """The shape of ``right`` with the letter ``param`` of the shape ``argument``, inferred
+        reporting nothing and leaving nothing of its own (shapes, notes, diagnostics)."""
         saved = (dict(self.shapes), len(self.diagnostics), self.report, self._bound)
         kept = (dict(self.evidence), list(self.notes), set(self.conflicting))
-        self.report, self._bound = False, {param: TEMPLATE_ARGUMENT}
+        self.report, self._bound = False, {param: argument}
         try:
-            shape = self.infer(right)
+            return self.infer(right)
         finally:
             self.shapes, self.report, self._bound = saved[0], saved[2], saved[3]
             del self.diagnostics[saved[1] :]
             self.evidence, self.notes, self.conflicting = kept[0], kept[1], kept[2]
-        free = shape.rows.free_symbols | shape.cols.free_symbols if shape is not None else ()
-        if shape is None or not {TEMPLATE_ROWS, TEMPLATE_COLS} & set(free):
-            return  # (x_t = A x_{t-1}: no notation of t)
-        self._define_key((template_key(base[0]), base[1]), left, shape, (param,))
 
     def _defined_by_head(self, node: t.Chain, shapes: list[Shape | None]) -> None:
         r"""What the left side of ``f(x) = …`` or ``W_2^2(\mu, \nu) = …`` defines."""
@@ -1877,12 +1902,13 @@ def _m_times(total: Dim, other: Dim, sums: dict[str, str]) -> bool:
     )  # fmt: skip
 
 
-def _mentions(node: t.Node, key: tuple[str, str | None]) -> bool:
-    """Is the letter ``key`` written anywhere in ``node`` (in a subscript too: ``P_A``)?"""
+def _mentions(node: t.Node, key: tuple[str, str | None], alone: bool = False) -> bool:
+    """Is the letter ``key`` written anywhere in ``node`` (in a subscript too: ``P_A``; with
+    ``alone``, only as a letter of its own, not a subscript's)?"""
     todo = [node]
     while todo:
         n = todo.pop()
         if isinstance(n, t.Symbol) and symbol_key(n) == key:
             return True
-        todo.extend(n.children())
+        todo.extend([n.base] if alone and isinstance(n, t.Sub) else n.children())
     return False
