@@ -251,3 +251,25 @@ def test_a_notation_whose_other_letters_fix_its_argument_s_rows(tmp_path: Path) 
     assert codes_by_line(text, tmp_path) == [(7, "add-mismatch")]
     text = WEIGHTED.replace("SENTENCE", r"It is $I_n - H_X$, and $H_X X = X$.")
     assert codes_by_line(text, tmp_path) == []
+
+
+PANEL = r"""
+%! panel.md
+## GMM
+
+For firm $i$, $\Delta\mathbf{y}_i \in \mathbb{R}^{T-2}$, $\mathbf{W}_i \in \mathbb{R}^{(T-2) \times K}$ and
+$\mathbf{Z}_i \in \mathbb{R}^{(T-2) \times L}$; stacked, $\Delta\mathbf{y} \in \mathbb{R}^{N}$,
+$\mathbf{W} \in \mathbb{R}^{N \times K}$. The estimate is $\hat{\boldsymbol\delta} = (\mathbf{W}'\mathbf{W})^{-1}\mathbf{W}'\Delta\mathbf{y}$.
+The one-step residuals are $\hat{\mathbf{e}}_i = \Delta\mathbf{y}_i - \mathbf{W}_i\hat{\boldsymbol\delta}^{(1)}$.
+
+SENTENCE
+"""
+
+
+def test_a_difference_declared_as_a_name_and_an_estimate_s_round(tmp_path: Path) -> None:
+    # rmd-dynamic-panel-gmm-25: \Delta y_i declared (T-2) is one name, not \Delta times y_i;
+    # \hat\delta^{(1)}, the one-step estimate, has \hat\delta's shape: e_i is a (T-2)-vector
+    slip = r"Not $\mathbf{Z}_i\hat{\mathbf{e}}_i'\hat{\mathbf{e}}_i\mathbf{Z}_i'$."
+    assert codes_by_line(PANEL.replace("SENTENCE", slip), tmp_path) == [(8, "matmul-mismatch")]
+    right = r"So $\mathbf{Z}_i'\hat{\mathbf{e}}_i\hat{\mathbf{e}}_i'\mathbf{Z}_i$ and $\mathbf{W}_i'\Delta\mathbf{y}_i$."
+    assert codes_by_line(PANEL.replace("SENTENCE", right), tmp_path) == []

@@ -207,8 +207,10 @@ class SymbolRules(RuleBase):
 
     def _tagged(self, node: t.Tagged) -> Shape | None:
         """A superscript-labelled name no declaration sizes as written."""
-        if _version(node.tag):
-            return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
+        if _version(node.tag) or _estimate_round(node):
+            # W^{\mathrm{new}}: the next W, of W's shape; \hat\delta^{(1)}: the one-step
+            # estimate, of \hat\delta's (not W^{(1)}, which may be a layer of its own)
+            return self.infer(node.base)
         if _horizon(node):
             # \hat x_t^T beside ^\top: the estimate of step t given all T, of x_t's shape
             if isinstance(node.base, t.Sub) and time_step(node.base.index):
@@ -678,6 +680,16 @@ def _horizon(node: t.Tagged) -> bool:
     reads it so, of accented letters at a time step only), neither a transpose nor a power."""
     tag = node.tag
     return not node.bracket and isinstance(tag, t.Symbol) and tag.name == "T" and not tag.font
+
+
+def _estimate_round(node: t.Tagged) -> bool:
+    r"""``\hat{\boldsymbol\delta}^{(1)}``, ``\hat\beta^{(2)}``: an estimate of a numbered
+    round or step (one-step and two-step GMM), a hatted letter with a number in parentheses."""
+    base = node.base
+    return (
+        node.bracket == "(" and isinstance(node.tag, t.Number)
+        and isinstance(base, t.Symbol) and bool(ESTIMATE_ACCENTS & set(base.accents))
+    )  # fmt: skip
 
 
 def _version(tag: t.Node | None) -> bool:
