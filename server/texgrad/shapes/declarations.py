@@ -289,6 +289,7 @@ def _collect(
         table.add(d)
     if table.facts:
         _keep_stated_facts(table)
+    _apart_by_shape(table)
     _drop_other_conventions(table, memo, fresh)
     _drop_described_values(table)
     _beside_bold_only(table)
@@ -845,6 +846,33 @@ def _constant_sizes(texts: dict[str, str], table: SymbolTable) -> frozenset[str]
         and name not in table.signatures
         and name not in table.function_definitions
     )
+
+
+# the name of a size indexed by a letter, one per group or step: n_i, n_{g}, T_i
+_INDEXED_SIZE = re.compile(r"[A-Za-z]_\{?[a-z]\}?")
+
+
+def _apart_by_shape(table: SymbolTable) -> None:
+    r"""A matrix declared of a group's size by a number, ``Z_i \in \mathbb{R}^{n_i \times 2}``
+    (a design of an intercept and a slope per group, of sizes n_1, …, n_m), is not square
+    for every group: the text sets the indexed size apart from the number (``Fact.apart``, as
+    "for $n > 6$" does), so that ``Z_i^\top \Sigma Z_i`` of a 2×2 Σ is no instance of a square
+    case.  Not a plain name (``J \in \mathbb{R}^{6 \times n}`` may be a 6×6 example of it),
+    nor a definition's computed shape."""
+    for decls in list(table.declarations.values()):
+        for d in decls:
+            if d.how == "definition":
+                continue
+            for name, number in ((d.shape.rows, d.shape.cols), (d.shape.cols, d.shape.rows)):
+                if not (name.is_Symbol and number.is_Number and number > 1):
+                    continue
+                if not _INDEXED_SIZE.fullmatch(str(getattr(name, "name", ""))):
+                    continue
+                key = apart_key(name, number)
+                known = table.facts.get(key, [])
+                if not any(f.path == d.path and f.start == d.start for f in known):
+                    made = Fact(name, number, d.path, d.start, d.end, apart=True)
+                    table.facts[key] = [*known, made]
 
 
 def _keep_stated_facts(table: SymbolTable) -> None:

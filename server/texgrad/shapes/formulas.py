@@ -14,7 +14,7 @@ from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import call_of, dims_of, is_round
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import label_of, member_key, ones_key, symbol_key
+from texgrad.syntax.symbols import difference_key, label_of, member_key, ones_key, symbol_key
 
 # A plain ``R`` is the reals (``x \in R^n``) while this is set: in a document that writes the
 # reals no other way and whose every plain R is written where a set goes (declarations.collect)
@@ -492,7 +492,7 @@ def _from_membership(
             call = show(_as_call(sym)) if scope is None else ""  # \tau(y): the call as written
             sym, made = valued, "value" if scope is None else made
         key = member_key(sym) or iterate_key(sym) or tag_key(sym) or ones_key(sym)
-        key = key or numeric_tag_key(sym, own)
+        key = key or numeric_tag_key(sym, own) or difference_key(sym)
         if key is None:
             continue
         d = Declaration(

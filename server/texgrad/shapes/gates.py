@@ -77,6 +77,12 @@ def changed_near(was: str, new: str, start: int, old_end: int, new_end: int) -> 
         return True  # the Khatri–Rao product named, or * said to be the Hadamard product
     if _near(was, start, old_end, _BLAME) != _near(new, start, new_end, _BLAME):
         return True  # a word of blame, or the sentence around it (see said_wrong)
+    if _near(was, start, old_end, _ROW_WISE) != _near(new, start, new_end, _ROW_WISE):
+        return True  # an operator said to apply row-wise (see said_row_wise)
+    if _near(was, start, old_end, _HEADS, HEADS_REACH) != _near(
+        new, start, new_end, _HEADS, HEADS_REACH
+    ):
+        return True  # heads named, or the text up to where they are read (see said_heads)
     reach = 2 * _CONTEXT
     primed = "'" in was[max(0, start - reach) : old_end + reach] or (
         "'" in new[max(0, start - reach) : new_end + reach]
@@ -116,12 +122,14 @@ def _dagger_changed(was: str, new: str, start: int, old_end: int, new_end: int) 
     return (_DAGGER in was) != (_DAGGER in new)
 
 
-def _near(text: str, lo: int, hi: int, pattern: re.Pattern[str]) -> list[str]:
-    """The gates' words near lo..hi, each with the sentence around it."""
-    a, b = max(0, lo - 2 * _CONTEXT), min(len(text), hi + 2 * _CONTEXT)
+def _near(
+    text: str, lo: int, hi: int, pattern: re.Pattern[str], context: int = _CONTEXT
+) -> list[str]:
+    """The gates' words near lo..hi, each with the sentence around it (``context`` either
+    side: as far as a use reads them)."""
+    a, b = max(0, lo - 2 * context), min(len(text), hi + 2 * context)
     return [
-        text[max(0, m.start() - _CONTEXT) : m.end() + _CONTEXT]
-        for m in pattern.finditer(text, a, b)
+        text[max(0, m.start() - context) : m.end() + context] for m in pattern.finditer(text, a, b)
     ]
 
 
@@ -155,6 +163,43 @@ def said_wrong(text: str, at: int) -> bool:
     lo = language_cues.sentence_start(text, max(0, at - BLAME_REACH), at)
     hi = language_cues.sentence_end(text, at, at + BLAME_REACH)
     return _BLAME.search(text, lo, hi) is not None
+
+
+# words that say an operator applies to each row of a matrix
+_ROW_WISE = re.compile(
+    r"\brow[- ]?wise\b|\brow\s+by\s+row\b|\bto\s+each\s+row\b|\b(?:token|position)[- ]?wise\b",
+    re.IGNORECASE,
+)
+
+
+def said_row_wise(text: str, at: int) -> bool:
+    """Does the sentence holding ``at`` say what it applies is applied row-wise ("Let $Y_e =
+    \\operatorname{FFN}_e(X)$ denote expert $e$ applied row-wise"), up to ``BLAME_REACH``
+    either side of it?"""
+    lo = language_cues.sentence_start(text, max(0, at - BLAME_REACH), at)
+    hi = language_cues.sentence_end(text, at, at + BLAME_REACH)
+    return _ROW_WISE.search(text, lo, hi) is not None
+
+
+# the word that makes numbered members of a head's output heads: "the heads are concatenated"
+_HEADS = re.compile(r"\bheads?\b", re.IGNORECASE)
+
+
+# how far before a use the word is read, in its paragraph (changed_near compares the text
+# this far around each such word, so that an edit that may change an answer is seen)
+HEADS_REACH = 400
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def said_heads(text: str, at: int) -> bool:
+    """Does the paragraph holding ``at`` speak of heads up to ``HEADS_REACH`` before it,
+    or its sentence after it ("the heads are concatenated, $[O_1 \\; O_2]$ … A transposed
+    projection, $W_O [O_1 \\; O_2]$, does not fit")?"""
+    lo = max(0, at - HEADS_REACH)
+    for m in _PARAGRAPH_BREAK.finditer(text, lo, at):
+        lo = m.end()
+    hi = language_cues.sentence_end(text, at, at + BLAME_REACH)
+    return _HEADS.search(text, lo, hi) is not None
 
 
 # ``\mathbb{1}_r`` set equal to a product with a transpose or an inverse (``\mathsf U_r^\T
@@ -203,10 +248,16 @@ def read(texts: Mapping[str, str], path: str, gate: tuple[str, ...], at: int = -
     - ``("primed", spelling)``: does ``path`` transpose with primes, ``spelling`` (``t_i'``)
       written nowhere as a letter of its own;
     - ``("blamed",)``: does the sentence at ``at`` in ``path`` call what it writes wrong
-      (:func:`said_wrong`; the one gate asked at a place)."""
+      (:func:`said_wrong`; asked at a place, as ``("heads",)`` is: does it speak of heads,
+      :func:`said_heads`, and ``("row-wise",)``: does its sentence say an operator applies
+      row-wise, :func:`said_row_wise`)."""
     kind = gate[0]
     if kind == "blamed":
         return said_wrong(texts.get(path, ""), at)
+    if kind == "heads":
+        return said_heads(texts.get(path, ""), at)
+    if kind == "row-wise":
+        return said_row_wise(texts.get(path, ""), at)
     if kind == "elementwise":
         return any(_says_elementwise(text, gate[1]) for text in texts.values())
     if kind == "kept":

@@ -167,3 +167,19 @@ def member_key(node: t.Node) -> tuple[str, str | None] | None:
     if isinstance(node, t.Power) and show(node.exponent) in NAME_MARKS:
         return symbol_key(t.Tagged(node.base, node.exponent, ""))  # x^\star \in …: a name
     return symbol_key(node)
+
+
+def difference_key(node: t.Node) -> tuple[str, str | None] | None:
+    r"""The key of a difference written with ``\Delta`` before a letter, ``\Delta\mathbf{y}_i``
+    (a product as parsed: ``\Delta`` times ``\mathbf{y}_i``), where a text declares it as one
+    name (``\Delta\mathbf{y}_i \in \mathbb{R}^{T-2}``): the letter's key marked (it holds a
+    NUL, which no symbol's key does), and its font."""
+    if not isinstance(node, t.Product) or len(node.factors) != 2:
+        return None
+    delta, letter = node.factors
+    if not (isinstance(delta, t.Symbol) and delta.name == "\\Delta" and not delta.font):
+        return None
+    if delta.accents or not isinstance(letter, (t.Symbol, t.Sub)):
+        return None
+    key = symbol_key(letter)
+    return None if key is None else ("\0\\Delta " + key[0], key[1])

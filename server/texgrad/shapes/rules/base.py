@@ -49,6 +49,32 @@ from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
 UNSIZED = Shape(plain_symbol("unsized"), plain_symbol("unsized"))
+# a notation defined for any argument, ``P_A = A(A'A)^{-1}A'``: its template is inferred with
+# A of these rows and columns (names of texgrad's own) and kept under ``template_key``, so
+# that ``P_Z`` is the template with Z's rows and columns put for them
+TEMPLATE_ROWS = plain_symbol("argument rows")
+TEMPLATE_COLS = plain_symbol("argument columns")
+TEMPLATE_ARGUMENT = Shape(TEMPLATE_ROWS, TEMPLATE_COLS)
+
+
+def template_key(base: str) -> str:
+    """The key a notation's template is defined under: ``P_A = …`` of the letter ``P``
+    (never a symbol's key, which holds no NUL)."""
+    return base + "_{\0}"
+
+
+def row_map_key(name: str) -> str:
+    r"""The key of an operator said to apply row-wise (``\operatorname{FFN}_e``, of its name
+    ``FFN``), defined as the widths it maps rows between (rules/relations.py ``_row_map``)."""
+    return f"\\operatorname{{{name}}}\0rows"
+
+
+def square_key(letter: str) -> str:
+    r"""The key that says the square of a vector ``letter`` is taken entry by entry, defined
+    where the text sets ``\log \sigma^2`` (or ``\sigma^2``) equal to a vector."""
+    return letter + "\0square"
+
+
 # bars: an adjoint where the document says so (``_bar_adjoint``), else a mean, a conjugate …
 BARS = frozenset({"bar", "overline"})
 
@@ -100,6 +126,9 @@ class RuleBase:
         # the plain letters a row defines a function of (``g(z) = …``), while its right side
         # is inferred: there a plain z is the function's argument, not a \mathbf z declared
         self._parameters: frozenset[tuple[str, str | None]] = frozenset()
+        # the letter a notation's template is inferred for (``P_A = A(A'A)^{-1}A'``: A), with
+        # the shape standing for any argument's (``TEMPLATE_ARGUMENT``), while it is inferred
+        self._bound: dict[tuple[str, str | None], Shape] | None = None
         # the answers to questions of TABLE_ONLY kinds asked again in this check (shared by
         # its two passes, which read one table: see incremental.same_answers); None: none kept
         self.answers: dict[tuple[Any, ...], Any] | None = None
@@ -390,6 +419,8 @@ class RuleBase:
 
     def _known(self, key: str, offset: int) -> bool:
         """Does the document declare ``key`` (anywhere) or define it (in force here)?"""
+        if self._bound is not None and any(k[0] == key for k in self._bound):
+            return True  # (a template's argument: A of A(A'A)^{-1}A', no function A)
         return self._declared(key) or self._definition(key, offset) is not None
 
     def _introduced(self, key: tuple[str, str | None], offset: int) -> bool:

@@ -5,6 +5,7 @@ densities (``p(z \mid x)``); big operators (``\sum``); derivatives and gradients
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from texgrad.shapes import messages
 from texgrad.shapes.diagnostics import Related
@@ -14,7 +15,7 @@ from texgrad.shapes.families import SUBSCRIPT_LABELS
 from texgrad.shapes.formulas import call_key
 from texgrad.shapes.gates import ELEMENTWISE, SHAPE_KEEPING
 from texgrad.shapes.questions import LAYOUT, LAYOUT_KEY
-from texgrad.shapes.rules.base import span_key
+from texgrad.shapes.rules.base import row_map_key, span_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.rules.products import DIAG_SPELLINGS, given_part, number_written
 from texgrad.shapes.rules.relations import operator_key, other_layout
@@ -280,7 +281,18 @@ class FunctionRules(ExponentialRules):
             and arg.is_scalar
         ):
             return SCALAR if name not in ("argmax", "argmin") else None
-        return self._defined_operator(func, arg, len(args))
+        return self._defined_operator(func, arg, len(args)) or self._row_mapped(func, arg, args)
+
+    def _row_mapped(self, func: t.Func, arg: Shape | None, args: list[Any]) -> Shape | None:
+        r"""``\operatorname{FFN}_e(D_e X)`` of an operator the text applies row-wise, mapping
+        rows of width d to rows of width d' (rules/relations.py ``_row_map``): a matrix of
+        the argument's rows and d' columns, where the argument's rows are of width d."""
+        if len(args) != 1 or arg is None or ONE in (arg.rows, arg.cols):
+            return None
+        made = self._definition(row_map_key(func.name), func.start)
+        if made is None or not self._same(arg.cols, made.shape.rows, func.start):
+            return None
+        return Shape(arg.rows, made.shape.cols)
 
     def _defined_operator(self, func: t.Func, arg: Shape | None, count: int) -> Shape | None:
         r"""``\operatorname{sym}(X^\top G)`` for ``\operatorname{sym}(M) = \tfrac12(M +

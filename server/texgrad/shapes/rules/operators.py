@@ -10,11 +10,19 @@ from texgrad.shapes import dim_terms, messages
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
 from texgrad.shapes.families import ITERATE_LABELS, member_shape, time_step
 from texgrad.shapes.questions import DIMENSION, dimension_key
+from texgrad.shapes.rules.base import square_key
 from texgrad.shapes.rules.exponentials import ExponentialRules
 from texgrad.shapes.sections import SENTENCE_LOOKBACK, next_break, sentence_start
 from texgrad.syntax import tree as t
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import NAME_MARKS, OPTIMUM_MARKS, label_of, symbol_key, tagged_key
+from texgrad.syntax.symbols import (
+    NAME_MARKS,
+    OPTIMUM_MARKS,
+    label_of,
+    same_letter,
+    symbol_key,
+    tagged_key,
+)
 
 # exponents that make a matrix power (of a square matrix), as show() writes them
 _MATRIX_EXPONENTS = (
@@ -52,6 +60,27 @@ class OperatorRules(ExponentialRules):
         if exp == "-":
             return base if square or (base is not None and base.cols == ONE) else None
         return base if exp == "\\star" or square else None
+
+    def _vector_power(
+        self, node: t.Power, base: Shape, matrix_power: bool, exp: str
+    ) -> Shape | None:
+        r"""A power of a vector, or another power of a matrix than a matrix power: x^2 of a
+        vector is elementwise in many papers, its inner product with itself in others (known
+        only where the text takes it so: ``_squared``); \hat x_t^{t-1} is x_t's estimate given
+        t-1 steps (Kalman filters), of its shape."""
+        if not matrix_power and base.cols == ONE and _estimate(node):
+            return base
+        return base if exp == "2" and base.cols == ONE and self._squared(node) else None
+
+    def _squared(self, node: t.Power) -> bool:
+        r"""Is ``\boldsymbol\sigma^2`` of a vector the entrywise square, as the text takes
+        it where it sets ``\log \boldsymbol\sigma^2`` to a vector (rules/relations.py
+        ``_defines_within``, ``square_key``)?"""
+        key = symbol_key(node.base)
+        if key is None:
+            return False
+        made = self._definition(square_key(key[0]), node.start)
+        return made is not None and same_letter(key[1], made.font)
 
     def _power(self, node: t.Power) -> Shape | None:
         tagged = _tagged_transpose(node)
@@ -96,9 +125,7 @@ class OperatorRules(ExponentialRules):
             counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
             return base if counted else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
-            # x^2 of a vector is elementwise in many papers; \hat x_t^{t-1} is x_t's estimate
-            # given t-1 steps (Kalman filters), of its shape
-            return base if not matrix_power and base.cols == ONE and _estimate(node) else None
+            return self._vector_power(node, base, matrix_power, exp)
         if not self._same(base.rows, base.cols, node.start):
             if exp != "(Neg 1)" and self._entrywise(node):
                 return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry

@@ -25,7 +25,7 @@ from texgrad.syntax.notation import (
     sized_constant,
 )
 from texgrad.syntax.show import show
-from texgrad.syntax.symbols import symbol_key
+from texgrad.syntax.symbols import difference_key, symbol_key
 
 # what a factor of unknown shape may be for its product still to have a shape (A \Sigma A^\top)
 _OPERANDS = (t.Symbol, t.Sub, t.Tagged, t.Apply, t.Paren, t.Transpose, t.Power, t.Accent, t.Font,
@@ -107,7 +107,10 @@ class ProductRules(DistributionRules):
         def _said_elementwise(self, func: t.Node) -> bool: ...  # (rules/functions.py)
 
     def _product(self, node: t.Product) -> Shape | None:
-        factors = self._applications(list(node.factors))
+        difference = self._difference(node)
+        if difference is not None:
+            return difference
+        factors = self._differences(self._applications(list(node.factors)))
         if len(factors) == 1:
             return self.infer(factors[0])
         node = t.Product(
@@ -422,6 +425,35 @@ class ProductRules(DistributionRules):
                 self._note(factors[i + 1], left.cols, None)
             elif left is None and right is not None and not right.is_scalar:
                 self._note(factors[i], None, right.rows)
+
+    def _difference(self, node: t.Product) -> Shape | None:
+        r"""``\Delta\mathbf{y}_i`` declared as one name (``\Delta\mathbf{y}_i \in
+        \mathbb{R}^{T-2}``, first differences): its shape, where ``\Delta`` is no letter the
+        text sizes itself."""
+        key = difference_key(node)
+        if key is None or self._known("\\Delta", node.start):
+            return None
+        decl = self._lookup(key, node.start)
+        return decl.shape if decl is not None else None
+
+    def _differences(self, factors: list[t.Node]) -> list[t.Node]:
+        r"""``\Delta\mathbf{y}_i`` among the factors, declared as one name: grouped as one
+        factor (``\mathbf{W}_i\hat\delta - \Delta\mathbf{y}_i``, ``\mathbf{Z}'\Delta\mathbf{y}``)."""
+        if not any(isinstance(f, t.Symbol) and f.name == "\\Delta" for f in factors[:-1]):
+            return factors
+        out: list[t.Node] = []
+        i = 0
+        while i < len(factors):
+            if i + 1 < len(factors):
+                pair = t.Product((factors[i], factors[i + 1]), start=factors[i].start,
+                                 end=factors[i + 1].end)  # fmt: skip
+                if self._difference(pair) is not None:
+                    out.append(pair)
+                    i += 2
+                    continue
+            out.append(factors[i])
+            i += 1
+        return out
 
     def _applications(self, factors: list[t.Node]) -> list[t.Node]:
         """``u (x)`` for a symbol with a signature (``u : \\mathbb{R}^n \\to \\mathbb{R}^m``) is a
@@ -922,7 +954,7 @@ class ProductRules(DistributionRules):
                 return SCALAR  # a dot product of two vectors
             return self._matmul(a, b, node.left, node.right)
         if op == "/":
-            return a if b.is_scalar else None
+            return a if b.is_scalar else _reciprocal(node.left, a, b)
         return None
 
     def _hadamard(self, node: t.BinOp, right: t.Node, a: Shape, b: Shape) -> Shape | None:
@@ -968,7 +1000,19 @@ class ProductRules(DistributionRules):
             # (and were σ² a square matrix, X^T X σ^{-2} would keep X^T X's shape); not
             # \frac{1}{\kappa} A, whose A may be a matrix of another section's
             return num
+        if den is not None and num is not None and not den.is_scalar:
+            return _reciprocal(node.num, num, den)
         return num if den is not None and den.is_scalar else None
+
+
+def _reciprocal(num: t.Node, a: Shape, b: Shape) -> Shape | None:
+    r"""``1/(w_{22} - \mathbf w_{12}\boldsymbol\beta^\top)``, ``\frac{1}{M}``: a number written
+    out over a square matrix, its entries' reciprocals or its inverse (papers write both):
+    of its shape either way.  Not over a vector or another matrix (``1/\mathbf x`` may be
+    entrywise or a misprint for a norm), nor a letter over one."""
+    if not (isinstance(num, t.Number) and a.is_scalar) or b.rows != b.cols:
+        return None
+    return b
 
 
 def _scaled_by_number(node: t.BinOp, a: Shape, b: Shape) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from texgrad.shapes import messages
+from texgrad.shapes.diagnostics import Related
 from texgrad.shapes.dims import (
     MAX_DIMENSION_BITS,
     ONE,
@@ -24,9 +25,11 @@ from texgrad.shapes.dims import (
 )
 from texgrad.shapes.facts import fact_key
 from texgrad.shapes.formulas import ORDER_RELATIONS, tag_key
+from texgrad.shapes.gates import GATES_KEY
 from texgrad.shapes.questions import (
     DIMENSION,
     FACT,
+    GATE,
     LAYOUT,
     LAYOUT_KEY,
     LETTER,
@@ -34,7 +37,19 @@ from texgrad.shapes.questions import (
     constant_size,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
+from texgrad.shapes.rules.base import (
+    TEMPLATE_ARGUMENT,
+    TEMPLATE_COLS,
+    TEMPLATE_ROWS,
+    UNSIZED,
+    ingredients,
+    is_inverse,
+    row_map_key,
+    span_key,
+    square_key,
+    template_key,
+    unwrapped,
+)
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
 from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
@@ -194,6 +209,8 @@ class RelationRules(DistributionRules):
             if i > 0 and self._defined_later_in_row(left, right, b):
                 continue
             if left is not None and right is not None:
+                if rel in EQUALITIES:
+                    self._notations(left, right, a)
                 if i == 0 and b is None and a is None and self._defines(left):
                     b = self._later_side(node, shapes)  # E = \hat{U}^\top \hat{U} = Y^\top M Y
                     if b is not None:
@@ -201,6 +218,83 @@ class RelationRules(DistributionRules):
                         continue
                 self._equation(rel, left, right, a, b)
         return None
+
+    def _notations(self, left: t.Node, right: t.Node, a: Shape | None) -> None:
+        """What an equality says of a notation for later rows: a name of any argument
+        (``_template``), an operator applied row-wise (``_row_map``)."""
+        if isinstance(left, t.Sub):
+            self._template(left, right)
+        if isinstance(right, t.Apply) and a is not None:
+            self._row_map(right, a)
+
+    def _row_map(self, call: t.Apply, value: Shape) -> None:
+        r"""``Y_e = \operatorname{FFN}_e(X) \in \mathbb{R}^{T \times d}``, "expert $e$
+        applied row-wise": the operator maps rows of X's width to rows of the value's width,
+        kept under ``row_map_key`` of its name (of any subscript: one function of a family),
+        so that ``\operatorname{FFN}_e(D_e X)`` of a C×d argument is C×d.  Only where the
+        sentence says so, of a matrix argument with the value's rows."""
+        func = call.func
+        if not isinstance(func, t.Func) or len(call.args) != 1 or value.cols == ONE:
+            return
+        arg = self.shapes.get(span_key(call.args[0]))
+        if (
+            arg is None
+            or ONE in (arg.rows, arg.cols)
+            or not self._same(arg.rows, value.rows, call.start)
+        ):
+            return
+        if not self._ask(GATE, GATES_KEY, ("row-wise",), call.start):
+            return
+        self._define_key((row_map_key(func.name), None), call, Shape(arg.cols, value.cols))
+
+    def _template(self, left: t.Sub, right: t.Node) -> None:
+        r"""``P_A = A(A'A)^{-1}A'``, ``H_X = X(X^\top X)^{-1}X^\top``: a name subscripted by a
+        letter its formula is made of, a notation for any such letter.  The formula is
+        inferred again with the letter of any rows and columns (``TEMPLATE_ARGUMENT``,
+        reporting nothing and leaving no shape), and where its shape depends on them it is
+        defined as the template of the name's letter, which ``P_Z`` instantiates with Z.
+        Where the formula's other letters fix the rows (``A(A^\top V^{-1} A)^{-1}A^\top
+        V^{-1}`` of an n×n V: A has n rows), the letter has rows of their sizes, tried in turn
+        (a letter written as a factor of its own only, not ``x_t`` of ``t``)."""
+        param = symbol_key(left.index) if isinstance(left.index, t.Symbol) else None
+        base = symbol_key(left.base) if isinstance(left.base, t.Symbol) else None
+        if param is None or base is None or not _mentions(right, param):
+            return
+        sizes = [d for s in self._shapes_within(right) for d in (s.rows, s.cols) if d != ONE]
+        shape = self._as_template(right, param, TEMPLATE_ARGUMENT)
+        free = shape.rows.free_symbols | shape.cols.free_symbols if shape is not None else ()
+        if shape is None and _mentions(right, param, alone=True):
+            for rows in list(dict.fromkeys(sizes))[:4]:
+                shape = self._as_template(right, param, Shape(rows, TEMPLATE_COLS))
+                if shape is not None:
+                    break
+        elif shape is None or not {TEMPLATE_ROWS, TEMPLATE_COLS} & set(free):
+            return  # (x_t = A x_{t-1}: no notation of t)
+        if shape is not None:
+            self._define_key((template_key(base[0]), base[1]), left, shape, (param,))
+
+    def _shapes_within(self, node: t.Node) -> list[Shape]:
+        """The shapes inferred of ``node``'s letters (as this row inferred them)."""
+        out = []
+        for n in node.walk():
+            if isinstance(n, (t.Symbol, t.Sub)) and (s := self.shapes.get(span_key(n))):
+                out.append(s)
+        return out
+
+    def _as_template(
+        self, right: t.Node, param: tuple[str, str | None], argument: Shape
+    ) -> Shape | None:
+        """The shape of ``right`` with the letter ``param`` of the shape ``argument``, inferred
+        reporting nothing and leaving nothing of its own (shapes, notes, diagnostics)."""
+        saved = (dict(self.shapes), len(self.diagnostics), self.report, self._bound)
+        kept = (dict(self.evidence), list(self.notes), set(self.conflicting))
+        self.report, self._bound = False, {param: argument}
+        try:
+            return self.infer(right)
+        finally:
+            self.shapes, self.report, self._bound = saved[0], saved[2], saved[3]
+            del self.diagnostics[saved[1] :]
+            self.evidence, self.notes, self.conflicting = kept[0], kept[1], kept[2]
 
     def _defined_by_head(self, node: t.Chain, shapes: list[Shape | None]) -> None:
         r"""What the left side of ``f(x) = …`` or ``W_2^2(\mu, \nu) = …`` defines."""
@@ -213,6 +307,8 @@ class RelationRules(DistributionRules):
             and not _zero(node.items[1])  # r(x) = 0: a root sought, no function defined
         ):  # fmt: skip
             # (\sigma_{\min}(\Phi) = \sigma > 0 states a value at \Phi, defines no function)
+            if self._misstated_value(head, node.items[1], shapes[1]):  # type: ignore[arg-type]
+                return
             self._define_function(head, shapes[1], node.items[1])  # type: ignore[arg-type]
         elif node.relations[0] in EQUALITIES:
             self._squared_distance(head, shapes[1])
@@ -363,8 +459,8 @@ class RelationRules(DistributionRules):
         ):  # fmt: skip
             # (\delta^c_t = \partial L / \partial c_t: a gate's name, not a power)
             return  # F_k = F; q^\top = x^\top W; \log \sigma^2 = W_\sigma h + b_\sigma
-        if (a is None or self._bold_guessed(left)) and b is not None and self._solves(left, b):
-            return  # (K + \sigma^2 I)\alpha = y gives an undeclared \alpha its shape
+        if self._sizes_an_unknown(rel, left, right, a, b):
+            return  # (K + \sigma^2 I)\alpha = y; P^\top \mathbf 1_m = b of a b \in \Delta^n
         if a != b and self._augments(left, right):
             self._define(left, UNSIZED if b is None else b)  # \hat A = [A 0; -C 0]: anew
             return
@@ -771,7 +867,7 @@ class RelationRules(DistributionRules):
         (``h = W_2 h``, as an algorithm writes)?"""
         if defined >= left.start or self._apart(bounds, defined, left.start):
             return False  # (a definition after it in its sentence holds for it: not before)
-        if lets(self.source, left.start) or _NAMES_ANEW.search(
+        if lets(self.source, left.start) or _names_anew(
             self.source,
             sentence_start(self.source, max(0, left.start - SENTENCE_LOOKBACK), left.start),
             left.start,
@@ -815,6 +911,44 @@ class RelationRules(DistributionRules):
         cov = self.infer(args[1])
         if cov is not None and not cov.is_scalar and self._same(cov.rows, cov.cols, left.start):
             self._define(left, Shape(cov.rows, ONE))
+
+    def _misstated_value(self, head: t.Apply, body: t.Node | None, value: Shape | None) -> bool:
+        r"""``V(\mathbf s) = \mathbf h^\top W_\pi^\top`` in a list of mistakes (or a sentence
+        calling it wrong), of a ``V``
+        defined before as a number (``V(\mathbf s) = \mathbf w_v^\top \mathbf h + c``): the
+        slip quoted is compared with the function's value, not read as a new definition.
+        Reported when both are known and differ; True then (nothing defined)."""
+        key = symbol_key(head.func)
+        if key is None or value is None or body is None or len(head.args) != 1:
+            return False
+        sig = self._signature(key[0], head.start)
+        if sig is None or not (
+            (self._gate("errata") and in_errata(self.source, head.start))
+            or self._said_wrong(head.start)
+        ):
+            return False  # (nor in a sentence calling it wrong: "a common slip is $V(s) = …$")
+        if sig is None or sig.start >= head.start or sig.elementwise or sig.domains:
+            return False
+        if sig.path == self.path and in_errata(self.source, sig.start):
+            return False  # (defined in the list itself: the slip's own function)
+        arg = self.infer(head.args[0])
+        if arg is None or not self._agrees(arg, sig.domain, head.start):
+            return False
+        if self._agrees(value, sig.codomain, head.start):
+            return False
+        fixes = (
+            (self._transpose_fix(body),)
+            if self._agrees(sig.codomain, value.transposed(), head.start)
+            else ()
+        )
+        message = messages.equation_mismatch(
+            "=", self._described(head, sig.codomain), self._described(body, value),
+            self._hint(fixes),
+        )  # fmt: skip
+        related = (Related(sig.path, sig.start, sig.end, messages.signature_text(
+            sig.key, sig.domain, sig.codomain)),)  # fmt: skip
+        self._emit("equation-mismatch", message, head.start, body.end, related, fixes)
+        return True
 
     def _define_function(
         self, head: t.Apply, value: Shape | None, body: t.Node | None = None
@@ -1107,6 +1241,10 @@ class RelationRules(DistributionRules):
         if letter is None or not self._defines(letter):
             return False
         self._define(letter, b)
+        key = symbol_key(letter)
+        if key is not None and _squares(left) and not b.is_scalar:
+            # \log \sigma^2 = W_\sigma h + b_\sigma: the square of σ is taken entry by entry
+            self._define_key((square_key(key[0]), key[1]), letter, b)
         return True
 
     def _defines_tagged(self, left: t.Node, b: Shape) -> bool:
@@ -1158,6 +1296,30 @@ class RelationRules(DistributionRules):
         if decl is None:  # declared only where it does not hold here (a later section, file)
             return not self._estimate(node)
         return key[1] is not None and decl.font != key[1]
+
+    def _sizes_an_unknown(
+        self, rel: str, left: t.Node, right: t.Node, a: Shape | None, b: Shape | None
+    ) -> bool:
+        r"""Does the equation give an unknown letter on one side its shape: ``(K + \sigma^2
+        I)\alpha = y`` (``_solves``), ``P^\top \mathbf 1_m = b`` (``_sized_by_value``)?"""
+        if (a is None or self._bold_guessed(left)) and b is not None and self._solves(left, b):
+            return True
+        return b is None and a is not None and self._sized_by_value(rel, left, right, a)
+
+    def _sized_by_value(self, rel: str, left: t.Node, right: t.Node, a: Shape) -> bool:
+        r"""``P^\top \mathbf 1_m = b``, ``A x = b``: a computed column set equal to a bare
+        letter nothing sizes (declared in a set whose size is a convention, ``b \in
+        \Delta^n``, or not at all) gives the letter its shape, as ``b = P^\top \mathbf 1_m``
+        would.  Only a plain letter on the right, a product or an application on the left."""
+        if rel != "=" or not isinstance(right, t.Symbol) or right.accents:
+            return False
+        if a.cols != ONE or a.rows == ONE or not isinstance(left, (t.Product, t.Apply)):
+            return False
+        key = symbol_key(right)
+        if key is None or not self._unknown(key[0], right.start) or self._weak(key, right.start):
+            return False
+        self._define(right, a, ingredients(left, self.source, right.start))
+        return True
 
     def _solves(self, left: t.Node, b: Shape) -> bool:
         r"""Is ``left`` a product of known factors ending in an undeclared letter, ``(K +
@@ -1344,6 +1506,26 @@ _NAMES_ANEW = re.compile(
 )
 
 
+# others who write a formula: "some notes write", "many texts write" (a formula quoted, not
+# one the text names anew)
+_OTHERS_WRITE = re.compile(
+    r"\b(?:notes|texts|textbooks|books|papers|authors|sources|references|students|others|people)"
+    r"\s+(?:also\s+|still\s+|often\s+|instead\s+)?$"
+)
+
+
+def _names_anew(source: str, lo: int, hi: int) -> bool:
+    """Do the words between ``lo`` and ``hi`` name a letter anew (``_NAMES_ANEW``: "Now",
+    "define", "we write"), not counting others who write a formula ("some notes write")?"""
+    for m in _NAMES_ANEW.finditer(source, lo, hi):
+        if m[0] in ("write", "Write") and _OTHERS_WRITE.search(
+            source, max(lo, m.start() - 40), m.start()
+        ):
+            continue
+        return True
+    return False
+
+
 # the title of a callout that lists what is wrong ("## Typos in circulation", title="Common
 # mistakes"), read in the box's first characters
 _WRONG_BOX = re.compile(
@@ -1362,6 +1544,15 @@ _ENTRYWISE_FUNCTIONS = frozenset({"log", "ln", "exp", "sqrt"})
 
 
 _BOLD = frozenset({"mathbf", "boldsymbol", "bm", "bf", "vec"})
+
+
+def _squares(left: t.Node) -> bool:
+    r"""Is ``left`` the square of a letter, or an entrywise function of it (``\log \sigma^2``)?"""
+    if isinstance(left, t.Apply) and len(left.args) == 1:
+        left = left.args[0]
+        if isinstance(left, t.Paren) and left.open in ("(", "\\left("):
+            left = left.body  # type: ignore[assignment]
+    return isinstance(left, t.Power) and show(left.exponent) == "2"
 
 
 def _entrywise_of(left: t.Node) -> t.Node | None:
@@ -1709,3 +1900,15 @@ def _m_times(total: Dim, other: Dim, sums: dict[str, str]) -> bool:
         count is not None and bool(other.is_Mul)
         and any(str(f) == count for f in other.free_symbols)
     )  # fmt: skip
+
+
+def _mentions(node: t.Node, key: tuple[str, str | None], alone: bool = False) -> bool:
+    """Is the letter ``key`` written anywhere in ``node`` (in a subscript too: ``P_A``; with
+    ``alone``, only as a letter of its own, not a subscript's)?"""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, t.Symbol) and symbol_key(n) == key:
+            return True
+        todo.extend([n.base] if alone and isinstance(n, t.Sub) else n.children())
+    return False

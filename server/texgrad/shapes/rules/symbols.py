@@ -18,9 +18,16 @@ from texgrad.shapes.formulas import (
     WEAK_STRICT,
     any_member_key,
 )
+from texgrad.shapes.gates import GATES_KEY
 from texgrad.shapes.generic_members import MEMBER
-from texgrad.shapes.questions import APART, DIMENSION, STACKED, dimension_key
-from texgrad.shapes.rules.base import UNSIZED, RuleBase
+from texgrad.shapes.questions import APART, DIMENSION, GATE, STACKED, dimension_key
+from texgrad.shapes.rules.base import (
+    TEMPLATE_COLS,
+    TEMPLATE_ROWS,
+    UNSIZED,
+    RuleBase,
+    template_key,
+)
 from texgrad.shapes.table import Declaration, Signature
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import index_parts, sized_constant
@@ -135,6 +142,8 @@ class SymbolRules(RuleBase):
         key = symbol_key(node)
         if key is None:
             return None
+        if self._bound is not None and key in self._bound:
+            return self._bound[key]  # (the argument of a template inferred: rules/relations.py)
         decl = self._lookup(key, node.start)
         greek = key[0].startswith("\\") and key[1] is None  # (only those are weak scalars)
         if decl is not None and decl.font != key[1] and key in self._parameters:
@@ -152,7 +161,11 @@ class SymbolRules(RuleBase):
         sig = self._signature(key[0], node.start)
         if sig is not None:  # a function named alone: its value, where that is a vector
             return self._value_named(node, sig)
-        defined = self._defined_shape(key, node.start) or self._row_of_defined(key, node.start)
+        defined = (
+            self._defined_shape(key, node.start)
+            or self._row_of_defined(key, node.start)
+            or self._instance(node)
+        )
         if defined is not None:
             return defined
         weak = self._weak(key, node.start)
@@ -172,10 +185,32 @@ class SymbolRules(RuleBase):
             return self._tagged(node)
         return SCALAR if self._is_dimension(node) else None
 
+    def _instance(self, node: t.Node) -> Shape | None:
+        r"""``P_Z`` where the text defines ``P_A = A(A'A)^{-1}A'`` for any A (a template:
+        rules/relations.py ``_template``): the template's shape with Z's rows and columns put
+        for A's, where Z's shape is known."""
+        if not isinstance(node, t.Sub) or not isinstance(node.index, t.Symbol):
+            return None
+        base = symbol_key(node.base) if isinstance(node.base, t.Symbol) else None
+        if base is None:
+            return None
+        template = self._definition(template_key(base[0]), node.start)
+        if template is None or not same_letter(base[1], template.font):
+            return None
+        if template.path == self.path and template.start == node.start:
+            return None  # (the template's own name)
+        argument = self.infer(node.index)
+        if argument is None:
+            return None
+        swaps = {TEMPLATE_ROWS: argument.rows, TEMPLATE_COLS: argument.cols}
+        return Shape(template.shape.rows.xreplace(swaps), template.shape.cols.xreplace(swaps))
+
     def _tagged(self, node: t.Tagged) -> Shape | None:
         """A superscript-labelled name no declaration sizes as written."""
-        if _version(node.tag):
-            return self.infer(node.base)  # W^{\mathrm{new}}: the next W, of W's shape
+        if _version(node.tag) or _estimate_round(node):
+            # W^{\mathrm{new}}: the next W, of W's shape; \hat\delta^{(1)}: the one-step
+            # estimate, of \hat\delta's (not W^{(1)}, which may be a layer of its own)
+            return self.infer(node.base)
         if _horizon(node):
             # \hat x_t^T beside ^\top: the estimate of step t given all T, of x_t's shape
             if isinstance(node.base, t.Sub) and time_step(node.base.index):
@@ -483,7 +518,25 @@ class SymbolRules(RuleBase):
             or self._any_member(node)
             or self._iterate_of_recursion(node)
             or self._named_at_a_step(node)
+            or self._numbered_head(node)
         )
+
+    def _numbered_head(self, node: t.Sub) -> Shape | None:
+        r"""``O_1``, ``O_2`` where the sentence speaks of heads ("the heads are concatenated,
+        $[O_1 \; O_2]$"), of an ``O`` declared or defined as one head's output (``O = AV
+        \in \mathbb{R}^{T \times d_v}``): a head's output of O's shape.  Numbered members
+        only, declared nowhere themselves."""
+        if not isinstance(node.index, t.Number) or not isinstance(node.base, t.Symbol):
+            return None
+        base = symbol_key(node.base)
+        if base is None:
+            return None
+        made = self._lookup(base, node.start) or self._sized_definition(base[0], node.start)
+        if made is None or not same_letter(base[1], made.font) or made.shape is UNSIZED:
+            return None
+        if made.shape.is_scalar or not self._ask(GATE, GATES_KEY, ("heads",), node.start):
+            return None
+        return made.shape
 
     def _block_in_the_same_blocks(self, node: t.Sub) -> Shape | None:
         r"""``\Lambda_{22}`` where the text writes "$\Lambda = \Sigma^{-1}$ in the same blocks"
@@ -653,6 +706,16 @@ def _horizon(node: t.Tagged) -> bool:
     reads it so, of accented letters at a time step only), neither a transpose nor a power."""
     tag = node.tag
     return not node.bracket and isinstance(tag, t.Symbol) and tag.name == "T" and not tag.font
+
+
+def _estimate_round(node: t.Tagged) -> bool:
+    r"""``\hat{\boldsymbol\delta}^{(1)}``, ``\hat\beta^{(2)}``: an estimate of a numbered
+    round or step (one-step and two-step GMM), a hatted letter with a number in parentheses."""
+    base = node.base
+    return (
+        node.bracket == "(" and isinstance(node.tag, t.Number)
+        and isinstance(base, t.Symbol) and bool(ESTIMATE_ACCENTS & set(base.accents))
+    )  # fmt: skip
 
 
 def _version(tag: t.Node | None) -> bool:
