@@ -319,7 +319,7 @@ _NEEDS = (
     (" by $", "-by-"),
     (" in $",),
     (" a scalar", " an scalar", " a real scalar", " a positive scalar", " a fixed scalar"),
-    ("in $", "in  $"),  # (two spaces: GitHub's math, _plain_dollars)
+    ("in $", "in  $"),  # (two spaces: GitHub's math, plain_dollars)
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -563,7 +563,7 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
 
 
 @by_text()
-def _plain_dollars(text: str) -> str:
+def plain_dollars(text: str) -> str:
     r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, and LaTeX's, MathJax's and
     arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), written as
     the patterns read math, `` $x \in \mathbb{R}^n$ ``: each dollar put on a delimiter's
@@ -604,7 +604,7 @@ def from_prose(
     its definition?) to ``looked_back`` (the letter, where it asked relative to ``lo``, the
     answer): a paragraph's reading kept after an edit holds only while they do
     (shapes/declarations.py)."""
-    text = _plain_dollars(text)
+    text = plain_dollars(text)
     if "$" not in text:
         return
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)

@@ -90,7 +90,7 @@ class OperatorRules(ExponentialRules):
         if exp in ("+", "\\dagger"):  # W^{+}: the pseudo-inverse, of W's transposed shape
             vector = ONE in (base.rows, base.cols)  # (x^+ of a vector: its positive part?)
             return None if vector else base.transposed()
-        matrix_power = exp in _MATRIX_EXPONENTS
+        matrix_power = exp in _MATRIX_EXPONENTS or _root(node.exponent)
         if not matrix_power and base.rows == base.cols != ONE and power in (None, SCALAR):
             # \hat A^K, P^t, A^{k+1} of a square matrix: square whatever the count (never flagged)
             counted = _count(node.exponent) or (power == SCALAR and _letter(node.exponent))
@@ -99,13 +99,19 @@ class OperatorRules(ExponentialRules):
             # x^2 of a vector is elementwise in many papers; \hat x_t^{t-1} is x_t's estimate
             # given t-1 steps (Kalman filters), of its shape
             return base if not matrix_power and base.cols == ONE and _estimate(node) else None
-        if not self._same(base.rows, base.cols, node.start):
-            if exp != "(Neg 1)" and self._entrywise(node):
-                return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
-            what = "inverse" if exp == "(Neg 1)" else "power"
-            self._not_square(what, node.base, base, node)
-            return None
-        return base
+        return self._matrix_power(node, base, exp)
+
+    def _matrix_power(self, node: t.Power, base: Shape, exp: str) -> Shape | None:
+        """A power of a matrix: of its shape if square, else flagged (or entry by entry)."""
+        if self._same(base.rows, base.cols, node.start):
+            return base
+        if exp not in _MATRIX_EXPONENTS:
+            return None  # W^{1/3} of a rectangular W: its entries' roots, maybe
+        if exp != "(Neg 1)" and self._entrywise(node):
+            return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
+        what = "inverse" if exp == "(Neg 1)" else "power"
+        self._not_square(what, node.base, base, node)
+        return None
 
     def _hadamard_power(self, node: t.Power) -> Shape | None:
         return self.infer(node.base) if _hadamard_exponent(node.exponent) else None
@@ -364,6 +370,20 @@ def _letter(node: t.Node | None) -> bool:
         isinstance(node, t.Symbol) and node.font is None and not node.accents
         and len(node.name) == 1 and node.name.isascii() and node.name.isalpha()
     )  # fmt: skip
+
+
+def _root(node: t.Node | None) -> bool:
+    r"""A fraction of whole numbers, or its negative: ``1/4``, ``-1/4``, ``\frac{1}{3}`` —
+    Shampoo's ``L^{-1/4}``, a principal root of a square matrix (of its size)."""
+    if isinstance(node, t.Neg):
+        node = node.operand
+    if isinstance(node, t.BinOp) and node.op == "/":
+        parts = (node.left, node.right)
+    elif isinstance(node, t.Frac):
+        parts = (node.num, node.den)
+    else:
+        return False
+    return all(isinstance(p, t.Number) and p.text.isdigit() for p in parts)
 
 
 def _count(node: t.Node | None) -> bool:
