@@ -317,6 +317,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "md-rope-steps-23",
         "md-rowwise-features-24",
         "md-shape-keeping-24",
+        "mdbook-gaussian-splatting-32",
         "memoir-absorbing-chains-30",
         "merkblatt-ableitungen-24",
         "mkdocs-fisher-lda-30",

@@ -6,6 +6,9 @@ each on a short text of its own:
   layer's ``stated_properties``) and "for symmetric \(S \in …\)" (the claim's own paragraph,
   ``_symmetric_as_said``) made ``\nabla_W h = 2SW`` of ``\operatorname{tr}(W^\top S W)``
   a wrong derivative "unless S is symmetric" (anki-shampoo-muon-32);
+- a primed letter the document defines (``\Sigma' = J\Sigma J^\top``) or declares of a shape
+  the transpose of its base cannot have is a letter of its own, not a transpose, in the
+  engine (``Lowerer._own_primed``) (mdbook-gaussian-splatting-32).
 """
 
 from __future__ import annotations
@@ -39,3 +42,22 @@ def test_for_symmetric_s_in_paren_math_beside_the_claim() -> None:
     )
     lines, _ = found_lines(text)
     assert lines == [5]  # only the general A's 2AW is wrong
+
+
+def test_a_primed_letter_defined_or_declared_of_another_shape_is_its_own() -> None:
+    r"""``\Sigma'`` a splat's 2-D covariance, defined (and declared 2×2) beside a 3×3
+    ``\Sigma``: not ``\Sigma^\top`` (the engine read it so, and refused "cannot multiply a 1×2
+    by a 3×3"); the factor ½ dropped from a quadratic form's gradient is then found
+    (mdbook-gaussian-splatting-32)."""
+    text = (
+        "Let $\\mathbf{s} \\in \\mathbb{R}^3$ be the scales, $S = \\operatorname{diag}(\\mathbf{s})"
+        " \\in \\mathbb{R}^{3\\times 3}$, $R \\in \\mathbb{R}^{3\\times 3}$, $J \\in "
+        "\\mathbb{R}^{2\\times 3}$.\n\n$$\n\\Sigma = R S S^\\top R^\\top, \\qquad \\Sigma' = J \\Sigma "
+        "J^\\top \\in \\mathbb{R}^{2\\times 2}.\n$$\n\n"
+        "With $\\mathbf{d} \\in \\mathbb{R}^2$, write $q(\\mathbf{d}) = \\tfrac12\\, \\mathbf{d}^\\top A"
+        "\\, \\mathbf{d}$ with the conic $A = \\Sigma'^{-1}$, symmetric. Then\n\n"
+        "$$\n\\nabla_{\\mathbf{d}}\\, q = A\\mathbf{d}\n$$\n\n"
+        "Wrong: $\\nabla_{\\mathbf{d}}\\, q = \\tfrac12 A\\mathbf{d}$.\n"
+    )
+    lines, _ = found_lines(text)
+    assert lines == [13]
