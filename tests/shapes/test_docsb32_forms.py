@@ -28,3 +28,17 @@ Not flagged: $W^{1/4}$ (its entries), nor $G^{-1/3}$.
 def test_a_rational_power_of_a_square_matrix_keeps_its_size(power: str, tmp_path: Path) -> None:
     text = SHAMPOO.replace("POWER", power)
     assert codes_by_line(text, tmp_path) == [(3, "matmul-mismatch")]
+
+
+ENCODER = r"""
+%! prefs.md
+A pair is embedded by a frozen encoder into $h(x, y) \in \mathbb{R}^d$, and $W \in \mathbb{R}^{k \times k}$.
+We write $h_w = h(x, y_w)$ for the chosen response, and $g = h(x', y)$.
+Then $W h(x, y_w)$, $W h_w$ and $W g$ do not conform, nor $W h(x, y)$.
+"""
+
+
+def test_a_call_on_members_of_the_declared_calls_arguments_has_its_value(tmp_path: Path) -> None:
+    r"""``h(x, y_w)`` after ``h(x, y) \in \mathbb{R}^d``, the text x and y sized nowhere: the
+    chosen response ``y_w`` is one ``y``, so the call is a d-vector (gh-readme-dpo-reward-32)."""
+    assert codes_by_line(ENCODER, tmp_path) == [(3, "matmul-mismatch")] * 4
