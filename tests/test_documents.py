@@ -231,6 +231,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "homework-align-22",
         "html-kernel-methods-31",
         "hugo-apuntes-es-22",
+        "hugo-book-rlhf-katex-32",
         "hugo-gp-18",
         "hugo-ukf-particle-25",
         "hugo-word2vec-27",

@@ -416,6 +416,28 @@ def test_math_in_a_quoted_html_block_leaves_the_quote_marks_out():
     assert body_text(text, r).text == "x +\ny"
 
 
+def test_hugo_katex_shortcodes_are_math():
+    """The hugo-book theme's {{< katex [display] >}}…{{< /katex >}}: raw TeX (no Markdown
+    escapes), display when it says so, exact offsets after non-ASCII text; unclosed: none."""
+    text = (
+        "Ünï: the prior {{< katex >}}\\pi(x) = x\\_1{{< /katex >}} and\n\n"
+        "{{< katex display=true >}}\nf(x) = W x % note\n{{< /katex >}}\n\n"
+        "{{< katex display=false >}}b{{< /katex >}}, `{{< katex >}}c{{< /katex >}}` "
+        "{{< katex >}}unclosed\n"
+    )
+    result = scan(text)
+    assert spans(text) == [
+        ("{{< katex >}}\\pi(x) = x\\_1{{< /katex >}}", "\\pi(x) = x\\_1"),
+        ("{{< katex display=true >}}\nf(x) = W x % note\n{{< /katex >}}", "\nf(x) = W x % note\n"),
+        ("{{< katex display=false >}}b{{< /katex >}}", "b"),
+    ]
+    assert result.regions[0].start == 15
+    assert [r.display for r in result.regions] == [False, True, False]
+    assert body_text(text, result.regions[0]).text == "\\pi(x) = x\\_1"
+    assert body_text(text, result.regions[1]).text == "\nf(x) = W x \n"
+    assert result.problems == []
+
+
 def test_code_span_needs_the_same_number_of_backticks():
     text = "``code ` $a$`` then $b$"
     assert spans(text) == [("$b$", "b")]

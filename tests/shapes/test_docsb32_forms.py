@@ -42,3 +42,36 @@ def test_a_call_on_members_of_the_declared_calls_arguments_has_its_value(tmp_pat
     r"""``h(x, y_w)`` after ``h(x, y) \in \mathbb{R}^d``, the text x and y sized nowhere: the
     chosen response ``y_w`` is one ``y``, so the call is a d-vector (gh-readme-dpo-reward-32)."""
     assert codes_by_line(ENCODER, tmp_path) == [(3, "matmul-mismatch")] * 4
+
+
+TRAINING = r"""
+%! rlhf.md
+# Reward models
+
+The head is $r = \mathbf{v}^\top \mathbf{h}$ with $\mathbf{v} \in \mathbb{R}^{m}$ and $\mathbf{h} \in \mathbb{R}^m$.
+
+## HEADING
+
+With a linear head (now $\mathbf{v} \in \mathbb{R}^d$) the loss only sees the margin.
+
+## The nonlinear head
+
+Then $\mathbf{v} \odot \mathbf{h}$ is fine.
+"""
+
+
+@pytest.mark.parametrize(
+    ("heading", "codes"),
+    [
+        ("Training the reward model", []),  # what is done to a model: its letters its own
+        ("Fitting a model", []),
+        ("The linear model", [(11, "elementwise-mismatch")]),  # a set-up: v ∈ ℝ^d carried
+    ],
+)
+def test_a_heading_that_trains_a_model_sets_nothing_up(
+    heading: str, codes: list[tuple[int, str]], tmp_path: Path
+) -> None:
+    r""" "## Training the reward model" named a Model section (one that sets up the others),
+    so its "(now $\mathbf v \in \mathbb{R}^d$)" held in the sections after it: three false
+    alarms in hugo-book-rlhf-katex-32."""
+    assert codes_by_line(TRAINING.replace("HEADING", heading), tmp_path) == codes

@@ -26,7 +26,10 @@ _MAX_DEFINITION = 10_000  # longest \newcommand read, in characters
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it normalises to \n
 
 # Text mode (paragraph source).  `\\[` must be tried before the escape `\\.`.
-TEXT_EVENT = re.compile(r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{math\}`", re.S)
+TEXT_EVENT = re.compile(
+    r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{math\}`|\{\{<[ \t]*katex(?![\w-])[^<>\n]{0,80}>\}\}",
+    re.S,
+)
 # Math mode: what may close the math, and \text{…}, which may hide a nested $…$.
 MATH_EVENT = re.compile(
     r"\\(?:(?:"
@@ -264,6 +267,27 @@ def _math_role(p: _Paragraph, tok: str, s: int, pos: int) -> int:
     return p.region("inline", "{math}`", s, (end, end + n), s + 6 + n, escapes=False)
 
 
+# Hugo's KaTeX shortcode (the hugo-book theme): {{< katex >}}…{{< /katex >}}
+_KATEX_CLOSE = re.compile(r"\{\{<[ \t]*/katex[ \t]*>\}\}")
+_KATEX_INLINE = re.compile(r"display[ \t]*=[ \t]*[\"']?false", re.I)
+
+
+def _brace(p: _Paragraph, tok: str, s: int, pos: int) -> int:
+    """MyST's role {math}`…`, or Hugo's shortcode ``{{< katex [display] >}}…{{< /katex >}}``,
+    whose content Hugo hands to KaTeX as written (no Markdown escapes)."""
+    if tok.startswith("{math}"):
+        return _math_role(p, tok, s, pos)
+    close = _KATEX_CLOSE.search(p.text, pos, p.hi)
+    if close is None:
+        return pos
+    display = "display" in tok[9:] and not _KATEX_INLINE.search(tok)
+    add_region(
+        p.doc, "display" if display else "inline", "{{< katex >}}", s, close.end(), pos,
+        close.start(), display, False, p.prefixes, p.record,
+    )  # fmt: skip
+    return close.end()
+
+
 # by the event's first character (every event TEXT_EVENT finds has an entry)
 _INLINE_HANDLERS: dict[str, Callable[[_Paragraph, str, int, int], int]] = {
     "\\": _backslash,
@@ -271,7 +295,7 @@ _INLINE_HANDLERS: dict[str, Callable[[_Paragraph, str, int, int], int]] = {
     "`": _code_span,
     "<": _html,
     "]": _link,
-    "{": _math_role,
+    "{": _brace,
 }
 
 

@@ -564,8 +564,9 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
 
 @by_text()
 def plain_dollars(text: str) -> str:
-    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, and LaTeX's, MathJax's and
-    arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), written as
+    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, LaTeX's, MathJax's and
+    arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), and Hugo's
+    ``{{< katex >}}x \in \mathbb{R}^n{{< /katex >}}``, written as
     the patterns read math, `` $x \in \mathbb{R}^n$ ``: each dollar put on a delimiter's
     character (the opener's last, the closer's first: the text after it is spaced as written)
     and spaces left in its place, so that every offset of the math stays where its row is.
@@ -574,6 +575,8 @@ def plain_dollars(text: str) -> str:
         text = _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
     if "\\(" in text:
         text = _PAREN_MATH.sub(_dollared, text)
+    if "katex" in text:  # Hugo's {{< katex >}}…{{< /katex >}}
+        text = _KATEX_MATH.sub(_dollared, text)
     return text
 
 
@@ -583,6 +586,9 @@ def _dollared(m: re.Match[str]) -> str:
 
 
 _GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
+_KATEX_MATH = re.compile(
+    r"(\{\{<[ \t]*katex(?![\w-])[^<>\n]{0,80}>\}\})([^$]{1,400}?)(\{\{<[ \t]*/katex[ \t]*>\}\})"
+)
 # (within a paragraph: no blank line inside, as inline math never leaves its paragraph)
 _PAREN_MATH = re.compile(r"(\\\\?\()((?:[^$\\\n]|\n(?![ \t]*\n)|\\(?!\\?\))){1,400}?)(\\\\?\))")
 
