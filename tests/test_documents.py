@@ -204,6 +204,7 @@ def test_the_set_holds_its_documents_and_the_trap_sets() -> None:
         "fisher-natgrad-notes-27",
         "foglio-traccia-it-26",
         "foglio-vec-kron-it-28",
+        "gh-issue-muon-suggestion-32",
         "gh-readme-dpo-reward-32",
         "gh-readme-nerf-details-29",
         "gitlab-moe-router-28",
