@@ -113,6 +113,8 @@ In the code we first had $Q^\top Y^\top P$, which WORDS $M = n$.
     [
         ("only works for", [(2, "matmul-mismatch")]),  # held nowhere: what fails but then
         ("only works when", [(2, "matmul-mismatch")]),
+        ('only "works" when', [(2, "matmul-mismatch")]),  # (a word in scare quotes: docsb-32)
+        ("only ``works'' when", [(2, "matmul-mismatch")]),
         ("is fine, since", []),  # (a fact of the sentence: the product agrees there)
     ],
 )

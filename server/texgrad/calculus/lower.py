@@ -515,6 +515,9 @@ class Lowerer:
         key = symbol_key(node)
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
+        own = self._own_primed(key[0], node.base) if key is not None else None
+        if own is not None:
+            return own
         x = self.lower(node.base)
         if key is not None and (self._primed_name(key[0]) or self._declared_prime(key[0])):
             # g(x) = k(x, x'): a second point; "$\phi, \phi' \in \mathbb{R}^d$": one declared
@@ -538,6 +541,29 @@ class Lowerer:
         return base is not None and not (
             same(info.shape.rows, base.shape.cols) and same(info.shape.cols, base.shape.rows)
         )
+
+    def _own_primed(self, key: str, base: t.Node) -> Lowered | None:
+        r"""``x'`` as a letter of its own where the document says so: defined (``\Sigma' = J W
+        \Sigma W^\top J^\top``, a splat's 2-D covariance: its definition), or a matrix declared
+        of a shape the transpose of ``x`` has not (``\Sigma' \in \mathbb{R}^{2\times 2}``
+        beside a 3×3 ``\Sigma``), or beside an ``x`` that does not read; None otherwise."""
+        if not key.endswith("'"):
+            return None
+        defined = self.env.functions.get(key)
+        if defined is not None and not defined.params:
+            return self._known_name(key)
+        info = self.env.vars.get(key)
+        if info is None or info.shape.cols == ONE:
+            return None  # (a vector x': see _declared_prime)
+        try:
+            x = self.lower(base)
+        except CalculusError:
+            return e.var(key, info.shape, info.symmetric)
+        if not isinstance(x, Expr) or (
+            same(x.rows, info.shape.cols) and same(x.cols, info.shape.rows)
+        ):
+            return None  # (Σ' of Σ's transposed shape: maybe Σᵀ, as before)
+        return e.var(key, info.shape, info.symmetric)
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document

@@ -142,6 +142,7 @@ from texgrad.shapes.layout_statements import (
     stated_in,
 )
 from texgrad.shapes.properties import HEDGING, Stated, symmetric_by_form
+from texgrad.shapes.prose import plain_dollars
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow
 from texgrad.stop_points import MemoryExceeded
@@ -1528,7 +1529,9 @@ def _symmetric_as_said(
 ) -> set[str]:
     r"""Square matrices the claim's paragraph says are symmetric ("for symmetric $P$",
     "$A$ symmetric"), and a covariance written ``\Sigma`` (the convention: a Σ that is not
-    symmetric is not a covariance), made symmetric for this claim."""
+    symmetric is not a covariance), made symmetric for this claim.  (``\(P\)`` and GitHub's
+    ``$`P`$`` are read as ``$P$``, at the same offsets.)"""
+    text = plain_dollars(text)
     paragraph, at = _own_item(
         _paragraph(text, claim), claim.row.start - _paragraph_start(text, claim)
     )

@@ -2,7 +2,7 @@ r"""Find math in Markdown source: regions and the macro definitions written insi
 
 Markdown hides math behind a second syntax.  ``$x$`` in a paragraph is math,
 but the same characters in a fenced code block, an indented code block, an
-inline code span or an HTML block are not, and telling them apart needs the
+inline code span or a ``<pre>`` block are not, and telling them apart needs the
 real CommonMark block rules (fence lengths, list indentation, lazy
 continuation lines).  So the block structure comes from markdown-it-py, and
 only what it cannot give us is done by hand:
@@ -18,6 +18,9 @@ only what it cannot give us is done by hand:
   mdit-py-plugins' dollarmath, but a ``$$$$`` line closes and reopens as in
   TeX, which dollarmath reads as one block), ``\begin{align}`` blocks (as the
   amsmath plugin) and ``\\[`` blocks (no blank lines).
+* HTML blocks (``<details>``, ``<div align="center">`` …, up to a blank line, as
+  CommonMark ends them) are not Markdown: their math is what MathJax or KaTeX renders
+  in the page, read raw between the tags, never in ``<code>``, ``<pre>``, ``<script>``.
 * Fences: ```` ```math ```` and MyST ```` ```{math} ```` are math (MyST option
   lines such as ``:label:`` are excluded); MyST directives whose body is
   Markdown (``{note}``, ``{exercise}`` …) are read as Markdown; every other
@@ -52,6 +55,7 @@ from texgrad.reading.markdown_inline import (
     definitions_outside_math,
     find_closer,
     open_env,
+    scan_html,
     scan_inline,
 )
 from texgrad.reading.problems import ReadProblem
@@ -316,8 +320,9 @@ def _scan_blocks(doc: Doc, first: int, last: int, depth: int) -> None:
         elif kind == "code_block" and _under_container(doc, a):
             _container_body(doc, a, b)
         elif kind == "html_block" and not _RAW_HTML.match(tok.content):
-            # Never math, but MathJax reads definitions hidden in e.g. a <div hidden>.
-            scan_inline(doc, doc.starts[a], doc.ends[b - 1], record=False)
+            # what MathJax renders in the page: <details>, <div align="center"> …
+            prefixes = _quote_prefixes(doc, a, b, tok.content) if quotes else ()
+            scan_html(doc, doc.starts[a], doc.ends[b - 1], prefixes)
 
 
 def _under_container(doc: Doc, a: int) -> bool:

@@ -26,7 +26,10 @@ _MAX_DEFINITION = 10_000  # longest \newcommand read, in characters
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it normalises to \n
 
 # Text mode (paragraph source).  `\\[` must be tried before the escape `\\.`.
-TEXT_EVENT = re.compile(r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{math\}`", re.S)
+TEXT_EVENT = re.compile(
+    r"\\\\[\[(]|\\(?:begin(?![A-Za-z])|.)|\$+|`+|<|\]\(|\{math\}`|\{\{<[ \t]*katex(?![\w-])[^<>\n]{0,80}>\}\}",
+    re.S,
+)
 # Math mode: what may close the math, and \text{…}, which may hide a nested $…$.
 MATH_EVENT = re.compile(
     r"\\(?:(?:"
@@ -124,12 +127,22 @@ class _Paragraph:
     closers known to be missing after some point (``failed``: closer -> a position after
     which it does not occur), which keeps a paragraph of unclosed openers linear."""
 
-    __slots__ = ("doc", "text", "hi", "prefixes", "record", "failed")
+    __slots__ = ("doc", "text", "hi", "prefixes", "record", "failed", "html")
 
-    def __init__(self, doc: Doc, hi: int, prefixes: tuple[Span, ...], record: bool) -> None:
+    def __init__(
+        self, doc: Doc, hi: int, prefixes: tuple[Span, ...], record: bool, html: bool = False
+    ) -> None:
         self.doc, self.text, self.hi = doc, doc.text, hi
         self.prefixes, self.record = prefixes, record
         self.failed: dict[str, int] = {}
+        # text of an HTML block: no Markdown escapes, and an opener left unclosed is not
+        # reported (MathJax may close it past a <br>, where this reading stops)
+        self.html = html
+
+    @property
+    def reports(self) -> bool:
+        """Is an unclosed opener reported here?"""
+        return self.record and not self.html
 
     def close(self, pos: int, closer: str) -> Span | None:
         """:func:`find_closer` from ``pos`` to the paragraph's end, remembering a miss."""
@@ -147,8 +160,8 @@ class _Paragraph:
         return where reading goes on (the math's end)."""
         display = delimiter in ("$$", "\\\\[", "\\[") or (delimiter == "\\begin" and kind != "math")
         add_region(
-            self.doc, kind, delimiter, start, span[1], body, span[0], display, escapes,
-            self.prefixes, self.record,
+            self.doc, kind, delimiter, start, span[1], body, span[0], display,
+            escapes and not self.html, self.prefixes, self.record,
         )  # fmt: skip
         return span[1]
 
@@ -169,7 +182,7 @@ def _backslash(p: _Paragraph, tok: str, s: int, pos: int) -> int:
     found = p.close(pos, closer)
     if found is not None:
         return p.region(kind, tok, s, found, pos)
-    if tok == "\\\\[" and p.record:
+    if tok == "\\\\[" and p.reports:
         # `\[`, `\(` and `\\(` are also plain Markdown escapes: only `\\[` is surely math
         unclosed(p.doc, tok, closer, s, pos)
     return pos
@@ -183,7 +196,7 @@ def _environment(p: _Paragraph, s: int, pos: int) -> int:
     found = p.close(body, "\\end{" + name + "}")
     if found is not None:
         return p.region(name, "\\begin", s, found, body)
-    if p.record:
+    if p.reports:
         unclosed(p.doc, f"\\begin{{{name}}}", f"\\end{{{name}}}", s, body)
     return body
 
@@ -194,14 +207,14 @@ def _dollars(p: _Paragraph, tok: str, s: int, pos: int) -> int:
         found = p.close(pos, "$$")
         if found is not None:
             return p.region("display", "$$", s, found, pos)
-        if p.record:
+        if p.reports:
             unclosed(p.doc, "$$", "$$", s, pos)
         return pos
     if tok != "$" or pos >= p.hi:
         return pos
     nxt = p.text[pos]
-    if nxt == "`":
-        return _dollar_backtick(p, s, pos)
+    if nxt == "`":  # GitHub's $`…`$ (in HTML, where GitHub reads no math: not read)
+        return pos if p.html else _dollar_backtick(p, s, pos)
     if nxt.isspace():
         return pos
     found = p.close(pos, "$")
@@ -254,6 +267,27 @@ def _math_role(p: _Paragraph, tok: str, s: int, pos: int) -> int:
     return p.region("inline", "{math}`", s, (end, end + n), s + 6 + n, escapes=False)
 
 
+# Hugo's KaTeX shortcode (the hugo-book theme): {{< katex >}}…{{< /katex >}}
+_KATEX_CLOSE = re.compile(r"\{\{<[ \t]*/katex[ \t]*>\}\}")
+_KATEX_INLINE = re.compile(r"display[ \t]*=[ \t]*[\"']?false", re.I)
+
+
+def _brace(p: _Paragraph, tok: str, s: int, pos: int) -> int:
+    """MyST's role {math}`…`, or Hugo's shortcode ``{{< katex [display] >}}…{{< /katex >}}``,
+    whose content Hugo hands to KaTeX as written (no Markdown escapes)."""
+    if tok.startswith("{math}"):
+        return _math_role(p, tok, s, pos)
+    close = _KATEX_CLOSE.search(p.text, pos, p.hi)
+    if close is None:
+        return pos
+    display = "display" in tok[9:] and not _KATEX_INLINE.search(tok)
+    add_region(
+        p.doc, "display" if display else "inline", "{{< katex >}}", s, close.end(), pos,
+        close.start(), display, False, p.prefixes, p.record,
+    )  # fmt: skip
+    return close.end()
+
+
 # by the event's first character (every event TEXT_EVENT finds has an entry)
 _INLINE_HANDLERS: dict[str, Callable[[_Paragraph, str, int, int], int]] = {
     "\\": _backslash,
@@ -261,8 +295,69 @@ _INLINE_HANDLERS: dict[str, Callable[[_Paragraph, str, int, int], int]] = {
     "`": _code_span,
     "<": _html,
     "]": _link,
-    "{": _math_role,
+    "{": _brace,
 }
+
+
+# -- math in an HTML block: what MathJax or KaTeX renders in the page -------------------
+
+# Text of an HTML block: no code spans, links or roles (Markdown is not read there), and
+# no `\\[` (MathJax's delimiter there is `\[`: `\\` is an escaped backslash)
+_HTML_TEXT_EVENT = re.compile(r"\\(?:begin(?![A-Za-z])|.)|\$+", re.S)
+_HTML_TEXT_HANDLERS: dict[str, Callable[[_Paragraph, str, int, int], int]] = {
+    "\\": _backslash,
+    "$": _dollars,
+}
+# a tag (its attributes' values may hold `$` and `>`) or a comment
+_HTML_TAG = re.compile(
+    r"<!--.*?(?:-->|\Z)"
+    r"|<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s+[A-Za-z_:][\w.:-]*"
+    r"(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']{0,1000}'|\"[^\"]{0,1000}\"))?)*\s*(/?)>",
+    re.S,
+)
+# elements whose text MathJax (skipHtmlTags) or KaTeX's auto-render (ignoredTags) leaves
+# as it is, and MathML and SVG, whose text is not TeX
+_RAW_ELEMENTS = frozenset(
+    {"script", "noscript", "style", "textarea", "pre", "code", "option", "annotation",
+     "annotation-xml", "math", "svg"}
+)  # fmt: skip
+# a block MathJax renders but nobody sees: the place of hidden macro definitions
+_HIDDEN = re.compile(r"\s(?:hidden(?![\w-])|style\s*=\s*[\"'][^\"']*display\s*:\s*none)", re.I)
+
+
+def scan_html(doc: Doc, lo: int, hi: int, prefixes: tuple[Span, ...] = ()) -> None:
+    """The math of the HTML block ``text[lo:hi]``, as MathJax or KaTeX reads it in the page.
+
+    Markdown is not read in an HTML block, so its math is raw TeX (no Markdown escapes);
+    math is read in the text between two tags (KaTeX renders each text node alone), never
+    inside ``<code>``, ``<pre>``, ``<script>`` … (:data:`_RAW_ELEMENTS`), nor in a comment
+    or a tag's attributes (``prefixes``: a quote's ``>`` marks).  A block opened by a hidden element (``<div hidden>``,
+    ``style="display:none"``) only lends its macro definitions, as before."""
+    text = doc.text
+    first = _HTML_TAG.search(text, lo, hi)
+    record = first is None or not _HIDDEN.search(text, first.start(), first.end())
+    pos = lo
+    while pos < hi:
+        tag = _HTML_TAG.search(text, pos, hi)
+        end = tag.start() if tag else hi
+        if end > pos:
+            _scan_html_text(doc, pos, end, record, prefixes)
+        if tag is None:
+            return
+        pos = tag.end()
+        name = tag.group(2)
+        if name and not tag.group(1) and not tag.group(3) and name.lower() in _RAW_ELEMENTS:
+            close = re.compile(r"</" + re.escape(name) + r"\s*>", re.I).search(text, pos, hi)
+            pos = close.end() if close else hi
+
+
+def _scan_html_text(doc: Doc, lo: int, hi: int, record: bool, prefixes: tuple[Span, ...]) -> None:
+    p = _Paragraph(doc, hi, prefixes, record, html=True)
+    text, handlers = doc.text, _HTML_TEXT_HANDLERS
+    pos = lo
+    while m := _HTML_TEXT_EVENT.search(text, pos, hi):
+        tok = m.group()
+        pos = handlers[tok[0]](p, tok, m.start(), m.end())
 
 
 def open_env(text: str, pos: int, hi: int, envs: frozenset[str]) -> tuple[str, int] | None:

@@ -45,7 +45,8 @@ _CASE = re.compile(
 # same width, $d_v = d_k$") or a supposition stated as such ("Let $m = n$", "Assume that
 # $m = n$"), held as a declaration if no case is stated
 _LEAD = re.compile(
-    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+\w+){0,3}?\s+(?:when|if|for)"
+    # (a word in scare quotes too: 'which only "works" when $n = d$', ``works'')
+    r"\b(?P<restriction>[Uu]nless|[Ee]xcept|only(?:\s+[\"'“‘`]{0,2}\w+[\"'”’]{0,2}){0,3}?\s+(?:when|if|for)"
     # (… in the languages lecture notes are written in: "salvo que", "sauf si", "außer wenn")
     r"|[Ss]alvo(?:\s+que|\s+si)?|a\s+menos\s+que|[Ss]auf(?:\s+si)?|à\s+moins\s+que"
     r"|es\s+sei\s+denn|[Aa]u(?:ß|ss)er(?:\s+wenn|\s+für)?"

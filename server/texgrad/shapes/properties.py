@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields, replace
 from texgrad.casefold import folded, folded_pattern
 from texgrad.shapes import language_cues
 from texgrad.shapes.primes import transposes_with_primes
+from texgrad.shapes.prose import plain_dollars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.syntax import tree as t
 from texgrad.syntax.symbols import symbol_key
@@ -178,6 +179,8 @@ def stated_properties(text: str, rows: list[PlacedRow]) -> list[Stated]:
     ``\\Sigma \\succ 0``)."""
     out: list[Stated] = []
     starts = [r.start for r in rows]
+    # "Let \(S\) be symmetric", "$`S`$ is symmetric": read as $S$, at the same offsets
+    text = plain_dollars(text)
     if "covariance" in text:
         out.extend(_covariances(text, rows, starts))
     if any(w in text for w in ("symmetric", "definite", "SPD", "s.p.d.", "diagonal")):

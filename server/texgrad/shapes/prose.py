@@ -319,7 +319,7 @@ _NEEDS = (
     (" by $", "-by-"),
     (" in $",),
     (" a scalar", " an scalar", " a real scalar", " a positive scalar", " a fixed scalar"),
-    ("in $", "in  $"),  # (two spaces: GitHub's math, _plain_dollars)
+    ("in $", "in  $"),  # (two spaces: GitHub's math, plain_dollars)
 )
 assert len(_NEEDS) == len(_PROSE)
 # every word any pattern needs, each looked for once per paragraph (each pattern's own
@@ -563,9 +563,10 @@ _KIND_OF = {"entries": "vector", "components": "vector", "coordinates": "vector"
 
 
 @by_text()
-def _plain_dollars(text: str) -> str:
-    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, and LaTeX's, MathJax's and
-    arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), written as
+def plain_dollars(text: str) -> str:
+    r"""GitHub's and GitLab's math, ``$`x \in \mathbb{R}^n`$``, LaTeX's, MathJax's and
+    arithmatex's ``\(x \in \mathbb{R}^n\)`` (``\\(…\\)`` escaped in Markdown), and Hugo's
+    ``{{< katex >}}x \in \mathbb{R}^n{{< /katex >}}``, written as
     the patterns read math, `` $x \in \mathbb{R}^n$ ``: each dollar put on a delimiter's
     character (the opener's last, the closer's first: the text after it is spaced as written)
     and spaces left in its place, so that every offset of the math stays where its row is.
@@ -574,6 +575,8 @@ def _plain_dollars(text: str) -> str:
         text = _GITHUB_MATH.sub(lambda m: " $" + m.group(1) + "$ ", text)
     if "\\(" in text:
         text = _PAREN_MATH.sub(_dollared, text)
+    if "katex" in text:  # Hugo's {{< katex >}}…{{< /katex >}}
+        text = _KATEX_MATH.sub(_dollared, text)
     return text
 
 
@@ -583,6 +586,9 @@ def _dollared(m: re.Match[str]) -> str:
 
 
 _GITHUB_MATH = re.compile(r"\$`([^`$\n]{1,400})`\$")
+_KATEX_MATH = re.compile(
+    r"(\{\{<[ \t]*katex(?![\w-])[^<>\n]{0,80}>\}\})([^$]{1,400}?)(\{\{<[ \t]*/katex[ \t]*>\}\})"
+)
 # (within a paragraph: no blank line inside, as inline math never leaves its paragraph)
 _PAREN_MATH = re.compile(r"(\\\\?\()((?:[^$\\\n]|\n(?![ \t]*\n)|\\(?!\\?\))){1,400}?)(\\\\?\))")
 
@@ -604,7 +610,7 @@ def from_prose(
     its definition?) to ``looked_back`` (the letter, where it asked relative to ``lo``, the
     answer): a paragraph's reading kept after an edit holds only while they do
     (shapes/declarations.py)."""
-    text = _plain_dollars(text)
+    text = plain_dollars(text)
     if "$" not in text:
         return
     seen: set[tuple[int, tuple[str, str | None]]] = set()  # (several patterns may match)

@@ -206,6 +206,10 @@ UNIT_HEADING = re.compile(
 # or qualified, "Problem 2", "Problem 3.1 (regression)", it is an exercise)
 _BARE_PROBLEM = re.compile(r"[ \t]*(?:[Tt]he[ \t]+)?[Pp]roblem[ \t]*\}?[ \t]*$")
 
+# a heading that says what is done to a model, not what it is: "Training the reward model",
+# "Fitting a model" (its letters are the section's own; not "Setting", the set-up's word)
+_DOING = re.compile(r"[ \t{]*(?![Ss]etting\b)[A-Z][a-z]+ing[ \t]+(?:the|a|an|our|its|each)\b")
+
 _Kind = tuple[int, bool, bool, bool, bool, bool, bool]
 
 
@@ -222,7 +226,7 @@ def heading_kind(line: str) -> _Kind:
     unit = None if notation else UNIT_HEADING.search(line, m.end())
     if unit and unit.group(0)[0] in "Pp" and re.search(r"[^\W\d_]", line[m.end() : unit.start()]):
         unit = None  # "The regularised problem", "The dual problem": a problem solved, no exercise
-    sets_up = bool(MODEL_HEADING.search(line, m.end()))
+    sets_up = bool(MODEL_HEADING.search(line, m.end())) and not _DOING.match(line, m.end())
     if unit and _BARE_PROBLEM.match(line, m.end()):
         unit, sets_up = None, True  # \section*{Problem} opening lecture notes: the problem posed
     recaps = bool(RECAP_HEADING.search(line, m.end()))

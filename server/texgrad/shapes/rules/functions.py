@@ -75,7 +75,7 @@ class FunctionRules(ExponentialRules):
             # points, k_u(X_*), the values are stacked)
             if valued is not None and all(a is not None and a.cols == ONE for a in args):
                 return valued.shape
-            if valued is not None and self._as_declared(node, valued):
+            if valued is not None and self._as_declared(node, valued, args):
                 return valued.shape  # \tau(y) \in \mathbb{R}^{M \times d}, y never sized
         if sig is None and key is not None and _conditional(node.args, key[0] in _DENSITIES):
             if not self._known(key[0], func.start):
@@ -114,11 +114,23 @@ class FunctionRules(ExponentialRules):
             return self._lookup((call_key(show(node)), key[1]), node.func.start) or valued
         return valued
 
-    def _as_declared(self, node: t.Apply, valued: Declaration) -> bool:
+    def _as_declared(self, node: t.Apply, valued: Declaration, args: list[Shape | None]) -> bool:
         r"""Is the call written as its declaration writes it (``\tau(y)`` after ``\tau(y) \in
         \mathbb{R}^{M \times d_\tau}``)?  Then it has the declared shape, whatever its
-        arguments are (an encoder's input, text, is sized nowhere)."""
-        return bool(valued.call) and show(node) == valued.call
+        arguments are (an encoder's input, text, is sized nowhere).  So is a call whose
+        arguments of no shape are members of the declared call's there (``h(x, y_w)`` after
+        ``h(x, y) \in \mathbb{R}^d``: the chosen response ``y_w`` is one ``y``)."""
+        if not valued.call:
+            return False
+        if show(node) == valued.call:
+            return True
+        bases = [
+            a.base if shape is None and isinstance(a, (t.Sub, t.Prime)) else a
+            for a, shape in zip(node.args, args, strict=True)
+        ]
+        return any(b is not a for a, b in zip(node.args, bases, strict=True)) and (
+            show(replace(node, args=tuple(bases))) == valued.call
+        )
 
     def _of_several(self, node: t.Apply, sig: Signature, args: list[Shape | None]) -> Shape | None:
         """``f(x, u)`` for ``f : ℝⁿ × ℝᵐ → ℝⁿ``: the codomain when every argument agrees (a

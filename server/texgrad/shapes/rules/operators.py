@@ -126,13 +126,19 @@ class OperatorRules(ExponentialRules):
             return base if counted else None
         if not matrix_power or base.cols == ONE or base.rows == ONE:
             return self._vector_power(node, base, matrix_power, exp)
-        if not self._same(base.rows, base.cols, node.start):
-            if exp != "(Neg 1)" and self._entrywise(node):
-                return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
-            what = "inverse" if exp == "(Neg 1)" else "power"
-            self._not_square(what, node.base, base, node)
-            return None
-        return base
+        return self._matrix_power(node, base, exp)
+
+    def _matrix_power(self, node: t.Power, base: Shape, exp: str) -> Shape | None:
+        """A power of a matrix: of its shape if square, else flagged (or entry by entry)."""
+        if self._same(base.rows, base.cols, node.start):
+            return base
+        if exp not in _MATRIX_EXPONENTS:
+            return None  # W^{1/3} of a rectangular W: its entries' roots, maybe
+        if exp != "(Neg 1)" and self._entrywise(node):
+            return base  # (dW)^2 "squared entrywise", \nabla_W L^2 in Adam: entry by entry
+        what = "inverse" if exp == "(Neg 1)" else "power"
+        self._not_square(what, node.base, base, node)
+        return None
 
     def _hadamard_power(self, node: t.Power) -> Shape | None:
         return self.infer(node.base) if _hadamard_exponent(node.exponent) else None
