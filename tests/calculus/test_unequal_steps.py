@@ -274,6 +274,32 @@ def test_a_term_dropped_without_a_word_is_a_slip() -> None:
     assert len(lines) == 1 and "is missing" in messages[0], messages
 
 
+HALVED = (
+    r"\|A\mathbf x - \mathbf y\|^2 &= \mathbf x^\top A^\top A\mathbf x"
+    r" - 2\mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y \\"
+    r" &= \mathbf x^\top A^\top A\mathbf x - \mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y"
+)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        # a slip the prose says drops a factor, a sign, a transpose: not terms dropped on
+        # purpose (scribe-lqr-kalman-riccati-30:21, "…, which drops the factor of the form")
+        "The board had the last line, which drops the factor 2 of the cross term.",
+        "A common slip drops the sign of the cross term.",
+    ],
+)
+def test_a_slip_said_to_drop_a_factor_is_flagged(prose: str) -> None:
+    head = SQUARE.split("$$")[0]
+    text = head + "Expanding,\n$$\n\\begin{aligned}\n" + HALVED + "\n\\end{aligned}\n$$\n" + prose
+    lines, messages, _ = _found(text)
+    assert lines == [
+        text.count("\n", 0, text.index(r" &= \mathbf x^\top A^\top A\mathbf x - \mathbf y")) + 1
+    ]
+    assert "does not equal the step before it" in messages[0], messages
+
+
 ANNOTATED = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^n$.
 
 $$
