@@ -57,3 +57,14 @@ def test_a_letter_compared_with_a_size_is_a_count() -> None:
     result = Checker().check("notes.md", text=text)
     said = [(u.code, text[u.start : u.end]) for u in explain(result)]
     assert (UNKNOWN, "n") not in said and (UNKNOWN, "m") in said
+
+
+def test_a_row_too_deep_to_read_is_said_once_by_its_warning() -> None:
+    # f(x) = ((((… x + 1) …) + 1), 45 levels: the too-deep warning says why; a
+    # cannot-differentiate note on the same row said it again
+    deep = "(" * 45 + "x" + " + 1)" * 45
+    text = f"Let $x \\in \\mathbb{{R}}$.\n\n$$\nf(x) = {deep}\n$$\n\nThen $g(x) = h(x) + x$.\n"
+    result = Checker().check("notes.md", text=text)
+    assert [d.code for d in result.diagnostics if d.code == "too-deep"] == ["too-deep"]
+    said = [(u.code, text[u.start : u.end][:6]) for u in explain(result)]
+    assert said == [(REFUSED, "g(x) =")]  # (the trap: a row of its own is still said)
