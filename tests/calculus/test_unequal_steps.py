@@ -201,6 +201,13 @@ REVIEWED_STEPS = {
     # (session i15/30: 15 the asker's third row doubles λ — reported as the differential it
     # misstates, the planted wrong-derivative of that row)
     "tests/documents/mathse-aligned-chains-30/answer.md": [15],
+    # (session i15/32: scribe 21 the cross term's 2 lost, the prose's "drops the factor" of
+    # another claim no longer silencing it; lecture06 38 the same; hw3 27 the penalty's 2
+    # lost in the gradient's chain — the row's wrong-derivative — and 69 a sign in the
+    # expansion of the Gaussian's form)
+    "tests/documents/scribe-lqr-kalman-riccati-30/lecture11.tex": [21],
+    "tests/documents/lecture-operator-products-32/lecture06.tex": [38],
+    "tests/documents/solutions-aligned-slips-32/hw3-solutions.md": [27, 69],
 }
 
 
