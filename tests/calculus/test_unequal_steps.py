@@ -201,6 +201,13 @@ REVIEWED_STEPS = {
     # (session i15/30: 15 the asker's third row doubles λ — reported as the differential it
     # misstates, the planted wrong-derivative of that row)
     "tests/documents/mathse-aligned-chains-30/answer.md": [15],
+    # (session i15/32: scribe 21 the cross term's 2 lost, the prose's "drops the factor" of
+    # another claim no longer silencing it; lecture06 38 the same; hw3 27 the penalty's 2
+    # lost in the gradient's chain — the row's wrong-derivative — and 69 a sign in the
+    # expansion of the Gaussian's form)
+    "tests/documents/scribe-lqr-kalman-riccati-30/lecture11.tex": [21],
+    "tests/documents/lecture-operator-products-32/lecture06.tex": [38],
+    "tests/documents/solutions-aligned-slips-32/hw3-solutions.md": [27, 69],
 }
 
 
@@ -272,6 +279,32 @@ def test_a_term_dropped_without_a_word_is_a_slip() -> None:
     text = head + "Expanding,\n$$\n\\begin{aligned}\n" + DROPPED + "\n\\end{aligned}\n$$\n"
     lines, messages, _ = _found(text)
     assert len(lines) == 1 and "is missing" in messages[0], messages
+
+
+HALVED = (
+    r"\|A\mathbf x - \mathbf y\|^2 &= \mathbf x^\top A^\top A\mathbf x"
+    r" - 2\mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y \\"
+    r" &= \mathbf x^\top A^\top A\mathbf x - \mathbf y^\top A\mathbf x + \mathbf y^\top\mathbf y"
+)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        # a slip the prose says drops a factor, a sign, a transpose: not terms dropped on
+        # purpose (scribe-lqr-kalman-riccati-30:21, "…, which drops the factor of the form")
+        "The board had the last line, which drops the factor 2 of the cross term.",
+        "A common slip drops the sign of the cross term.",
+    ],
+)
+def test_a_slip_said_to_drop_a_factor_is_flagged(prose: str) -> None:
+    head = SQUARE.split("$$")[0]
+    text = head + "Expanding,\n$$\n\\begin{aligned}\n" + HALVED + "\n\\end{aligned}\n$$\n" + prose
+    lines, messages, _ = _found(text)
+    assert lines == [
+        text.count("\n", 0, text.index(r" &= \mathbf x^\top A^\top A\mathbf x - \mathbf y")) + 1
+    ]
+    assert "does not equal the step before it" in messages[0], messages
 
 
 ANNOTATED = r"""Let $A \in \mathbb{R}^{n \times n}$, $\mathbf x \in \mathbb{R}^n$, $\mathbf y \in \mathbb{R}^n$.

@@ -68,3 +68,14 @@ def test_a_derivative_named_in_prose_is_no_function_to_differentiate() -> None:
         "forgets $\\sigma'$ and $f'$.\n"
     )
     assert said == []
+
+
+def test_a_row_too_deep_to_read_is_said_once_by_its_warning() -> None:
+    # f(x) = ((((… x + 1) …) + 1), 45 levels: the too-deep warning says why; a
+    # cannot-differentiate note on the same row said it again
+    deep = "(" * 45 + "x" + " + 1)" * 45
+    text = f"Let $x \\in \\mathbb{{R}}$.\n\n$$\nf(x) = {deep}\n$$\n\nThen $g(x) = h(x) + x$.\n"
+    result = Checker().check("notes.md", text=text)
+    assert [d.code for d in result.diagnostics if d.code == "too-deep"] == ["too-deep"]
+    said = [(u.code, text[u.start : u.end][:6]) for u in explain(result)]
+    assert said == [(REFUSED, "g(x) =")]  # (the trap: a row of its own is still said)

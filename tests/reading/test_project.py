@@ -886,3 +886,22 @@ def test_an_input_of_a_folder_says_it_is_a_folder(tmp_path):
         "\\input{sections} is not read: sections is a folder, not a file",
         "file gone not found (\\input{gone}); its macros are not known",
     ]
+
+
+def test_an_input_of_a_symlink_loop_says_it_is_a_loop(tmp_path):
+    # main.tex checked alone, \input{a} with a.tex -> b.tex -> a.tex (and c.tex -> c.tex):
+    # "not found" would send the user looking for a file that is there
+    os.symlink("b.tex", tmp_path / "a.tex")
+    os.symlink("a.tex", tmp_path / "b.tex")
+    os.symlink("c.tex", tmp_path / "c.tex")
+    main = tmp_path / "main.tex"
+    main.write_text("\\input{a}\n\\input{c.tex}\n\\input{gone}\n$x$\n", encoding="utf-8")
+    project = load_project(main, folder=tmp_path)
+    doc = read_document(main, project=project, folder=tmp_path)
+    assert [p.message for p in doc.problems if p.code == "missing-file"] == [
+        "\\input{a} is not read: a.tex is a symlink loop (a link that never reaches a file);"
+        " its macros are not known",
+        "\\input{c.tex} is not read: c.tex is a symlink loop (a link that never reaches a"
+        " file); its macros are not known",
+        "file gone not found (\\input{gone}); its macros are not known",
+    ]

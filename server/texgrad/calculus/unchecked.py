@@ -71,10 +71,14 @@ def explain(
         return sorted(unread_rows(result) + unknown, key=lambda u: (u.start, u.end))
     letters = {_bare(u.message.split("`")[1]) for u in unknown}
     errors = [(d.start, d.end) for d in result.diagnostics if d.severity == "error"]
+    beyond = [  # rows too deep or too large to read: said by their warning
+        (d.start, d.end) for d in result.diagnostics if d.code in _NOT_READ
+    ]
     refused = [  # a row refused for a letter said above is said there; one whose shapes
-        # disagree, by the error on it (one mistake, one message)
+        # disagree, by the error on it (one mistake, one message); one too deep, by its warning
         r for r in refused_rows(result)
         if _letter_of(r.message) not in letters and not any(r.start <= s < r.end for s, _ in errors)
+        and not any(s < r.end and r.start < e for s, e in beyond)
     ]  # fmt: skip
     found = unread_rows(result) + unknown + refused
     found += [
@@ -92,6 +96,11 @@ def explain(
     ]
     found += unclaimed_derivatives(result, found)
     return sorted(found, key=lambda u: (u.start, u.end, CODES.index(u.code)))
+
+
+# the warnings of a row texgrad does not read (syntax.limits): its cannot-differentiate note
+# would say the same again
+_NOT_READ = frozenset({"too-deep", "too-large"})
 
 
 def _bare(written: str) -> str:

@@ -87,8 +87,10 @@ _PROPERTIES = re.compile(
     r"approximat|\\approx|neglect|first[- ]order|taylor|lineari[sz]|\bexpectation\b|"
     r"\\mathbb\{?E|"
     # terms dropped on purpose ("dropping the terms that do not depend on w", "up to a
-    # constant", "where we dropped the constant"): the rows are then not meant equal
-    r"\bdrop|\\text\{\s*const|\bconstant terms?\b|\bup to (?:an? )?(?:additive )?constant|"
+    # constant", "where we dropped the constant"): the rows are then not meant equal (not a
+    # factor, a sign or a transpose, which a slip drops: "…, which drops the factor 2")
+    r"\bdrop(?!\w*\s+(?:(?:the|a|an|its|one|that|this)\s+)?(?:factors?|coefficients?|signs?|"
+    r"minus|transpos\w*|2|two|half)\b)|\\text\{\s*const|\bconstant terms?\b|\bup to (?:an? )?(?:additive )?constant|"
     r"\bignor|independent of|irrelevant|"
     r"(?:do|does|did) not (?:depend|involve|matter)|proportional|\\propto",
     re.I,

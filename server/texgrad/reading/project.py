@@ -246,6 +246,7 @@ class _Resolved:
     path: Path | None  # the file, when one was found inside the folder
     outside: Path | None  # a candidate that exists outside the folder
     base: Path | None  # directory that \input resolves against inside the included file
+    loop: str | None = None  # a candidate inside the folder that is a symlink loop (its name)
 
 
 def _candidates(target: str) -> list[str]:
@@ -276,10 +277,13 @@ def _resolve(
     names = [target] if cmd == "usepackage" else _candidates(target)
     outside: Path | None = None  # where LaTeX would look first, if that is outside
     outside_file: Path | None = None  # an existing file outside the folder
+    loop: str | None = None  # a candidate that is a symlink loop (said so, not "not found")
     for i, d in enumerate(dirs):
         for name in names:
-            found, _ = resolved(os.path.normpath(d / name))
+            candidate = os.path.normpath(d / name)
+            found, _ = resolved(candidate)
             if found is None:  # a symlink loop, a name too long or holding a NUL byte
+                loop = loop or (name if _a_loop(candidate) else None)
                 continue
             if not _inside(found, reader.folder):
                 if i == 0 and outside is None:
@@ -296,7 +300,21 @@ def _resolve(
                 else:
                     new_base = base
                 return _Resolved(found, None, new_base)
-    return _Resolved(None, outside_file or outside, None)
+            if loop is None and _inside(found, reader.folder) and _a_loop(candidate):
+                loop = name
+    return _Resolved(None, outside_file or outside, None, loop)
+
+
+def _a_loop(path: str) -> bool:
+    """Whether ``path`` is a symlink that never reaches a file (``a.tex`` → ``b.tex`` →
+    ``a.tex``)."""
+    try:
+        os.stat(path)
+    except OSError as e:
+        return reason_of(e) == "a symlink loop"
+    except ValueError:
+        return False
+    return False
 
 
 # -- walking a project ---------------------------------------------------------
@@ -413,6 +431,9 @@ def _report_unfollowed(walk: _Walk, key: str, inc: Include, res: _Resolved, fold
         message = (
             f"{printable(inc.written)} is not read: {printable(inc.target)} is a folder, not a file"
             if _a_folder(folder, inc.target)
+            else f"{printable(inc.written)} is not read: {printable(res.loop)} is a symlink loop"
+            " (a link that never reaches a file); its macros are not known"
+            if res.loop is not None
             else f"file {printable(inc.target)} not found ({printable(inc.written)}); its macros are not known"
         )  # fmt: skip
         walk.problem(key, ReadProblem(message, inc.start, inc.end, "information", "missing-file"))

@@ -936,6 +936,8 @@ def weak_scalars(tree: t.Node, path: str) -> Iterator[Declaration]:
                 if sym is None and _inner_product(other):  # a_i^T x < c_i: c_i a number
                     sym = _latin_letter(this)
                 strict = rel in _STRICT and _number(other)  # (s > 0: see WEAK_STRICT)
+                if sym is None and strict:  # \theta > 0: a number (see _STRICT_GREEK)
+                    sym = _strict_greek(this)
                 beside = sym is None and strict and this is _plain_latin(this)
                 if beside:  # w > 0: a number only beside a bold \mathbf{w} (declarations.py)
                     sym = this
@@ -1122,8 +1124,20 @@ def _weak_subscripted(node: t.Node | None) -> bool:
 
 
 # … and those, numbered, are scalars too (\theta_1 > 0, \theta_2 > 0: a model's parameters)
-# (and \pi_1, \pi_2 > 0, mixing weights: numbered, no longer the constant π)
-_NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi", "\\pi"})
+# (and \pi_1, \pi_2 > 0, mixing weights: numbered, no longer the constant π; \ell_1, \ell_2 >
+# 0, the lengths of an arm's links, listed)
+_NUMBERED_GREEK = frozenset({"\\theta", "\\vartheta", "\\psi", "\\pi", "\\ell"})
+# … and those alone, compared strictly with a number: "$\theta > 0$" is a scale, an angle, a
+# signal variance wherever papers write it so (a parameter vector is bounded entrywise with
+# \ge, "\theta \ge 0", or declared)
+_STRICT_GREEK = frozenset({"\\theta", "\\vartheta"})
+
+
+def _strict_greek(node: t.Node | None) -> t.Node | None:
+    r"""``\theta`` (plain, unaccented, alone): a letter of ``_STRICT_GREEK``."""
+    if isinstance(node, t.Symbol) and node.font is None and not node.accents:
+        return node if node.name in _STRICT_GREEK else None
+    return None
 
 
 def _plain_latin(node: t.Node | None) -> t.Node | None:

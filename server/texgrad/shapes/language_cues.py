@@ -266,6 +266,10 @@ BLAME_WORDS = (
     r"|incorrect[oa]s?|err[óo]ne[oa]s?|equivocad[oa]s?|(?:un|el)\s+error\s+(?:com[úu]n|t[íi]pico"
     r"|frecuente)|sbagliat[oaie]|(?:un\s+)?errore\s+(?:comune|frequente|tipico|classico)"
     r"|errad[oa]s?|incorret[oa]s?|(?:um\s+)?erro\s+(?:comum|frequente|típico|clássico)"
+    # plural, as a list of slips is headed: "Errores frecuentes …:", "Erreurs fréquentes"
+    r"|errores\s+(?:comunes|frecuentes|t[íi]picos|habituales)|erreurs\s+(?:fr[ée]quentes"
+    r"|classiques|courantes|typiques)|errori\s+(?:comuni|frequenti|tipici|classici)"
+    r"|erros\s+(?:comuns|frequentes|t[íi]picos|cl[áa]ssicos)"
 )
 # the same in Chinese (no word boundaries there; "不对称", "not symmetric", blames nothing)
 BLAME_CJK = (

@@ -115,6 +115,9 @@ _PROSE = [
     re.compile(r"(?:" + _M.format("sym2") + r",?\s+and\s+)?" + _M.format("lsym")
                + r"\s+(?:are\s+)?(?:all\s+|both\s+)?(?:real\s+|positive\s+)?(?P<kind>scalar)s\b"
                + r"(?!\s+(?:product|multiplication|field|function|valued))"),
+    # "joint angles $q_1, q_2$ (scalars)", "$\lambda$ (a scalar)": said in brackets
+    re.compile(_M.format("lsym") + r"\s*\((?:both\s+|all\s+)?(?:an?\s+)?(?:real\s+|positive\s+)?"
+               + r"(?P<kind>scalar)s?\)"),
     # (not "$f$ is a scalar function of $X$": a function, which the document may define)
     re.compile(_M.format("sym") + r"\s+(?:is|be)\s+a\s+(?:real\s+)?(?P<kind>scalar)\b"
                + r"(?![\s-]+(?:valued\s+)?function)"),
@@ -289,7 +292,7 @@ _NEEDS = (
     _KIND_WORDS,
     ("\\times",),
     ("\\times",),
-    *[("scalar",)] * 5,
+    *[("scalar",)] * 6,
     ("scalar", "number", "random variable"),
     ("\\times",),
     ("\\times",),

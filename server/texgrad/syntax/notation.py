@@ -48,7 +48,10 @@ _LOGARITHMS = frozenset({"log", "ln"})
 def operand_run(f: t.Node, following: list[t.Node]) -> int:
     r"""How many of the ``following`` factors an operator ``f`` takes: one, or for
     ``\tr``/``\det``/``\log`` without brackets the run up to the next operator or big
-    operator (for ``\log``, applications such as ``\exp(z)`` belong to the run)."""
+    operator (for ``\log``, applications such as ``\exp(z)`` belong to the run); for a
+    derivative written as an operator, :func:`derivative_run`."""
+    if isinstance(f, (t.Derivative, t.Nabla, t.Partial)):
+        return derivative_run(f, following)
     if not (isinstance(f, t.Func) and f.name in WHOLE_PRODUCT_OPERATORS and f.sub is None):
         return 1
     first = following[0]
@@ -65,6 +68,53 @@ def operand_run(f: t.Node, following: list[t.Node]) -> int:
     while n < len(following) and not isinstance(following[n], stops):
         n += 1
     return n
+
+
+# what ends the run a derivative operator takes: another derivative (``\nabla_\theta \log p
+# \nabla_\theta \log p^\top``, the product of two), a measure, words
+_RUN_STOPS = (t.Derivative, t.Nabla, t.Partial, t.Differential, t.Text)
+
+
+def derivative_run(f: t.Node, following: list[t.Node]) -> int:
+    r"""How many of the ``following`` factors a derivative operator takes, as a reader does:
+    ``\frac{\partial}{\partial \mathbf x}\, \mathbf x^\top A \mathbf x`` and ``\frac{d}{dt}
+    e^{tA} B`` the whole product (up to the next derivative, measure or words); ``\nabla_x
+    x^\top A x`` and ``\partial_x \tfrac12 \|Ax - b\|^2`` too, where a number comes first or
+    the rest holds the variable; but ``\nabla f(x)^\top p``, ``\nabla_W \ell\, G^{-1}`` and
+    ``\partial S\, \mathbf v`` (a differential) only their first factor."""
+    end = 1
+    while end < len(following) and not (
+        isinstance(following[end], _RUN_STOPS) or is_d(following[end])
+    ):
+        end += 1
+    if end == 1 or not isinstance(f, (t.Nabla, t.Partial)):
+        return end
+    if f.wrt is None and isinstance(f, t.Partial):
+        return 1
+    if number_written(following[0]):
+        return end
+    if f.wrt is None:
+        return 1
+    names = _names(f.wrt)
+    if names and any(_names(x) & names for x in following[1:end]):
+        return end
+    return 1
+
+
+def number_written(node: t.Node) -> bool:
+    r"""``2``, ``\tfrac12``, ``\frac{1}{N}``: a number written as such."""
+    if isinstance(node, t.Number):
+        return True
+    return isinstance(node, t.Frac) and number_written(node.num) and number_written(node.den)
+
+
+def _names(node: t.Node) -> set[str]:
+    """The letters ``node`` writes (their names, whatever the font)."""
+    return {
+        n.name
+        for n in node.walk()
+        if isinstance(n, t.Symbol) and (n.name[:1].isalpha() or n.name[1:2].isalpha())
+    }
 
 
 def takes_argument(f: t.Node) -> bool:
