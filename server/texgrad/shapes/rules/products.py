@@ -184,7 +184,9 @@ class ProductRules(DistributionRules):
         lower-case letter is a column vector (the convention of every text that writes
         ``\mathbf{x}`` for vectors and ``\mathbf{X}`` for matrices), so after a known factor
         of p columns it is a p-vector (and ``\boldsymbol\beta^\top`` before one of p rows
-        a row)."""
+        a row).  Where nothing defines it anywhere either, that is noted as what its use says
+        of it (``_note``): every use agreeing, the calculus reads it so (``\nabla
+        J(\boldsymbol\beta)`` checked)."""
         for i, f in enumerate(factors):
             if shapes[i] is not None:
                 continue
@@ -199,11 +201,15 @@ class ProductRules(DistributionRules):
                 after = shapes[i + 1]
                 if after is not None and not after.is_scalar and after.rows != ONE:
                     shapes[i] = Shape(ONE, after.rows)
-            if shapes[i] is not None:
-                # (for shapes only: not noted as the letter's inferred column, which the
-                # calculus would type it by — a derivative check on a guessed shape met a
-                # scatter matrix it could not tell symmetric: rmd-lda-qda-primes-26:50)
-                self.bold_guesses.add(span_key(f))
+            guessed = shapes[i]
+            if guessed is None:
+                continue
+            self.bold_guesses.add(span_key(f))
+            key = symbol_key(f.base if isinstance(f, t.Transpose) else f)
+            if key is not None and not self._defined_anywhere(key[0]):
+                # the letter's shape by this use, merged with its others (uses that disagree
+                # drop it): the calculus types it so, and the derivatives by it are checked
+                self._note(f, guessed.rows, guessed.cols)
 
     def _undeclared_bold_vector(self, node: t.Node) -> bool:
         r"""A bold lower-case letter (``\mathbf{x}``, ``\boldsymbol\beta``, ``\mathbf{x}_i``)

@@ -1,0 +1,43 @@
+r"""Derivatives by a bold letter the document never declares (``\mathbf w`` of a logistic
+regression whose author declares only X and y): the shape checker reads it a vector of the
+size its every use gives it (``X\mathbf w``: d entries), and the written gradients are then
+checked — a wrong one found, a right one not flagged. Where its uses disagree, nothing is
+typed and nothing is said wrong."""
+
+from __future__ import annotations
+
+from texgrad.calculus import written_derivatives as wd
+from texgrad.shapes.check import Checker
+
+PAGE = r"""Let $X \in \mathbb{R}^{n\times d}$ and $\mathbf y \in \{0,1\}^n$.
+With $\sigma(t) = 1/(1+e^{-t})$ and $\mathbf{p} = \sigma(X\mathbf w)$, the loss is
+$\ell(\mathbf w) = -\mathbf y^\top \log \mathbf p - (\mathbf 1 - \mathbf y)^\top \log(\mathbf 1 - \mathbf p)$.
+
+Then $\nabla \ell(\mathbf w) = X^\top(\mathbf p - \mathbf y)$.
+
+And $\nabla \ell(\mathbf w) = X^\top(\mathbf y - \mathbf p)$.
+"""
+
+
+def _flagged_lines(text: str) -> list[int]:
+    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0)
+    return sorted(text.count("\n", 0, f.start) + 1 for f in found)
+
+
+def test_a_gradient_by_an_undeclared_bold_vector_is_checked() -> None:
+    assert _flagged_lines(PAGE) == [7]  # the sign; line 5 is right
+
+
+def test_uses_that_disagree_type_nothing() -> None:
+    # \mathbf w also multiplies an n-vector's transpose as if it had n entries: no size holds
+    text = PAGE.replace("the loss is", "the margin $\\mathbf y^\\top \\mathbf w$ and the loss is")
+    assert _flagged_lines(text) == []
+
+
+def test_a_letter_defined_elsewhere_is_not_typed_by_its_use() -> None:
+    # \mathbf w defined in an earlier section (another w, of n entries): not typed by use
+    text = (
+        "# Before\n\nThere $\\mathbf u \\in \\mathbb{R}^n$ and $\\mathbf w = 2\\mathbf u$.\n\n# Logistic\n\n"
+        + PAGE
+    )
+    assert _flagged_lines(text) == []
