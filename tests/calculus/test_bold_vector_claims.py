@@ -41,3 +41,19 @@ def test_a_letter_defined_elsewhere_is_not_typed_by_its_use() -> None:
         + PAGE
     )
     assert _flagged_lines(text) == []
+
+
+def test_entries_declared_as_numbers_still_type_the_vector() -> None:
+    # w_j \in \mathbb R are \mathbf w's entries, not a family of other shapes: w still typed
+    text = PAGE.replace("the loss is", "with weights $w_j \\in \\mathbb{R}$, the loss is")
+    assert _flagged_lines(text) == [7]
+
+
+def test_a_family_of_other_vectors_types_nothing() -> None:
+    # \mathbf w_1, \mathbf w_2 of other sizes: \mathbf w may be either's, nothing is typed
+    assert _flagged_lines(PAGE) == [7]
+    text = PAGE.replace(
+        "the loss is",
+        "two heads $\\mathbf w_1 \\in \\mathbb{R}^{n}$, $\\mathbf w_2 \\in \\mathbb{R}^{k}$, the loss is",
+    )
+    assert _flagged_lines(text) == []

@@ -49,7 +49,7 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.language_cues import blame, sentence_end
-from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
+from texgrad.shapes.properties import Stated, role_named, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
 from texgrad.shapes.rules.relations import scalar_formula
 from texgrad.shapes.table import Declaration
@@ -130,6 +130,8 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     inferred = []
     for key, (rows, cols) in result.inferred.items():
         if key not in env.vars and rows is not None and cols is not None:
+            if not _typed_by_use(result, key, rows, cols):
+                continue
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
             inferred.append(key)
     if inferred:  # S_B = \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top, typed by its use
@@ -1088,6 +1090,10 @@ class _Said:
 
     properties: list[Stated]
     scalars: list[tuple[str, int]]
+    # letters named by a scalar's role, in any font ("a margin $\mathbf m$": role_named)
+    roles: frozenset[str] = frozenset()
+    # the shapes declared of each family's members, by the family's letter (b_1, b_2: "b")
+    families: dict[str, set[tuple[Any, Any]]] = field(default_factory=dict)
 
 
 # The contexts of the rows asked about last that are kept (each holds every symbol and
@@ -1163,8 +1169,41 @@ def _said_of(result: CheckResult) -> _Said:
         rows = [r for r in result.rows if r.path == result.path]
         text = result.doc.text
         scalars = stated_scalars(text, rows) + _compared_members(rows)
-        learnt.said = _Said(_said_before(result) + stated_properties(text, rows), scalars)
+        learnt.said = _Said(
+            _said_before(result) + stated_properties(text, rows),
+            scalars,
+            role_named(text, rows),
+            _families_declared(result),
+        )
     return learnt.said
+
+
+def _families_declared(result: CheckResult) -> dict[str, set[tuple[Any, Any]]]:
+    r"""The shapes (rows, columns) the document declares members of each family with, by the
+    family's letter: ``b`` of ``\mathbf b_1 \in \mathbb R^h``."""
+    out: dict[str, set[tuple[Any, Any]]] = {}
+    for key, decls in result.table.declarations.items():
+        base, sep, _ = key.partition("_{")
+        if sep and base:
+            out.setdefault(base, set()).update((d.shape.rows, d.shape.cols) for d in decls)
+    return out
+
+
+def _typed_by_use(result: CheckResult, key: str, rows: Any, cols: Any) -> bool:
+    r"""May a letter nothing declares be typed by what its use says of it (``X\mathbf w``:
+    a d-vector)?  Not where the prose names it by a scalar's role ("a margin $\mathbf m$":
+    the words and the use disagree), nor where the document declares members of its family
+    in shapes other than its use's (``\mathbf b_1 \in \mathbb R^h``, ``\mathbf b_2 \in
+    \mathbb R^k``: ``\mathbf b^\top\mathbf z`` may be either's) — members that are numbers
+    (``w_j \in \mathbb R``, its entries) agree with any vector."""
+    said = _said_of(result)
+    if key in said.roles:
+        return False
+    members = said.families.get(key)
+    if not members:
+        return True
+    others = {m for m in members if not Shape(*m).is_scalar}
+    return not others or others == {(rows, cols)}
 
 
 def stated_in_prose(result: CheckResult) -> list[Stated]:
