@@ -57,3 +57,22 @@ def test_a_family_of_other_vectors_types_nothing() -> None:
         "two heads $\\mathbf w_1 \\in \\mathbb{R}^{n}$, $\\mathbf w_2 \\in \\mathbb{R}^{k}$, the loss is",
     )
     assert _flagged_lines(text) == []
+
+
+def test_a_plain_letter_of_a_one_dimensional_example_is_another_letter() -> None:
+    # the plain w, y of a 1-d check say nothing of the bold \mathbf w: it is still typed
+    text = PAGE + "\nFor $d = 1$: $g(w) = \\log(1 + e^{2w}) - 2yw$.\n"
+    assert _flagged_lines(text) == [7]
+
+
+def test_a_definition_sized_by_an_apposition_is_still_read() -> None:
+    # "with $S = \diag(…)$, an n×n diagonal matrix": S is its definition, not a free matrix
+    text = (
+        PAGE + "\nWith $S = \\operatorname{diag}(\\mathbf p \\odot (\\mathbf 1 - \\mathbf p))$, an "
+        "$n \\times n$ diagonal matrix, $\\nabla^2 \\ell(\\mathbf w) = X^\\top S X$.\n\n"
+        "And $\\nabla^2 \\ell(\\mathbf w) = X^\\top X$.\n"
+    )
+    tally = wd.Tally()
+    found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
+    assert sorted(text.count("\n", 0, f.start) + 1 for f in found) == [7, 11]
+    assert tally.verified == 2, tally.undecided  # lines 5 and 9: X^T S X read with S's value

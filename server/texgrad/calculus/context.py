@@ -278,12 +278,30 @@ def _letters_declared(result: CheckResult) -> list[str]:
     context asked: a look at every declaration of a thesis's thousand letters per claim)."""
     learnt = _learnt_of(result)
     if learnt.letters is None:
+        heads = _definition_heads(result)
         learnt.letters = [
             key
             for key, decls in result.table.declarations.items()
             if not all(d.how == "value" for d in decls)
+            and not all(d.how == "prose" and (d.path, d.start) in heads for d in decls)
         ]
     return learnt.letters
+
+
+def _definition_heads(result: CheckResult) -> set[tuple[str, int]]:
+    r"""Where the rows of the checked file that define a letter (``S = \diag(…)``) write
+    it: a declaration by the prose there sizes the definition ("with $S = \diag(\mathbf p
+    \odot (\mathbf 1 - \mathbf p))$, an $n 	imes n$ diagonal matrix"), and the letter is
+    still what it defines (X^T S X read with S's value, not a free n×n matrix)."""
+    out: set[tuple[str, int]] = set()
+    for row in result.rows:
+        tree = row.tree
+        if (
+            row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
+            and tree.relations == ("=",) and tree.items[0] is not None
+        ):  # fmt: skip
+            out.add((row.path, tree.items[0].start))
+    return out
 
 
 class _Place:

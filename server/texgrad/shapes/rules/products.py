@@ -11,9 +11,8 @@ from texgrad.shapes import messages
 from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
-from texgrad.shapes.rules.base import span_key
+from texgrad.shapes.rules.base import BOLD_FONTS, span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
-from texgrad.shapes.rules.symbols import BOLD_FONTS
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import (
     call_of,

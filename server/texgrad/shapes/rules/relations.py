@@ -34,10 +34,17 @@ from texgrad.shapes.questions import (
     constant_size,
     dimension_key,
 )
-from texgrad.shapes.rules.base import UNSIZED, ingredients, is_inverse, span_key, unwrapped
+from texgrad.shapes.rules.base import (
+    BOLD_FONTS,
+    UNSIZED,
+    ingredients,
+    is_inverse,
+    span_key,
+    unwrapped,
+)
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
-from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
+from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import (
     SENTENCE_LOOKBACK,
     Boundaries,
