@@ -76,3 +76,51 @@ def test_a_definition_sized_by_an_apposition_is_still_read() -> None:
     found = wd.check_written(Checker().check("doc.md", text=text), seconds=60.0, tally=tally)
     assert sorted(text.count("\n", 0, f.start) + 1 for f in found) == [7, 11]
     assert tally.verified == 2, tally.undecided  # lines 5 and 9: X^T S X read with S's value
+
+
+FUNCTION_PAGE = r"""Let $X \in \mathbb{R}^{n\times d}$ and $\mathbf y \in \{0,1\}^n$. The loss is
+
+$$ \ell(\mathbf w) = \mathbf 1^\top \log(\mathbf 1 + \exp(X\mathbf w)) - \mathbf y^\top X \mathbf w $$
+
+Then $\nabla \ell(\mathbf w) = X^\top(\sigma(X\mathbf w) - \mathbf y)$.
+
+And $\nabla \ell(\mathbf w) = X^\top(\mathbf y - \sigma(X\mathbf w))$.
+"""
+
+
+def test_a_parameter_sized_by_its_function_is_typed() -> None:
+    # \mathbf w sized only as the parameter of the loss (X\mathbf w in its formula)
+    assert _flagged_lines(FUNCTION_PAGE) == [7]
+
+
+def test_a_parameter_defined_by_an_equation_too_is_not_typed() -> None:
+    text = (
+        "Here $\\mathbf u \\in \\mathbb{R}^n$ and $\\mathbf w = 2\\mathbf u$.\n\n" + FUNCTION_PAGE
+    )
+    assert _flagged_lines(FUNCTION_PAGE) == [7]
+    assert _flagged_lines(text) == []
+
+
+ITERATES = r"""Let $X \in \mathbb{R}^{n\times d}$ and $\mathbf y \in \{0,1\}^n$. With
+$\mathbf p = \sigma(X\mathbf w)$ the loss is
+$\ell(\mathbf w) = -\mathbf y^\top \log \mathbf p - (\mathbf 1 - \mathbf y)^\top \log(\mathbf 1 - \mathbf p)$.
+
+Gradient descent takes $\mathbf w^{(k+1)} = \mathbf w^{(k)} - \eta X^\top(\sigma(X\mathbf w^{(k)}) - \mathbf y)$.
+
+At the iterate, $\nabla \ell(\mathbf w^{(k)}) = X^\top(\sigma(X\mathbf w^{(k)}) - \mathbf y)$.
+
+And $\nabla \ell(\mathbf w^{(k)}) = X^\top(\mathbf y - \sigma(X\mathbf w^{(k)}))$.
+"""
+
+
+def test_the_iterates_of_a_recursion_have_the_letters_shape() -> None:
+    assert _flagged_lines(ITERATES) == [9]
+
+
+def test_members_without_a_recursion_are_not_iterates() -> None:
+    # \mathbf w^{(k)} with no w^{(k+1)} = … w^{(k)} … written: may be another vector
+    text = ITERATES.replace(
+        "\\mathbf w^{(k+1)} = \\mathbf w^{(k)} -", "\\mathbf v = \\mathbf v_0 -"
+    )
+    assert _flagged_lines(ITERATES) == [9]
+    assert _flagged_lines(text) == []
