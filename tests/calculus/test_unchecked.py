@@ -272,14 +272,15 @@ def test_a_function_defined_on_numbers_is_not_said_unchecked(tmp_path: Path) -> 
     doc.write_text(
         "Write $\\sigma(t) = 1/(1 + e^{-t})$, $g(u) = u^2 + \\sin u$ and "
         "$h(s) = \\log(1 + e^{s})$.\n\n"
-        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $q(\\mathbf{x}) = \\mathbf{x}^\\top A\\mathbf{x}$.\n",
+        "Let $A \\in \\mathbb{R}^{n \\times n}$ and $q(\\mathbf{x}) = \\mathbf{x}^\\top \\mathbf{x}$.\n",
         encoding="utf-8",
     )
     code, records = _explained(doc)
     assert code == 0
     said = _said(records, "defs.md")
     assert [k for k in said if k[0] == 1] == []  # nothing of the three functions of numbers
-    # a function of an undeclared vector still says what to declare
+    # a function of an undeclared vector still says what to declare (x^T x: of no size;
+    # x^T A x would size x by A's columns, its use in the formula)
     assert r"the shape of `\mathbf{x}` is unknown" in said[(3, "cannot-differentiate")][0]
     code, out = run("diff", "--file", str(doc), "--line", "1", "--wrt", "u")
     assert code == 0 and out.strip() == r"2 u + \cos(u)"

@@ -62,3 +62,18 @@ def test_a_slip_the_hedge_allows_is_no_finding(tmp_path: Path) -> None:
     assert claim_reason(reasons[0]) == (
         "this derivative is not checked: its sentence hedges it, and it is right up to sign"
     )
+
+
+def test_a_claim_said_of_another_function_is_no_finding(tmp_path: Path) -> None:
+    body = (
+        f"With labels in $\\{{0, 1\\}}$ instead, ${GRAD} = A^\\top(\\mathbf b - A\\mathbf x)$, "
+        "which is a different loss.\n\n"
+        f"And ${GRAD} = A^\\top(\\mathbf b - A\\mathbf x)$ for this loss.\n"
+    )
+    lines, tally = _lines(tmp_path, body)
+    assert lines == [5]  # the second: the same slip, said of the document's own f
+    reasons = [r[2] for r in tally.undecided if "another" in r[2]]
+    assert reasons == ["said of another function"]
+    assert claim_reason(reasons[0]) == (
+        "this derivative is not checked: its sentence says it is of another function"
+    )

@@ -49,8 +49,9 @@ from texgrad.reading.source import MappedText
 from texgrad.shapes.check import CheckResult
 from texgrad.shapes.formulas import ORDER_RELATIONS
 from texgrad.shapes.language_cues import blame, sentence_end
-from texgrad.shapes.properties import Stated, stated_properties, stated_scalars
+from texgrad.shapes.properties import Stated, role_named, stated_properties, stated_scalars
 from texgrad.shapes.rows import PlacedRow
+from texgrad.shapes.rules.base import BOLD_FONTS
 from texgrad.shapes.rules.relations import scalar_formula
 from texgrad.shapes.table import Declaration
 from texgrad.syntax import tree as t
@@ -128,12 +129,15 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
     _stated(result, offset, env, in_force)
     _squared_distances(result.doc.text, offset, env)
     inferred = []
-    for key, (rows, cols) in result.inferred.items():
+    for key, (rows, cols) in [*result.inferred.items(), *_said_of(result).parameters.items()]:
         if key not in env.vars and rows is not None and cols is not None:
+            if not _typed_by_use(result, key, rows, cols):
+                continue
             env.vars[key] = VarInfo(key, Shape(rows, cols), key)
             inferred.append(key)
     if inferred:  # S_B = \sum_k n_k (\mu_k - \mu)(\mu_k - \mu)^\top, typed by its use
         _stated_of_inferred(result, offset, env, inferred)
+    _iterates_typed(result, env)
     defined = _defined_of(result)
     index = _index_of(defined)
     if defined.before_sorted:  # (those up to the offset: a prefix, found by bisection)
@@ -276,12 +280,30 @@ def _letters_declared(result: CheckResult) -> list[str]:
     context asked: a look at every declaration of a thesis's thousand letters per claim)."""
     learnt = _learnt_of(result)
     if learnt.letters is None:
+        heads = _definition_heads(result)
         learnt.letters = [
             key
             for key, decls in result.table.declarations.items()
             if not all(d.how == "value" for d in decls)
+            and not all(d.how == "prose" and (d.path, d.start) in heads for d in decls)
         ]
     return learnt.letters
+
+
+def _definition_heads(result: CheckResult) -> set[tuple[str, int]]:
+    r"""Where the rows of the checked file that define a letter (``S = \diag(…)``) write
+    it: a declaration by the prose there sizes the definition ("with $S = \diag(\mathbf p
+    \odot (\mathbf 1 - \mathbf p))$, an $n 	imes n$ diagonal matrix"), and the letter is
+    still what it defines (X^T S X read with S's value, not a free n×n matrix)."""
+    out: set[tuple[str, int]] = set()
+    for row in result.rows:
+        tree = row.tree
+        if (
+            row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
+            and tree.relations == ("=",) and tree.items[0] is not None
+        ):  # fmt: skip
+            out.add((row.path, tree.items[0].start))
+    return out
 
 
 class _Place:
@@ -1088,6 +1110,14 @@ class _Said:
 
     properties: list[Stated]
     scalars: list[tuple[str, int]]
+    # letters named by a scalar's role, in any font ("a margin $\mathbf m$": role_named)
+    roles: frozenset[str] = frozenset()
+    # the shapes declared of each family's members, by the family's letter (b_1, b_2: "b")
+    families: dict[str, set[tuple[Any, Any]]] = field(default_factory=dict)
+    # letters sized only as the parameter of a function defined by a formula (_parameters)
+    parameters: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # the iterates of a bold letter a recursion is written of, by its letter (_iterates)
+    iterates: dict[str, set[str]] = field(default_factory=dict)
 
 
 # The contexts of the rows asked about last that are kept (each holds every symbol and
@@ -1163,8 +1193,140 @@ def _said_of(result: CheckResult) -> _Said:
         rows = [r for r in result.rows if r.path == result.path]
         text = result.doc.text
         scalars = stated_scalars(text, rows) + _compared_members(rows)
-        learnt.said = _Said(_said_before(result) + stated_properties(text, rows), scalars)
+        learnt.said = _Said(
+            _said_before(result) + stated_properties(text, rows),
+            scalars,
+            role_named(text, rows),
+            _families_declared(result),
+            _parameters(result),
+            _iterates(result),
+        )
     return learnt.said
+
+
+def _iterates_typed(result: CheckResult, env: Env) -> None:
+    r"""The iterates (``\mathbf w_t``, ``\mathbf w^{(k)}``, ``\mathbf w^{(0)}``) of a vector
+    the document declares or its uses type, where it writes their recursion: of its shape
+    (``\nabla \ell(\mathbf w_t) = X^\top(\sigma(X\mathbf w_t) - \mathbf y)`` checked)."""
+    for letter, keys in _said_of(result).iterates.items():
+        info = env.vars.get(letter)
+        if info is None or not info.shape.is_vector:
+            continue
+        for key in keys:
+            if key not in env.vars and key not in env.functions:
+                if key not in result.table.declarations:
+                    env.vars[key] = VarInfo(key, info.shape, key)
+
+
+def _label(node: t.Node) -> tuple[str, str, tuple[str | None, int]] | None:
+    r"""A bold letter's iterate as written, with the letter's key: ``\mathbf w_{t+1}``
+    ("w", ``_``, (t, 1)), ``\mathbf w^{(k)}`` ("w", ``(``, (k, 0)), ``\mathbf w^{(0)}``
+    ("w", ``(``, (None, 0))."""
+    if isinstance(node, t.Sub):
+        base, index, form = node.base, node.index, "_"
+    elif isinstance(node, t.Tagged) and node.bracket == "(":
+        base, index, form = node.base, node.tag, "("
+    elif (
+        isinstance(node, t.Power) and isinstance(node.exponent, t.Paren)
+        and node.exponent.open == "(" and node.exponent.body is not None
+    ):  # fmt: skip
+        base, index, form = node.base, node.exponent.body, "("  # \mathbf w^{(k+1)}
+    else:
+        return None
+    if not (isinstance(base, t.Symbol) and base.font in BOLD_FONTS and not base.accents):
+        return None
+    key, label = symbol_key(base), label_of(index)
+    return None if key is None or label is None else (key[0], form, label)
+
+
+def _iterates(result: CheckResult) -> dict[str, set[str]]:
+    r"""The iterates of each bold letter whose recursion the checked file writes
+    (``\mathbf w_{t+1} = \mathbf w_t - \eta\nabla\ell(\mathbf w_t)``, ``\mathbf
+    w^{(k+1)} = \mathbf w^{(k)} - H^{-1}\mathbf g``): the members it writes labelled by
+    that round's letter or by a number, by the letter's key.  Only a round's letter (k, t:
+    ``\mathbf x_i`` is a sample, another vector) and only so written, head and body."""
+    own = [r.tree for r in result.rows if r.path == result.path and r.tree is not None]
+    rounds: set[tuple[str, str, str | None]] = set()  # (letter, form, round's letter)
+    for tree in own:
+        if not (isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",))):
+            continue
+        head, body = tree.items[0], tree.items[1]
+        found = _label(head) if head is not None else None
+        if found is None or body is None or found[2][0] not in ("k", "t") or found[2][1] != 1:
+            continue
+        key, form, (letter, _) = found
+        if any(_label(n) == (key, form, (letter, 0)) for n in body.walk()):
+            rounds.add((key, form, letter))
+    out: dict[str, set[str]] = {}
+    if not rounds:
+        return out
+    for tree in own:
+        for node in tree.walk():
+            found = _label(node)
+            if found is None:
+                continue
+            key, form, (letter, _) = found
+            if (key, form, letter) in rounds or (
+                letter is None and any(k == key and f == form for k, f, _ in rounds)
+            ):
+                member = symbol_key(node)
+                if member is not None:
+                    out.setdefault(key, set()).add(member[0])
+    return out
+
+
+def _parameters(result: CheckResult) -> dict[str, tuple[Any, Any]]:
+    r"""The letters nothing declares that the shape check sizes only as the parameter of a
+    function the document defines, by its use there (``\ell(\mathbf w) = \mathbf 1^\top
+    \log(\mathbf 1 + \exp(X\mathbf w))``: a d-vector, as ``X\mathbf w`` is written): typed
+    so, like a letter its uses size (``result.inferred``).  Not a letter also defined by an
+    equation of its own (``\mathbf w = 2\mathbf u``), nor one sized two ways."""
+    heads: set[tuple[str, int]] = set()
+    for row in result.rows:
+        tree = row.tree
+        if not (isinstance(tree, t.Chain) and tree.relations[:1] in (("=",), (":=",))):
+            continue
+        head = tree.items[0]
+        if isinstance(head, t.Apply) and len(head.args) == 1:
+            heads.add((row.path, head.args[0].start))
+    out: dict[str, tuple[Any, Any]] = {}
+    for key, decls in result.defined.items():
+        if key in result.table.declarations or not decls:
+            continue
+        sizes = {(d.shape.rows, d.shape.cols) for d in decls}
+        if len(sizes) == 1 and all(
+            d.how == "definition" and (d.path, d.start) in heads for d in decls
+        ):
+            out[key] = next(iter(sizes))
+    return out
+
+
+def _families_declared(result: CheckResult) -> dict[str, set[tuple[Any, Any]]]:
+    r"""The shapes (rows, columns) the document declares members of each family with, by the
+    family's letter: ``b`` of ``\mathbf b_1 \in \mathbb R^h``."""
+    out: dict[str, set[tuple[Any, Any]]] = {}
+    for key, decls in result.table.declarations.items():
+        base, sep, _ = key.partition("_{")
+        if sep and base:
+            out.setdefault(base, set()).update((d.shape.rows, d.shape.cols) for d in decls)
+    return out
+
+
+def _typed_by_use(result: CheckResult, key: str, rows: Any, cols: Any) -> bool:
+    r"""May a letter nothing declares be typed by what its use says of it (``X\mathbf w``:
+    a d-vector)?  Not where the prose names it by a scalar's role ("a margin $\mathbf m$":
+    the words and the use disagree), nor where the document declares members of its family
+    in shapes other than its use's (``\mathbf b_1 \in \mathbb R^h``, ``\mathbf b_2 \in
+    \mathbb R^k``: ``\mathbf b^\top\mathbf z`` may be either's) — members that are numbers
+    (``w_j \in \mathbb R``, its entries) agree with any vector."""
+    said = _said_of(result)
+    if key in said.roles:
+        return False
+    members = said.families.get(key)
+    if not members:
+        return True
+    others = {m for m in members if not Shape(*m).is_scalar}
+    return not others or others == {(rows, cols)}
 
 
 def stated_in_prose(result: CheckResult) -> list[Stated]:

@@ -650,6 +650,7 @@ _CLAIM_WORDS = (  # (the start of written_derivatives' internal reason, what the
     ),
     ("mixed second derivative", "a second derivative by two different variables is not checked"),
     ("hedged: ", "its sentence hedges it, and it is right "),
+    ("said of another function", "its sentence says it is of another function"),
     (
         "upstream: several, read together, no",  # (no simple cause, no fix in its words)
         "it differs from the derivative through the upstream gradients it is written in, "

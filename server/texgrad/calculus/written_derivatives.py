@@ -94,7 +94,12 @@ from texgrad.calculus.written_components import compare_entries, entry_of
 from texgrad.calculus.written_denounced import denounced
 from texgrad.calculus.written_entries import entries_arranged, entry_jacobian
 from texgrad.calculus.written_fixes import fixed_as_written, transpose_macros
-from texgrad.calculus.written_hedges import UNSTATED, hedge_said, hedged_kinds
+from texgrad.calculus.written_hedges import (
+    UNSTATED,
+    hedge_said,
+    hedged_kinds,
+    of_another_function,
+)
 from texgrad.calculus.written_jacobians import OutputEntry, judge, output_entry
 from texgrad.calculus.written_layouts import (
     BY_TRANSPOSE,
@@ -1356,6 +1361,10 @@ def check_claim(
         hedged = hedged_kinds(checked.doc.text, claim.row.start, claim.end)
         if found.kind in hedged:
             return _undecided(f"hedged: {hedge_said(hedged)}")
+    if isinstance(found, Finding) and of_another_function(
+        checked.doc.text, claim.row.start, claim.end
+    ):
+        return _undecided("said of another function")  # "…, which is a different loss"
     return found
 
 

@@ -23,7 +23,7 @@ from texgrad.shapes import language_cues
 from texgrad.shapes.layout_statements import sentence_at
 from texgrad.shapes.properties import UNSTATED
 
-__all__ = ["UNSTATED", "hedge_said", "hedged_kinds"]
+__all__ = ["UNSTATED", "hedge_said", "hedged_kinds", "of_another_function"]
 
 # "up to (a|an|the|its) (overall|global|constant|scalar)* WORD"
 _UP_TO = folded_pattern(
@@ -69,3 +69,20 @@ def hedge_said(kinds: frozenset[str]) -> str:
     if "factor" in kinds:
         return "up to a constant factor"
     return "up to sign"
+
+
+# "…, which is a different loss", "(another objective)", "for a different model": the claim's
+# sentence says its function is not the one the document defines under that name
+_ANOTHER = folded_pattern(
+    r"\b(?:(?:an?|the)\s+)?(?:different|other)\s+(?:loss|objective|cost|model|likelihood"
+    r"|problem)\b|\banother\s+(?:loss|objective|cost|model|likelihood|problem)\b"
+)
+
+
+def of_another_function(text: str, start: int, end: int) -> bool:
+    r"""Does the sentence holding the claim ``text[start:end]`` say it is of another function
+    than the one the document defines with that name ("When the labels are in $\{0, 1\}$
+    instead, $\nabla L(\mathbf w) = X^\top(\sigma(X\mathbf w) - \mathbf y)$, which is a
+    different loss")?  Then it is no claim on that function, right or wrong."""
+    lo, hi = sentence_at(text, start, end)
+    return _ANOTHER.search(folded(text[lo:hi])) is not None

@@ -40,7 +40,7 @@ from texgrad.shapes.infer import Inference
 from texgrad.shapes.placed import placed
 from texgrad.shapes.questions import dimension_names
 from texgrad.shapes.rows import PlacedRow, RowKey, moved_rows
-from texgrad.shapes.rules.base import merge_evidence
+from texgrad.shapes.rules.base import bold_first, merge_evidence
 from texgrad.shapes.sections import Boundaries, next_break
 from texgrad.shapes.table import Declaration, Signature, SymbolTable
 from texgrad.shapes.words import row_tree
@@ -632,7 +632,7 @@ def _report(
     shapes = [(row.start, row.end, run.shapes) for row, run in zip(rows, runs, strict=True)]
     diagnostics.sort(key=lambda d: (d.start, d.end))
     stats["reused"] += reused
-    return _Report(runs, diagnostics, shapes, evidence)
+    return _Report(runs, diagnostics, shapes, bold_first(evidence, conflicting))
 
 
 def _while_clean(

@@ -583,8 +583,9 @@ _SCALAR_BEFORE = re.compile(
 )
 
 
-def _scalar_key(node: t.Node | None) -> str | None:
-    r"""The letter a role names: ``\sigma_n`` of ``\sigma_n^2``, ``\eta`` (never a bold one)."""
+def _scalar_key(node: t.Node | None, *, bold: bool = False) -> str | None:
+    r"""The letter a role names: ``\sigma_n`` of ``\sigma_n^2``, ``\eta`` (a bold one only
+    when ``bold``: never made a scalar, but not read a vector by its use either)."""
     node = _subject(node)
     if (
         isinstance(node, t.Power)
@@ -593,7 +594,7 @@ def _scalar_key(node: t.Node | None) -> str | None:
     ):
         node = node.base  # the variance σ² names σ
     base = node.base if isinstance(node, t.Sub) else node
-    if not isinstance(base, t.Symbol) or base.font is not None:
+    if not isinstance(base, t.Symbol) or (base.font is not None and not bold):
         return None
     key = symbol_key(node) if node is not None else None
     return key[0] if key is not None else None
@@ -622,3 +623,20 @@ def stated_scalars(text: str, rows: list[PlacedRow]) -> list[tuple[str, int]]:
                 if key is not None:
                     out.append((key, m.start(g)))
     return out
+
+
+def role_named(text: str, rows: list[PlacedRow]) -> frozenset[str]:
+    r"""Letters in any font, bold ones too, the prose names by a scalar's role ("a margin
+    $\mathbf m$", "$\boldsymbol\tau$ is the threshold"): what their use suggests of them
+    (``\mathbf m^\top\mathbf w``: a vector) is not their shape — the words and the face
+    disagree, and neither is taken."""
+    starts = [r.start for r in rows]
+    folded_text = folded(text)
+    out: set[str] = set()
+    for pattern in _FOLDED:
+        for m in pattern.finditer(folded_text):
+            row = _row_at(rows, starts, m.start("sym"))
+            key = _scalar_key(row.tree_as_parsed, bold=True) if row is not None else None
+            if key is not None:
+                out.add(key)
+    return frozenset(out)

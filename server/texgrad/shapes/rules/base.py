@@ -48,6 +48,12 @@ from texgrad.syntax.symbols import same_letter, symbol_key, tagged_key
 
 # what a definition of unknown size records (``K = P H^\top S^{-1}`` with P unknown, for a K
 # declared otherwise in an earlier section): the letter means something new from there on
+# the fonts of vectors: \mathbf{x}, \bm{x}, \boldsymbol{x}
+BOLD_FONTS = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
+# what the uses of a letter in a bold font say of it is kept apart from what those of the
+# same letter in no font say (``\mathbf w`` of a regression, the number w of a 1-d example):
+# its notes' keys end so, until ``bold_first`` merges the two
+BOLD_NOTE = "\x00bold"
 UNSIZED = Shape(plain_symbol("unsized"), plain_symbol("unsized"))
 # a notation defined for any argument, ``P_A = A(A'A)^{-1}A'``: its template is inferred with
 # A of these rows and columns (names of texgrad's own) and kept under ``template_key``, so
@@ -446,8 +452,9 @@ class RuleBase:
         key = symbol_key(node)
         if key is None or self._known(key[0], node.start):
             return
-        self.notes.append((key[0], rows, cols))
-        merge_evidence(self.evidence, self.conflicting, key[0], rows, cols)
+        noted = key[0] + BOLD_NOTE if key[1] in BOLD_FONTS else key[0]
+        self.notes.append((noted, rows, cols))
+        merge_evidence(self.evidence, self.conflicting, noted, rows, cols)
 
     # -- reporting a mismatch -----------------------------------------------------------------
     def _emit(
@@ -650,6 +657,25 @@ def unwrapped(node: t.Node, through: tuple[type, ...] = (t.Transpose, t.Paren)) 
             return node
         node = inner
     return node
+
+
+def bold_first(
+    evidence: dict[str, tuple[Dim | None, Dim | None]], conflicting: set[str]
+) -> dict[str, tuple[Dim | None, Dim | None]]:
+    r"""What the uses say of each letter (``merge_evidence``'s), a bold letter's uses
+    (``X\mathbf w``) before those of the same letter in no font (``2yw`` of a 1-d example,
+    another letter): by the bold ones where they agree with each other, else by none."""
+    out: dict[str, tuple[Dim | None, Dim | None]] = {}
+    for key, said in evidence.items():
+        if not key.endswith(BOLD_NOTE):
+            out.setdefault(key, said)
+    for key in [*evidence, *conflicting]:
+        if key.endswith(BOLD_NOTE):
+            letter = key[: -len(BOLD_NOTE)]
+            out.pop(letter, None)
+            if key not in conflicting:
+                out[letter] = evidence[key]
+    return out
 
 
 def merge_evidence(

@@ -11,9 +11,8 @@ from texgrad.shapes import messages
 from texgrad.shapes.broadcasting import broadcast_verdict, written_plainly
 from texgrad.shapes.diagnostics import Fix
 from texgrad.shapes.dims import ONE, SCALAR, Dim, Shape
-from texgrad.shapes.rules.base import span_key
+from texgrad.shapes.rules.base import BOLD_FONTS, span_key
 from texgrad.shapes.rules.distributions import DistributionRules, normal_parts
-from texgrad.shapes.rules.symbols import BOLD_FONTS
 from texgrad.syntax import tree as t
 from texgrad.syntax.notation import (
     call_of,
@@ -187,7 +186,9 @@ class ProductRules(DistributionRules):
         lower-case letter is a column vector (the convention of every text that writes
         ``\mathbf{x}`` for vectors and ``\mathbf{X}`` for matrices), so after a known factor
         of p columns it is a p-vector (and ``\boldsymbol\beta^\top`` before one of p rows
-        a row)."""
+        a row).  Where nothing defines it anywhere either, that is noted as what its use says
+        of it (``_note``): every use agreeing, the calculus reads it so (``\nabla
+        J(\boldsymbol\beta)`` checked)."""
         for i, f in enumerate(factors):
             if shapes[i] is not None:
                 continue
@@ -202,11 +203,15 @@ class ProductRules(DistributionRules):
                 after = shapes[i + 1]
                 if after is not None and not after.is_scalar and after.rows != ONE:
                     shapes[i] = Shape(ONE, after.rows)
-            if shapes[i] is not None:
-                # (for shapes only: not noted as the letter's inferred column, which the
-                # calculus would type it by — a derivative check on a guessed shape met a
-                # scatter matrix it could not tell symmetric: rmd-lda-qda-primes-26:50)
-                self.bold_guesses.add(span_key(f))
+            guessed = shapes[i]
+            if guessed is None:
+                continue
+            self.bold_guesses.add(span_key(f))
+            key = symbol_key(f.base if isinstance(f, t.Transpose) else f)
+            if key is not None and not self._defined_anywhere(key[0]):
+                # the letter's shape by this use, merged with its others (uses that disagree
+                # drop it): the calculus types it so, and the derivatives by it are checked
+                self._note(f, guessed.rows, guessed.cols)
 
     def _undeclared_bold_vector(self, node: t.Node) -> bool:
         r"""A bold lower-case letter (``\mathbf{x}``, ``\boldsymbol\beta``, ``\mathbf{x}_i``)

@@ -38,6 +38,7 @@ from texgrad.shapes.questions import (
     dimension_key,
 )
 from texgrad.shapes.rules.base import (
+    BOLD_FONTS,
     TEMPLATE_ARGUMENT,
     TEMPLATE_COLS,
     TEMPLATE_ROWS,
@@ -52,7 +53,7 @@ from texgrad.shapes.rules.base import (
 )
 from texgrad.shapes.rules.distributions import GIVEN, DistributionRules
 from texgrad.shapes.rules.products import diag_argument
-from texgrad.shapes.rules.symbols import BOLD_FONTS, ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
+from texgrad.shapes.rules.symbols import ESTIMATE_ACCENTS, SAME_SHAPE_ACCENTS
 from texgrad.shapes.sections import (
     SENTENCE_LOOKBACK,
     Boundaries,

@@ -77,8 +77,6 @@ def _said_same_blocks(source: str) -> list[tuple[int, str, str]]:
     return found
 
 
-# the fonts of vectors: \mathbf{x}, \bm{x}, \boldsymbol{x}
-BOLD_FONTS = frozenset({"mathbf", "bm", "boldsymbol", "pmb", "vb"})
 # the letters of a step or a position after a name: R_{\Theta,t}, R_{\Theta,s}
 _STEP_LABELS = frozenset({"t", "s", "k", "\\tau"})
 # Greek letters that index rather than name (W_{\ell,t})
