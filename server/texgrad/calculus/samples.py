@@ -1627,11 +1627,36 @@ def _defined_shape(key: str, shift: int, env: Env) -> Shape | None:
     fdef = env.functions.get(key)
     if shift != 0 or fdef is None or fdef.params:
         return None
+    value: Expr | None
     try:
         value = Lowerer(env).lower(fdef.body)
     except (CalculusError, RecursionError):
-        return None
+        value = _shape_through_sums(fdef.body, env)
     return value.shape if isinstance(value, Expr) else None
+
+
+def _shape_through_sums(body: t.Node, env: Env) -> Expr | None:
+    r"""``body`` with every sum (its own and its definitions') read as its summand, which has
+    its shape: the batch's :math:`\hat x_i = (x_i - \mu)/\sqrt{\sigma^2 + \epsilon}` with
+    ``\mu = rac1m\sum_i x_i`` over numbers x_i is a number.  For the shape only: a member
+    so sized is one the variable does not reach (held as given), or one written in."""
+
+    def summands(node: t.Node) -> t.Node:
+        by = {
+            id(n): n.body
+            for n in node.walk()
+            if isinstance(n, t.BigOp) and n.op == "\\sum" and n.body is not None
+        }
+        return t.replaced(node, by) if by else node
+
+    functions = {
+        k: replace(f, body=summands(f.body)) if not f.params and f.body is not None else f
+        for k, f in env.functions.items()
+    }
+    try:
+        return Lowerer(replace(env, functions=functions)).lower(summands(body))
+    except (CalculusError, RecursionError):
+        return None
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
