@@ -516,7 +516,11 @@ class Lowerer:
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
         x = self.lower(node.base)
-        if key is not None and (self._primed_name(key[0]) or self._declared_prime(key[0])):
+        if key is not None and (
+            self._primed_name(key[0])
+            or self._declared_prime(key[0])
+            or self._declared_unlike_transpose(key[0], x)
+        ):
             # g(x) = k(x, x'): a second point; "$\phi, \phi' \in \mathbb{R}^d$": one declared
             info = self.env.vars.get(key[0])
             return e.var(key[0], info.shape if info is not None else x.shape)
@@ -529,6 +533,15 @@ class Lowerer:
         \\mathbb{R}^d``, the next state's features): a vector of its own, not a transpose."""
         info = self.env.vars.get(key)
         return info is not None and key.endswith("'") and info.shape.cols == ONE
+
+    def _declared_unlike_transpose(self, key: str, x: Expr) -> bool:
+        r"""Whether the document declares ``X'`` with a shape ``X``'s transpose cannot have
+        (an upstream gradient ``G' \in \mathbb{R}^{2 \times 2}`` beside a d×d ``G``): a
+        letter of its own, as the shape check reads it."""
+        info = self.env.vars.get(key)
+        if info is None or not key.endswith("'") or not isinstance(x, Expr):
+            return False
+        return info.shape.rows != x.cols or info.shape.cols != x.rows  # (2 is no d here)
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document
