@@ -126,6 +126,7 @@ def test_the_set_holds_its_documents() -> None:
         "obsidian-kernel-logsumexp",
         "obsidian-vae-kalman",
         "obsidian-vae-logvar-29",
+        "openreview-dpo-bradley-terry-32",
         "own-glm-notes-22",
         "own-word2vec-poisson-23",
         "pandoc-multinomial-handout",
