@@ -188,6 +188,7 @@ def test_the_set_holds_its_documents() -> None:
         "thesis-graph-diffusion",
         "tikzposter-lqr-layernorm",
         "tufte-factorisation-logdet-27",
+        "vitepress-heat-energy-32",
         "wiki-matrix-cheatsheet",
         "zola-gaussian-kl-27",
     ]
