@@ -73,6 +73,7 @@ def test_the_set_holds_its_documents() -> None:
         "hugo-lora-post",
         "ieee-two-layer-ntk-27",
         "jekyll-gmm-em",
+        "jmlr-stein-discrepancy-32",
         "jupyter-gaussian-mle",
         "jupyter-mvn-mle",
         "jupyter-softmax-note",

@@ -396,7 +396,7 @@ def _differentiate(
             out.result = _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", out.result)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
-        term.result = _read_back(out.result, sub, macros)
+        term.result = _read_back(_sized_alone(out.result, term, sub, wrt), sub, macros)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         if term.outer == "fn":  # g(S): g'(S) S'
@@ -1733,6 +1733,16 @@ def undefined_in_sum(node: t.Node, env: Env) -> str | None:
                 f"(e.g. `{written}({params}) = …`) to differentiate the sum through it"
             )
     return None
+
+
+def _sized_alone(result: str, term: _Term, ctx: Context, wrt: str) -> str:
+    r"""A term's result beside the sum read back with its ``I`` sized by the square variable
+    (``-\operatorname{tr}(B)`` by B: ``-I_d``), which alone tells no size; as printed
+    elsewhere (the sum's result sizes it there)."""
+    var = ctx.env.vars[wrt].shape
+    if term.sum is not None or var.rows != var.cols or var.rows == ONE:
+        return result
+    return _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", result)
 
 
 def _read_back(result: str, ctx: Context, macros: MacroTable) -> Expr:
