@@ -2045,6 +2045,8 @@ class Lowerer:
             return e.elem("exp", self._entrywise(node.exponent))
         if isinstance(node, t.Frac):
             return self._entrywise_quotient(node)
+        if isinstance(node, t.Sqrt) and node.index is None and node.body is not None:
+            return e.hpow(self._entrywise(node.body), sympy.Rational(1, 2))  # √((Lx)_i² + β)
         if (
             isinstance(node, t.Apply)
             and function_name(node.func) in FUNCTION_NAMES
