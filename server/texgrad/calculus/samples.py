@@ -473,6 +473,8 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
             if wrt in (m.key, m.entry_of) or (
                 wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
             ):
+                if summed is not None:  # (u_{i+1} of 𝐮 ∈ ℝⁿ to n - 1: entries)
+                    _entries_in_part(summed, m, wrt, ctx)
                 raise CalculusError(
                     f"`{ctx.style.symbols.get(wrt, wrt)}` {SUMMED_OVER}: differentiating "
                     "with respect to the samples of a sum is not done yet"
@@ -495,6 +497,29 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
                     f"`{summed.index} = {label[2]}`): differentiating with respect to one "
                     "member of a sum is not done yet — stack the members as a matrix"
                 )
+
+
+def _entries_in_part(summed: SampleSum, m: Member, wrt: str, ctx: Context) -> None:
+    r"""Refuse, in the words of entries, a vector whose plain letter's members a sum takes
+    as numbers over another range than its entries' (``\sum_{i=1}^{n-1}(u_{i+1} - u_i)^2``
+    of ``\mathbf u \in \mathbb{R}^n``): not samples, but part of its entries, or shifted."""
+    info = ctx.env.vars.get(wrt)
+    if info is None or info.shape.cols != ONE or info.shape.is_scalar or m.base != wrt:
+        return
+    bound = dim_of(summed.upper) if summed.upper is not None else None
+    written = ctx.style.symbols.get(m.key, "")
+    if bound is None or not _BOLD.match(info.latex.strip()) or _BOLD.match(written.strip()):
+        return  # (a family of bold vectors, 𝐮_i: samples)
+    if not (bound.free_symbols & info.shape.rows.free_symbols) or same(bound, info.shape.rows):
+        return  # (a sum to n - 1 of u ∈ ℝⁿ: its entries)
+    w = ctx.style.symbols.get(wrt, wrt)
+    upper = f"^{{{t_show(summed.upper)}}}" if summed.upper is not None else ""
+    raise CalculusError(
+        f"`\\sum_{{{summed.index}={summed.start}}}{upper}` takes entries of `{w}` "
+        f"({info.shape.rows} of them) over part of their range or shifted: such a sum is not "
+        "read yet — write it over every entry, or in matrix form (with a difference matrix, "
+        f"`\\|D{w}\\|^2`)"
+    )
 
 
 def hessian_of_sum(
