@@ -149,6 +149,7 @@ def test_the_set_holds_its_documents() -> None:
         "rmd-econometrics-primes-26",
         "rmd-glmnet-path",
         "rmd-poisson-ridge-27",
+        "slidev-maml-inner-step-32",
         "stackexchange-answer",
         "stats-appendix",
         "stats-gaussian-sigma-note-24",

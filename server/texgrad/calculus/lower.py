@@ -515,6 +515,9 @@ class Lowerer:
         key = symbol_key(node)
         if key is not None and key[0] in self.bound:  # k(x, x') = …: the parameter x'
             return self.bound[key[0]]
+        info = self.env.vars.get(key[0]) if key is not None else None
+        if key is not None and info is not None and self._declared_prime(key[0]):
+            return e.var(key[0], info.shape)  # (θ' ∈ ℝᵖ declared, θ itself perhaps not)
         x = self.lower(node.base)
         if key is not None and (
             self._primed_name(key[0])
