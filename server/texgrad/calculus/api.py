@@ -958,7 +958,7 @@ _FORMULA_ENTRYWISE = re.compile(
 
 
 def _said_of_formula(text: str, node: t.Apply, arg: e.Expr, lowerer: Lowerer) -> bool:
-    r"""Whether the prose calls the very function ``node`` applies entrywise, written in an
+    """Whether the prose calls the very function ``node`` applies entrywise, written in an
     inline formula the word "entrywise" follows (the same function of an argument read as the
     same expression, ``arg``, however spelt: ``-D/(2\ell^2)`` or ``-\frac{D}{2\ell^2}``)."""
     name = latex_of(node.func)
