@@ -937,9 +937,7 @@ def _entrywise_matrix_function(
             continue
         if not (isinstance(x, e.Expr) and not x.is_scalar and x.cols != ONE and x.rows == x.cols):
             continue
-        near = near and (  # (a constant too: read as said)
-            _said_just_before(text, node) or _said_of_formula(text, node, x, lowerer)
-        )
+        near = near and _said_just_before(text, node)  # (a constant too: read as said)
         constant = constant or not varies
         if varies:  # (of a constant, either reading gives the same answer, written alike)
             written = latex_of(node)
@@ -949,32 +947,6 @@ def _entrywise_matrix_function(
                 "write the entries (`K_{ij} = …`) or a function the document defines"
             )
     return why, (near and bool(why)) or (constant and not why)
-
-
-# "the kernel matrix is $\exp(-D/(2\ell^2))$ entrywise": a formula the words follow
-_FORMULA_ENTRYWISE = re.compile(
-    r"\$([^$]{1,160})\$\s*,?\s*(?:(?:taken|applied)\s+)?(?:entry|element)[- ]?wise\b"
-)
-
-
-def _said_of_formula(text: str, node: t.Apply, arg: e.Expr, lowerer: Lowerer) -> bool:
-    """Whether the prose calls the very function ``node`` applies entrywise, written in an
-    inline formula the word "entrywise" follows (the same function of an argument read as the
-    same expression, ``arg``, however spelt: ``-D/(2\ell^2)`` or ``-\frac{D}{2\ell^2}``)."""
-    name = latex_of(node.func)
-    for m in _FORMULA_ENTRYWISE.finditer(text):
-        if name.lstrip("\\") not in m[1]:
-            continue
-        said = parse_row(MappedText.identity(m[1])).tree
-        for n in said.walk() if said is not None else ():
-            if not (isinstance(n, t.Apply) and len(n.args) == 1 and latex_of(n.func) == name):
-                continue
-            try:
-                if lowerer.lower(n.args[0]) == arg:
-                    return True
-            except (CalculusError, RecursionError):
-                continue
-    return False
 
 
 def _said_just_before(text: str, node: t.Apply) -> bool:
