@@ -88,10 +88,10 @@ def _fonts_written(trees: list[t.Node]) -> dict[str, str]:
 
 
 def _bold_elsewhere(trees: list[t.Node], in_force: dict[str, _Declared]) -> list[str]:
-    r"""The letters the rows write only plain, and alone (no member's letter: y of y_i may be
-    the later bold y's entries), whose declarations, none in force here, all write them bold:
-    the batch size m of ``\sum_{i=1}^m`` is not the mean ``\mathbf{m} \in \mathbb{R}^p`` a
-    later section declares."""
+    r"""The letters the rows write only plain, alone (no member's letter: y of y_i may be the
+    later bold y's entries) and as a sum's bound, whose declarations, none in force here, all
+    write them bold: the batch size m of ``\sum_{i=1}^m`` is not the mean ``\mathbf{m} \in
+    \mathbb{R}^p`` a later section declares."""
     seen: dict[str, set[str | None]] = {}
     for tree in trees:
         _fonts_seen(tree, seen)
@@ -101,10 +101,18 @@ def _bold_elsewhere(trees: list[t.Node], in_force: dict[str, _Declared]) -> list
         for n in tree.walk()
         if isinstance(n, (t.Sub, t.Tagged, t.Prime)) and (k := symbol_key(n.base)) is not None
     }
+    counts = {  # (only a sum's bound: a count, never the vector)
+        k[0]
+        for tree in trees
+        for n in tree.walk()
+        if isinstance(n, t.BigOp)
+        and isinstance(n.upper, t.Symbol)
+        and (k := symbol_key(n.upper)) is not None
+    }
     out = []
     for key, fonts in seen.items():
         info = in_force.get(key)
-        if fonts != {None} or info is None or key in out or key in members:
+        if fonts != {None} or info is None or key in out or key in members or key not in counts:
             continue
         if info.none_in_force() and all(
             d.font in _BOLD_FONTS for d in info._place.result.table.declarations.get(key, ())
