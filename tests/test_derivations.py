@@ -42,6 +42,7 @@ def _cases(kind: str, xfail: bool = True) -> list[object]:
 
 def test_the_set_holds_its_documents() -> None:
     assert DOCS == [
+        "acmart-gaussian-splatting-32",
         "amsart-mixture-lemma",
         "amsart-nmf-divergences",
         "arxiv-attention-appendix",
@@ -72,6 +73,7 @@ def test_the_set_holds_its_documents() -> None:
         "hugo-lora-post",
         "ieee-two-layer-ntk-27",
         "jekyll-gmm-em",
+        "jmlr-stein-discrepancy-32",
         "jupyter-gaussian-mle",
         "jupyter-mvn-mle",
         "jupyter-softmax-note",
@@ -125,6 +127,7 @@ def test_the_set_holds_its_documents() -> None:
         "obsidian-kernel-logsumexp",
         "obsidian-vae-kalman",
         "obsidian-vae-logvar-29",
+        "openreview-dpo-bradley-terry-32",
         "own-glm-notes-22",
         "own-word2vec-poisson-23",
         "pandoc-multinomial-handout",
@@ -146,6 +149,7 @@ def test_the_set_holds_its_documents() -> None:
         "rmd-econometrics-primes-26",
         "rmd-glmnet-path",
         "rmd-poisson-ridge-27",
+        "slidev-maml-inner-step-32",
         "stackexchange-answer",
         "stats-appendix",
         "stats-gaussian-sigma-note-24",
@@ -186,6 +190,7 @@ def test_the_set_holds_its_documents() -> None:
         "thesis-graph-diffusion",
         "tikzposter-lqr-layernorm",
         "tufte-factorisation-logdet-27",
+        "vitepress-heat-energy-32",
         "wiki-matrix-cheatsheet",
         "zola-gaussian-kl-27",
     ]

@@ -417,7 +417,8 @@ def _agree_as_sums(
         count = next(n for n in range(3, 20) if n not in sizes.values())
         # the sum's bound (N, T) when no dimension names it (not I nor 1: sized by context;
         # not Euler's e of e^{…}, which the evaluator knows)
-        for name in names - set(at) - {"I", "1", "e"}:
+        called = {k for k, f in env.functions.items() if f.params}  # (σ of σ(t) = …)
+        for name in names - set(at) - {"I", "1", "e"} - called:
             at[name] = np.array([[float(count)]])
         for name in _bounds(tree) - set(sizes):  # a bound read as a scalar (N of \frac1N too)
             at[name] = np.array([[float(count)]])
@@ -478,6 +479,7 @@ def _named(env: Env, trees: tuple[t.Node, ...]) -> set[str]:
     for f in env.functions.values():
         if f.params and f.key in names:
             inside = {k[0] for n in f.body.walk() if (k := symbol_key(n))} - set(f.params)
+            inside.discard("e")  # (Euler's e of σ(t) = 1/(1 + e^{-t}), beside a declared 𝐞_w)
             names |= inside & set(env.vars)  # (not e of e^{-t}: no bound of a sum either)
     return names
 

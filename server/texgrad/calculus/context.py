@@ -88,6 +88,43 @@ def _fonts_written(trees: list[t.Node]) -> dict[str, str]:
     return out
 
 
+def _bold_elsewhere(trees: list[t.Node], in_force: dict[str, _Declared]) -> list[str]:
+    r"""The letters the rows write only plain, alone (no member's letter: y of y_i may be the
+    later bold y's entries) and as a sum's bound, whose declarations, none in force here, all
+    write them bold: the batch size m of ``\sum_{i=1}^m`` is not the mean ``\mathbf{m} \in
+    \mathbb{R}^p`` a later section declares."""
+    seen: dict[str, set[str | None]] = {}
+    for tree in trees:
+        _fonts_seen(tree, seen)
+    members = {
+        k[0]
+        for tree in trees
+        for n in tree.walk()
+        if isinstance(n, (t.Sub, t.Tagged, t.Prime)) and (k := symbol_key(n.base)) is not None
+    }
+    counts = {  # (only a sum's bound: a count, never the vector)
+        k[0]
+        for tree in trees
+        for n in tree.walk()
+        if isinstance(n, t.BigOp)
+        and isinstance(n.upper, t.Symbol)
+        and (k := symbol_key(n.upper)) is not None
+    }
+    out = []
+    for key, fonts in seen.items():
+        info = in_force.get(key)
+        if fonts != {None} or info is None or key in out or key in members or key not in counts:
+            continue
+        if info.none_in_force() and all(
+            d.font in _BOLD_FONTS for d in info._place.result.table.declarations.get(key, ())
+        ):
+            out.append(key)
+    return out
+
+
+_BOLD_FONTS = frozenset(("mathbf", "boldsymbol", "bm", "bold", "mathbfit", "pmb"))
+
+
 def _fonts_seen(tree: t.Node, seen: dict[str, set[str | None]]) -> dict[str, set[str | None]]:
     """Into ``seen``: each letter ``tree`` writes, with the fonts it is written in (None: in
     no font)."""
@@ -152,6 +189,7 @@ def context_of(result: CheckResult, offset: int, trees: list[t.Node]) -> Context
                 else:
                     env.functions.setdefault(key, fdef)
     fallback = [k for k in env.functions.keys() & in_force.keys() if in_force[k].none_in_force()]
+    fallback += [k for k in _bold_elsewhere(trees, in_force) if k not in fallback]
     for key in fallback:  # μ = 1ᵀu/m here, a bold μ ∈ ℝ^J declared later
         del env.vars[key]
         in_force.pop(key, None)

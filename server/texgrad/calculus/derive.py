@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
+import sympy
 
 from texgrad.calculus import expr as e
 from texgrad.calculus.chain import through_names
@@ -46,6 +47,7 @@ from texgrad.calculus.sympy_dims import same
 from texgrad.calculus.variable_exponent import variable_exponents
 from texgrad.calculus.vectorize import vec_jacobian
 from texgrad.calculus.verify import Check, _domain, verify
+from texgrad.calculus.written import written_latex
 from texgrad.reading.source import MappedText
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
@@ -314,6 +316,7 @@ def _from_expr(
     result, df, env = _refolded(work, result, df, ctx, names, in_f, plain, (naming, entry, free))
     if naming:  # ∇s = c/(d s) of s = √(cᵀc/d + ε): the row's own name; and so does a long
         result = _in_row_name(result, lowered, tree, wrt, names, taken)
+        result = _quotient_in_row_name(result, lowered, tree, names, env, style, work.simplify)
         # part the result repeats ((α‖t_0‖² + ε)^{-1/2} and ^{-3/2})
         (result,), more = name_parts([result], names, style.symbols, taken, plain)
         for key in more:
@@ -453,6 +456,108 @@ def _in_row_name(
         return result
     names[key[0]] = value
     return named
+
+
+def _quotient_in_row_name(
+    result: Expr,
+    value: Expr,
+    tree: t.Node | None,
+    names: dict[str, Expr],
+    env: Env,
+    style: Style,
+    simplify: Callable[[Expr], Expr],
+) -> Expr:
+    r"""``result`` with the quotient a row ``R(\mathbf u) = N/D`` defines written as the
+    row's own ``R(\mathbf u)`` where the quotient rule leaves it, ``N D^{-k}`` read as
+    ``R D^{1-k}``: the Rayleigh quotient's gradient is ``\frac{2}{\mathbf u^\top\mathbf u}
+    (S\mathbf u - R(\mathbf u)\mathbf u)``, as textbooks write it.  The name's value goes
+    into ``names`` (the result is verified expanded); the shorter form printed is kept."""
+    head = _row_function(tree)
+    key = symbol_key(head[1]) if head is not None else None
+    if head is None or key is None or key[0] in names or key[0] in env.vars:
+        return result  # (c(x + y) of a declared c: a product)
+    parts = _quotient_parts(value)
+    if parts is None:
+        return result
+    own = e.var(key[0], value.shape)
+    terms = result.terms if isinstance(result, e.Add) else (result,)
+    changed = [_quotient_named(x, own, *parts) for x in terms]
+    if all(a is b for a, b in zip(changed, terms, strict=True)):
+        return result
+    candidate = simplify(e.add(*changed))
+    symbols = dict(style.symbols)
+    style.symbols[key[0]] = written_latex(head[0])
+    if len(latex(candidate, style)) >= len(latex(result, style)):
+        style.symbols.clear()
+        style.symbols.update(symbols)
+        return result
+    names[key[0]] = value
+    return candidate
+
+
+def _row_function(tree: t.Node | None) -> tuple[t.Node, t.Symbol] | None:
+    r"""The left side of a row ``R(\mathbf u) = …`` and its function's letter (``R``, also
+    where the parser read ``R(\mathbf u)`` as a product, R not known as a function yet)."""
+    if not isinstance(tree, t.Chain) or tree.relations != ("=",) or len(tree.items) != 2:
+        return None
+    head = tree.items[0]
+    func: t.Node | None = None
+    if isinstance(head, t.Apply) and head.args:
+        func = head.func
+    elif (
+        isinstance(head, t.Product)
+        and len(head.factors) == 2
+        and isinstance(head.factors[1], t.Paren)
+        and head.factors[1].open == "("
+    ):
+        func = head.factors[0]
+    return (head, func) if head is not None and isinstance(func, t.Symbol) else None
+
+
+def _quotient_parts(value: Expr) -> tuple[list[Expr], list[e.Pow], sympy.Expr] | None:
+    """A scalar quotient's numerator chain, its denominators (scalar negative powers) and its
+    number; None where ``value`` is no such quotient."""
+    if not value.is_scalar or not isinstance(value, e.Mul):
+        return None
+    coef = sympy.Integer(1)
+    dens: list[e.Pow] = []
+    chain: list[Expr] = []
+    for x in value.factors:
+        if isinstance(x, e.Num):
+            coef *= x.value
+        elif isinstance(x, e.Pow) and x.is_scalar and x.exp < 0:
+            dens.append(x)
+        else:
+            chain.append(x)
+    return (chain, dens, coef) if dens and chain and coef != 0 else None
+
+
+def _quotient_named(
+    term: Expr, own: e.Var, chain: list[Expr], dens: list[e.Pow], coef: sympy.Expr
+) -> Expr:
+    """``term`` with the quotient's numerator chain and one power of each denominator taken
+    out as ``own`` (the quotient); ``term`` itself where they are not all in it."""
+    if not isinstance(term, e.Mul):
+        return term
+    factors = list(term.factors)
+    n = len(chain)
+    at = next((i for i in range(len(factors) - n + 1) if factors[i : i + n] == chain), None)
+    if at is None:
+        return term
+    rest = factors[:at] + [own] + factors[at + n :]
+    for d in dens:
+        i = next(
+            (
+                j
+                for j, x in enumerate(rest)
+                if isinstance(x, e.Pow) and x.arg == d.arg and x.exp <= d.exp - 1
+            ),
+            None,
+        )
+        if i is None:
+            return term
+        rest[i] = e.power(d.arg, rest[i].exp - d.exp)  # type: ignore[attr-defined]
+    return e.mul(e.num(1 / coef), *rest)
 
 
 def _show_where(work: _Work, where: list[tuple[str, str]]) -> None:

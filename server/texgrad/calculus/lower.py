@@ -518,8 +518,15 @@ class Lowerer:
         own = self._own_primed(key[0], node.base) if key is not None else None
         if own is not None:
             return own
+        info = self.env.vars.get(key[0]) if key is not None else None
+        if key is not None and info is not None and self._declared_prime(key[0]):
+            return e.var(key[0], info.shape, info.symmetric)  # (θ' ∈ ℝᵖ declared, θ itself perhaps not)
         x = self.lower(node.base)
-        if key is not None and (self._primed_name(key[0]) or self._declared_prime(key[0])):
+        if key is not None and (
+            self._primed_name(key[0])
+            or self._declared_prime(key[0])
+            or self._declared_unlike_transpose(key[0], x)
+        ):
             # g(x) = k(x, x'): a second point; "$\phi, \phi' \in \mathbb{R}^d$": one declared
             info = self.env.vars.get(key[0])
             return e.var(key[0], info.shape if info is not None else x.shape)
@@ -564,6 +571,15 @@ class Lowerer:
         ):
             return None  # (Σ' of Σ's transposed shape: maybe Σᵀ, as before)
         return e.var(key, info.shape, info.symmetric)
+
+    def _declared_unlike_transpose(self, key: str, x: Expr) -> bool:
+        r"""Whether the document declares ``X'`` with a shape ``X``'s transpose cannot have
+        (an upstream gradient ``G' \in \mathbb{R}^{2 \times 2}`` beside a d×d ``G``): a
+        letter of its own, as the shape check reads it."""
+        info = self.env.vars.get(key)
+        if info is None or not key.endswith("'") or not isinstance(x, Expr):
+            return False
+        return info.shape.rows != x.cols or info.shape.cols != x.rows  # (2 is no d here)
 
     def _primed_name(self, key: str) -> bool:
         """Whether ``x'`` names a point of its own: a parameter of a function the document
@@ -2067,6 +2083,8 @@ class Lowerer:
             return e.elem("exp", self._entrywise(node.exponent))
         if isinstance(node, t.Frac):
             return self._entrywise_quotient(node)
+        if isinstance(node, t.Sqrt) and node.index is None and node.body is not None:
+            return e.hpow(self._entrywise(node.body), sympy.Rational(1, 2))  # √((Lx)_i² + β)
         if (
             isinstance(node, t.Apply)
             and function_name(node.func) in FUNCTION_NAMES

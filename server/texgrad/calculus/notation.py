@@ -125,6 +125,32 @@ _MARKS = {"T": "^T", "\\top": "^\\top", "\\intercal": "^\\intercal", "\\mathsf{T
           "\\mathrm{T}": "^{\\mathrm{T}}", "\\mathsf T": "^{\\mathsf{T}}"}  # fmt: skip
 
 
+def _primed_parameters(nodes: list[t.Node]) -> set[str]:
+    r"""The keys of primed letters a function is written of, alone (``\mathcal{L}(\boldsymbol
+    \theta')``, also where the parser read the call as a product), or declared
+    (``\boldsymbol\theta' \in \mathbb{R}^p``): names of points of their own, not
+    transposes."""
+    found: set[str] = set()
+    for n in nodes:
+        arg: t.Node | None = None
+        if isinstance(n, t.Chain) and n.relations[:1] in (("\\in",), ("∈",)):
+            arg = n.items[0]  # θ' ∈ ℝᵖ: a letter declared
+        elif isinstance(n, t.Apply) and len(n.args) == 1:
+            arg = n.args[0]
+        elif (
+            isinstance(n, t.Product)
+            and len(n.factors) == 2
+            and isinstance(n.factors[0], (t.Symbol, t.Font))
+            and isinstance(n.factors[1], t.Paren)
+            and n.factors[1].open == "("
+            and n.factors[0].end == n.factors[1].start
+        ):
+            arg = n.factors[1].body
+        if isinstance(arg, t.Prime) and (k := symbol_key(arg)) is not None:
+            found.add(k[0])
+    return found
+
+
 def learn_style(
     style: Style,
     trees: list[t.Node],
@@ -138,6 +164,7 @@ def learn_style(
     seen_mark = False
     nodes = [node for tree in trees for node in tree.walk()]  # (walked once, looked at thrice)
     named = primed_among(nodes)  # k(x, x'): x' a second point, not a transpose mark
+    named |= _primed_parameters(nodes)  # \mathcal{L}(\boldsymbol\theta'): a point of its own
     # S'(A), \sigma'(z): a function's name or derivative, not a transpose mark
     applied = {id(n.func) for n in nodes if isinstance(n, t.Apply) and isinstance(n.func, t.Prime)}
     applied |= {

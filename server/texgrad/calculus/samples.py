@@ -396,7 +396,7 @@ def _differentiate(
             out.result = _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", out.result)
         term.outcome = out
         term.read = Lowerer(sub.env).lower(body)
-        term.result = _read_back(out.result, sub, macros)
+        term.result = _read_back(_sized_alone(out.result, term, sub, wrt), sub, macros)
         kind, shape = out.kind, out.shape
         notes.append(out.note)
         if term.outer == "fn":  # g(S): g'(S) S'
@@ -473,6 +473,8 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
             if wrt in (m.key, m.entry_of) or (
                 wrt == m.base and m.entry_of is None and _one_letter(ctx.env, wrt, m)
             ):
+                if summed is not None:  # (u_{i+1} of 𝐮 ∈ ℝⁿ to n - 1: entries)
+                    _entries_in_part(summed, m, wrt, ctx)
                 raise CalculusError(
                     f"`{ctx.style.symbols.get(wrt, wrt)}` {SUMMED_OVER}: differentiating "
                     "with respect to the samples of a sum is not done yet"
@@ -495,6 +497,29 @@ def _not_summed_over(terms: list[_Term], wrt: str, ctx: Context) -> None:
                     f"`{summed.index} = {label[2]}`): differentiating with respect to one "
                     "member of a sum is not done yet — stack the members as a matrix"
                 )
+
+
+def _entries_in_part(summed: SampleSum, m: Member, wrt: str, ctx: Context) -> None:
+    r"""Refuse, in the words of entries, a vector whose plain letter's members a sum takes
+    as numbers over another range than its entries' (``\sum_{i=1}^{n-1}(u_{i+1} - u_i)^2``
+    of ``\mathbf u \in \mathbb{R}^n``): not samples, but part of its entries, or shifted."""
+    info = ctx.env.vars.get(wrt)
+    if info is None or info.shape.cols != ONE or info.shape.is_scalar or m.base != wrt:
+        return
+    bound = dim_of(summed.upper) if summed.upper is not None else None
+    written = ctx.style.symbols.get(m.key, "")
+    if bound is None or not _BOLD.match(info.latex.strip()) or _BOLD.match(written.strip()):
+        return  # (a family of bold vectors, 𝐮_i: samples)
+    if not (bound.free_symbols & info.shape.rows.free_symbols) or same(bound, info.shape.rows):
+        return  # (a sum to n - 1 of u ∈ ℝⁿ: its entries)
+    w = ctx.style.symbols.get(wrt, wrt)
+    upper = f"^{{{t_show(summed.upper)}}}" if summed.upper is not None else ""
+    raise CalculusError(
+        f"`\\sum_{{{summed.index}={summed.start}}}{upper}` takes entries of `{w}` "
+        f"({info.shape.rows} of them) over part of their range or shifted: such a sum is not "
+        "read yet — write it over every entry, or in matrix form (with a difference matrix, "
+        f"`\\|D{w}\\|^2`)"
+    )
 
 
 def hessian_of_sum(
@@ -1676,11 +1701,36 @@ def _defined_shape(key: str, shift: int, env: Env) -> Shape | None:
     fdef = env.functions.get(key)
     if shift != 0 or fdef is None or fdef.params:
         return None
+    value: Expr | None
     try:
         value = Lowerer(env).lower(fdef.body)
     except (CalculusError, RecursionError):
-        return None
+        value = _shape_through_sums(fdef.body, env)
     return value.shape if isinstance(value, Expr) else None
+
+
+def _shape_through_sums(body: t.Node, env: Env) -> Expr | None:
+    r"""``body`` with every sum (its own and its definitions') read as its summand, which has
+    its shape: the batch's :math:`\hat x_i = (x_i - \mu)/\sqrt{\sigma^2 + \epsilon}` with
+    ``\mu = rac1m\sum_i x_i`` over numbers x_i is a number.  For the shape only: a member
+    so sized is one the variable does not reach (held as given), or one written in."""
+
+    def summands(node: t.Node) -> t.Node:
+        by = {
+            id(n): n.body
+            for n in node.walk()
+            if isinstance(n, t.BigOp) and n.op == "\\sum" and n.body is not None
+        }
+        return t.replaced(node, by) if by else node
+
+    functions = {
+        k: replace(f, body=summands(f.body)) if not f.params and f.body is not None else f
+        for k, f in env.functions.items()
+    }
+    try:
+        return Lowerer(replace(env, functions=functions)).lower(summands(body))
+    except (CalculusError, RecursionError):
+        return None
 
 
 def _sizes_in(env: Env, names: set[str]) -> list[sympy.Expr]:
@@ -1757,6 +1807,16 @@ def undefined_in_sum(node: t.Node, env: Env) -> str | None:
                 f"(e.g. `{written}({params}) = …`) to differentiate the sum through it"
             )
     return None
+
+
+def _sized_alone(result: str, term: _Term, ctx: Context, wrt: str) -> str:
+    r"""A term's result beside the sum read back with its ``I`` sized by the square variable
+    (``-\operatorname{tr}(B)`` by B: ``-I_d``), which alone tells no size; as printed
+    elsewhere (the sum's result sizes it there)."""
+    var = ctx.env.vars[wrt].shape
+    if term.sum is not None or var.rows != var.cols or var.rows == ONE:
+        return result
+    return _UNSIZED_I.sub(f"I_{{{sympy.latex(var.rows)}}}", result)
 
 
 def _read_back(result: str, ctx: Context, macros: MacroTable) -> Expr:

@@ -1535,6 +1535,25 @@ _NUMBERS = re.compile(
     + _M.format("member")
 )
 
+# "a mini-batch of $m$ values $x_1, \dots, x_m$", "scalar values $a_1, \dots, a_n$": numbers
+# (counted, or said scalar or real: not the value vectors of attention, "values $v_1, \dots$")
+_VALUES = re.compile(r"(?:\$[^$\s]{1,12}\$|\bscalar|\breal)\s+values\s+" + _M.format("member"))
+
+_ATTENTION = re.compile(r"\b(?:[Kk]eys?|[Qq]uer(?:y|ies)|[Aa]ttention)\b")
+
+
+def _sentence_before(text: str, m: re.Match[str]) -> str:
+    """The text of ``m``'s sentence before it (at most 300 characters back)."""
+    before = text[max(0, m.start() - 300) : m.start()]
+    return re.split(r"[.!?]\s|\n\s*\n", before)[-1]
+
+
+# "upstream gradients $g_i$, one per value": one number for each value above (read only
+# after values the prose names numbers, _VALUES)
+_ONE_PER_VALUE = re.compile(
+    _M.format("member") + r",?\s+one\s+(?:per|for\s+each)\s+(?:such\s+)?value\b"
+)
+
 # "weights $w^{(i)}$ (scalars)", "$w_i$ (a scalar each)": members said to be numbers
 _SAID_SCALARS = re.compile(
     _M.format("member") + r"\s*\((?:scalars|numbers|(?:each\s+)?a\s+scalar(?:\s+each)?)\)"
@@ -1770,24 +1789,47 @@ def _numbers(text: str, rows: list[PlacedRow], lo: int, hi: int | None) -> list[
         ) is not None:
             out.append(Family(key[0], key[1], member.start, member.end, key, member.start,
                               "scalar"))  # fmt: skip
-    for m in _NUMBERS.finditer(text, lo, len(text) if hi is None else hi):
-        row = _row_at(rows, m.start("member"))
-        tree = row.tree if row is not None else None
-        if not isinstance(tree, t.List) or not any(isinstance(i, t.Dots) for i in tree.items):
-            continue
-        subs = [i for i in tree.items if not isinstance(i, t.Dots)]
-        if len(subs) < 2 or not all(
-            isinstance(i, t.Sub) and isinstance(i.base, t.Symbol) and not i.base.font for i in subs
-        ):
-            continue
-        bases = {symbol_key(i.base) for i in subs}  # type: ignore[attr-defined]
-        base = bases.pop() if len(bases) == 1 else None
-        if base is not None:
+    end = len(text) if hi is None else hi
+    values = [
+        m
+        for m in _VALUES.finditer(text, lo, end)
+        if _number_list(rows, m) is not None and not _ATTENTION.search(_sentence_before(text, m))
+    ]
+    if values:
+        for m in _ONE_PER_VALUE.finditer(text, values[0].end(), end):
+            row = _row_at(rows, m.start("member"))
+            member = row.tree if row is not None else None
+            if isinstance(member, t.Sub) and (key := symbol_key(member)) is not None:
+                out.append(Family(key[0], key[1], member.start, member.end, key, member.start,
+                                  "scalar"))  # fmt: skip
+    for m in [*_NUMBERS.finditer(text, lo, end), *values]:
+        listed = _number_list(rows, m)
+        if listed is not None:
+            tree, base = listed
             out += [
                 Family(k[0], k[1], s, e, base, tree.start, "scalar")
                 for k, s, e in _members(tree, "column")
             ]
     return out
+
+
+def _number_list(
+    rows: list[PlacedRow], m: re.Match[str]
+) -> tuple[t.List, tuple[str, str | None]] | None:
+    """The list ``t_1, \\dots, t_N`` of one plain letter a match's ``member`` writes, and that
+    letter's key; None where it writes no such list."""
+    row = _row_at(rows, m.start("member"))
+    tree = row.tree if row is not None else None
+    if not isinstance(tree, t.List) or not any(isinstance(i, t.Dots) for i in tree.items):
+        return None
+    subs = [i for i in tree.items if not isinstance(i, t.Dots)]
+    if len(subs) < 2 or not all(
+        isinstance(i, t.Sub) and isinstance(i.base, t.Symbol) and not i.base.font for i in subs
+    ):
+        return None
+    bases = {symbol_key(i.base) for i in subs}  # type: ignore[attr-defined]
+    base = bases.pop() if len(bases) == 1 else None
+    return (tree, base) if base is not None else None
 
 
 def _members(
