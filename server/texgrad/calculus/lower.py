@@ -520,7 +520,9 @@ class Lowerer:
             return own
         info = self.env.vars.get(key[0]) if key is not None else None
         if key is not None and info is not None and self._declared_prime(key[0]):
-            return e.var(key[0], info.shape, info.symmetric)  # (θ' ∈ ℝᵖ declared, θ itself perhaps not)
+            return e.var(
+                key[0], info.shape, info.symmetric
+            )  # (θ' ∈ ℝᵖ declared, θ itself perhaps not)
         x = self.lower(node.base)
         if key is not None and (
             self._primed_name(key[0])
