@@ -62,7 +62,8 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
             server.collect_when_idle()
             await asyncio.sleep(0.1)
         assert walks == [1]  # the first (nothing walked yet), not the two after it
-        server._heap_collected = sys.getallocatedblocks() // 2  # (as if half was made since)
+        server._frozen_collected = gc.get_freeze_count() // 2  # (as if half was made since)
+        server._heap_counted = sys.getallocatedblocks() // 2
         server.collect_when_idle()
         await asyncio.sleep(0.1)
         assert walks == [1, 1]
@@ -71,33 +72,55 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
 
 
 @pytest.mark.asyncio
-async def test_the_idle_collection_does_not_count_the_frozen_objects(
+async def test_the_idle_collection_counts_the_frozen_objects_only_when_the_heap_grew(
     server: TexgradServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``gc.get_freeze_count`` walks the list of every frozen object (16-34 ms of the event
-    loop at each pause in typing): the idle collection measures the heap instead, and still
-    walks everything when the heap grew enough."""
+    loop at each pause in typing): it is asked only when the heap grew enough since."""
     import gc
 
     counted: list[int] = []
     walks: list[int] = []
-    unfreeze = gc.unfreeze
+    count, unfreeze = gc.get_freeze_count, gc.unfreeze
     monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
     monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
-    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counted.append(1), 0)[1])
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counted.append(1), count())[1])
     monkeypatch.setattr(gc, "unfreeze", lambda: (walks.append(1), unfreeze())[1])
     try:
-        for _ in range(2):
+        for _ in range(3):
             server.collect_when_idle()
             await asyncio.sleep(0.1)
-        assert (counted, walks) == ([], [1])
-        assert 0 < server._heap_collected <= sys.getallocatedblocks() * 1.05
-        kept = [[k] for k in range(server._heap_collected // 5)]  # (the heap grown by 20%)
+        assert (len(counted), walks) == (2, [1])  # (the first: nothing counted yet)
+        assert 0 < server._heap_counted <= sys.getallocatedblocks() * 1.05
+        kept = [[k] for k in range(server._heap_counted // 5)]  # (the heap grown by 20%+)
         server.collect_when_idle()
         await asyncio.sleep(0.1)
-        assert (counted, walks) == ([], [1, 1]), len(kept)
+        assert (len(counted), walks) == (4, [1, 1]), len(kept)
     finally:
         unfreeze()
+
+
+@pytest.mark.asyncio
+async def test_the_idle_collection_waits_for_a_running_derivative_check(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a running check holds is not what the analyses keep: measured then, the heap
+    looked grown and the collection walked every object, mid-check."""
+    calls: list[int] = []
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: calls.append(1))
+    check: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    server.derivative_checks.add(check)
+    check.add_done_callback(server.derivative_checks.discard)
+    server.collect_when_idle()
+    await asyncio.sleep(0.1)
+    assert calls == []
+    check.set_result(None)
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if calls:
+            break
+    assert calls == [1] and not server.derivative_checks
 
 
 def test_texgrad_lsp_keeps_one_c_heap_before_its_first_thread(

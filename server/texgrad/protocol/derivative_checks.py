@@ -89,6 +89,8 @@ async def _check_once(
     job: Job[list[Diagnostic]] = Job(server.ws.wrong_derivatives, result, SECONDS, deadline)
     fut = asyncio.get_running_loop().run_in_executor(server.diff_pool, job.run)
     fut.add_done_callback(_retrieved)  # (cancelled at shutdown, its Stopped is awaited by none)
+    server.derivative_checks.add(fut)  # (the idle collection waits for it)
+    fut.add_done_callback(server.derivative_checks.discard)
     doc_changed = False
     try:
         while not fut.done():

@@ -71,12 +71,13 @@ IDLE_COLLECT = 2.0
 # analysis left, frozen with what it keeps), so it is done every ~40 keystrokes in the
 # Cookbook (≤ 17,000 objects of garbage kept meanwhile), not at every pause in typing.
 # (Collecting the young generations before each freeze kept none, for ~1.3 ms a keystroke.)
-# What is measured is the small-object allocator's blocks in use (``sys.getallocatedblocks``,
-# a counter on CPython 3.11; a walk of its pools' headers on 3.12+), not the frozen objects
-# (``gc.get_freeze_count`` walks their list: 16 ms of the event loop at every pause in
-# typing with the Cookbook analysed, 34 ms with every corpus file).  Over 60 Cookbook edits
-# in process the two grew alike (by 46% and 51%), the blocks a little ahead: a walk as
-# often or a little sooner, so as much garbage kept at most.
+# The frozen objects are counted (``gc.get_freeze_count`` walks their list: 16 ms of the
+# event loop with the Cookbook analysed, 34 ms with every corpus file) only once the
+# small-object allocator's blocks in use (``sys.getallocatedblocks``: a counter on CPython
+# 3.11, a walk of its pools' headers on 3.12+) grew as much since they were last counted:
+# not at every pause in typing.  The blocks grow with what is kept and with caches a walk
+# does not free (over 60 Cookbook edits in process: frozen objects +46%, blocks +51%), so
+# the blocks alone would start the walk for nothing.
 FULL_COLLECT_GROWTH = 1.1
 # Seconds of CPU time (its thread's) one analysis may take before it is stopped and its
 # document told so — CPU time, so that load on the machine does not cut documents — with
@@ -204,7 +205,9 @@ class TexgradServer(LanguageServer):
         self.init_settings: dict[str, Any] = {}
         self.client_settings: dict[str, Any] | None = None  # the last configured (merged)
         self._collect_task: asyncio.Future[None] | None = None
-        self._heap_collected = 0  # allocator blocks in use after the last full idle collection
+        self._frozen_collected = 0  # objects frozen after the last full idle collection
+        self._heap_counted = 0  # allocator blocks in use when the frozen were last counted
+        self.derivative_checks: set[asyncio.Future[Any]] = set()  # (running in diff_pool)
         self.exit_status = 0  # of the process, once the connection ends
         # the analysis running in the analysis thread, and those waiting for it
         self._running: _Run | None = None
@@ -390,13 +393,19 @@ class TexgradServer(LanguageServer):
 
     async def _collect_later(self) -> None:
         await asyncio.sleep(IDLE_COLLECT)
+        # (a derivative check running: what it holds for now would be counted as kept and
+        # start a walk for nothing — under load a check outlasts IDLE_COLLECT)
+        while self.derivative_checks and not self._analysing():
+            await asyncio.sleep(IDLE_COLLECT)
         if self._analysing():
             return  # an analysis is pending: it will ask again when it is done
-        if sys.getallocatedblocks() > self._heap_collected * FULL_COLLECT_GROWTH:
-            gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
-            gc.collect()
-            gc.freeze()
-            self._heap_collected = sys.getallocatedblocks()
+        if sys.getallocatedblocks() > self._heap_counted * FULL_COLLECT_GROWTH:
+            if gc.get_freeze_count() > self._frozen_collected * FULL_COLLECT_GROWTH:
+                gc.unfreeze()  # (the garbage frozen since: every object walked, seldom)
+                gc.collect()
+                gc.freeze()
+                self._frozen_collected = gc.get_freeze_count()
+            self._heap_counted = sys.getallocatedblocks()
         forget_generated_sources()
         release_freed_memory()
 
