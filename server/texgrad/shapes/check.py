@@ -551,7 +551,7 @@ def _learn(
         for i in range(start, len(d.rows)):
             row, j = d.rows[i], aligned[i]
             prior = old_runs[j] if j >= 0 else None
-            if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
+            if prior is not None and not prior.writes and dirty.isdisjoint(prior.reads):
                 if d is not target or i < forced_from:
                     reused += 1  # (most rows: the loop's fast path)
                     runs.append(prior)
@@ -609,7 +609,7 @@ def _report(
             prior is not None
             and i < forced_from
             and not (prior.writes or prior.diagnostics or prior.notes)
-            and prior.reads.isdisjoint(dirty)
+            and dirty.isdisjoint(prior.reads)
         ):
             reused += 1  # (most rows: the loop's fast path)
             return prior
@@ -681,7 +681,7 @@ def _infer_row(
     """Infer one row, or redo what it did last time if nothing it read has changed
     (unless forced), or if what it asked of what did change has the same answers."""
     if prior is not None and (
-        (not force and prior.reads.isdisjoint(dirty))
+        (not force and dirty.isdisjoint(prior.reads))
         or (not prior.diagnostics and same_answers(inference, prior, row.start, dirty, force))
     ):
         for w in prior.writes:
@@ -700,7 +700,7 @@ def _infer_row(
     inference.infer(row_tree(row))  # \operatorname{head}_i: a letter
     base = row.start
     run = RowRun(
-        _shared(frozenset(_interned(inference.reads))),
+        _shared(tuple(sorted(_interned(inference.reads)))),
         _shared(flat_questions(inference.asked, base)),
         tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
         tuple(diagnostic_moved(g, -base) for g in inference.diagnostics),
