@@ -47,6 +47,7 @@ from texgrad.shapes.words import row_tree
 from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import forget_keys
 
 if TYPE_CHECKING:  # (the cache is the caller's: not imported where none is given, as by diff)
     from texgrad.syntax.parse_cache import ParseCache
@@ -420,6 +421,7 @@ class Checker:
         Parse the project's documents (rows unchanged since the last check keep their
         trees), collect what they declare, tell what changed since the last check, learn
         the definitions every document makes (pass 1), and report on this one (pass 2)."""
+        forget_keys()  # (those of the checks before: their nodes, kept by the cache)
         target = self.parsed(path, project, folder, text)
         read = self._project_read(target, project, folder)
         if read is not None:
