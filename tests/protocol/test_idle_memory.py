@@ -165,3 +165,37 @@ async def test_the_idle_collection_forgets_generated_sources(
         if calls:
             break
     assert calls == ["forget", "release"]
+
+
+@pytest.mark.asyncio
+async def test_a_stopped_analysis_leaves_no_cycle_holding_what_it_read(
+    server: TexgradServer,
+) -> None:
+    """An analysis stopped (an edit: its text stale) lets go of its frames at once: its
+    ``Stopped`` raised where the analysis is awaited, its traceback held that frame, which
+    held the future, which held it — a cycle, until the next full collection."""
+    import gc
+    import weakref
+
+    from texgrad.protocol.stopping import Stopped
+
+    class Read:  # (stands for what the stopped analysis had read: weakly referable)
+        pass
+
+    made: list[weakref.ref[Read]] = []
+    stale = [False]
+
+    def stopped(*args: object) -> None:
+        held = Read()  # (a frame of the analysis holds it)
+        made.append(weakref.ref(held))
+        stale[0] = True  # (the document changed meanwhile)
+        raise Stopped("edited")
+
+    server._analyse = stopped  # type: ignore[assignment,method-assign]
+    gc.disable()
+    try:
+        got = await server._bounded_analysis("/doc.md", "x", {}, "markdown", lambda: stale[0])
+        await asyncio.sleep(0.05)  # (the future's callbacks run)
+        assert got is None and len(made) == 1 and made[0]() is None
+    finally:
+        gc.enable()
