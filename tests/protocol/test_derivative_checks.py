@@ -200,3 +200,40 @@ async def test_the_root_s_layout_statement_rechecks_an_open_chapter(
         )
         codes = await _checked(server, grad.as_uri(), version)
         assert ("wrong-derivative" in codes) == bool(said), (version, codes)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("error", ["stopped", "memory"])
+async def test_a_stopped_check_leaves_no_cycle_holding_what_it_checked(
+    server: TexgradServer, error: str
+) -> None:
+    """A check stopped (by an edit, or its memory bound) lets go of the result it checked
+    and of its frames at once: its ``Stopped`` raised where the check is awaited, its
+    traceback held that frame, which held the future, which held it — a cycle that kept
+    the result, at every edit during a check, until the next full collection."""
+    import gc
+    import weakref
+
+    from texgrad.protocol.stopping import MemoryExceeded, Stopped
+
+    class Checked:  # (stands for the CheckResult checked: weakly referable)
+        path = "/doc.md"
+
+    def stopped(result: Any, seconds: float, deadline: Any) -> Any:  # (its frame holds it)
+        raise (
+            Stopped("edited") if error == "stopped" else MemoryExceeded("past 2048 MB", 2048 << 20)
+        )
+
+    server.ws.wrong_derivatives = stopped  # type: ignore[method-assign]
+    result = Checked()
+    gone = weakref.ref(result)
+    doc: Any = type("Doc", (), {"closed": False, "analysis": None, "text": ""})()
+    doc.analysis = analysis = type("Analysis", (), {"text": ""})()
+    gc.disable()
+    try:
+        found = await derivative_checks._check_once(server, doc, analysis, result)  # type: ignore[arg-type]
+        del result
+        await asyncio.sleep(0.05)  # (the future's callbacks run)
+        assert found is None and gone() is None
+    finally:
+        gc.enable()

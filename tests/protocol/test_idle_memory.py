@@ -63,9 +63,50 @@ async def test_the_idle_collection_walks_everything_only_when_much_more_is_froze
             await asyncio.sleep(0.1)
         assert walks == [1]  # the first (nothing walked yet), not the two after it
         server._frozen_collected = gc.get_freeze_count() // 2  # (as if half was made since)
+        server._heap_counted = sys.getallocatedblocks() // 2
         server.collect_when_idle()
         await asyncio.sleep(0.1)
         assert walks == [1, 1]
+    finally:
+        unfreeze()
+
+
+@pytest.mark.asyncio
+async def test_the_idle_collection_counts_the_frozen_objects_only_when_the_heap_grew(
+    server: TexgradServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``gc.get_freeze_count`` walks the list of every frozen object (16-34 ms of the event
+    loop at each pause in typing): it is asked only when the allocator's blocks grew by
+    as many as the frozen objects lack to start a walk, and then the walk is not put off."""
+    import gc
+
+    counted: list[int] = []
+    walks: list[int] = []
+    count, unfreeze = gc.get_freeze_count, gc.unfreeze
+    monkeypatch.setattr(server_module, "IDLE_COLLECT", 0.01)
+    monkeypatch.setattr(server_module, "release_freed_memory", lambda: None)
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: (counted.append(1), count())[1])
+    monkeypatch.setattr(gc, "unfreeze", lambda: (walks.append(1), unfreeze())[1])
+    try:
+        for _ in range(3):
+            server.collect_when_idle()
+            await asyncio.sleep(0.1)
+        assert (len(counted), walks) == (2, [1])  # (the first: nothing counted yet)
+        walked = server._frozen_collected
+        # kept, 7% more frozen objects (a list and its item array each: 14% more blocks):
+        # counted, not walked (under 10% more)
+        kept = [[k] for k in range(walked * 7 // 100)]
+        server.collect_when_idle()
+        await asyncio.sleep(0.1)
+        assert (len(counted), walks) == (3, [1]), len(kept)
+        assert walked * 1.06 < server._frozen_counted < walked * 1.1
+        # 7% more again: the blocks grew by less than 10% of what they were when counted,
+        # but the frozen objects are now 14% more than walked: counted, and walked
+        kept2 = [[k] for k in range(walked * 7 // 100)]
+        server.collect_when_idle()
+        await asyncio.sleep(0.1)
+        assert (len(counted), walks) == (5, [1, 1]), len(kept2)
+        assert server._frozen_collected > walked * 1.1
     finally:
         unfreeze()
 
@@ -124,3 +165,37 @@ async def test_the_idle_collection_forgets_generated_sources(
         if calls:
             break
     assert calls == ["forget", "release"]
+
+
+@pytest.mark.asyncio
+async def test_a_stopped_analysis_leaves_no_cycle_holding_what_it_read(
+    server: TexgradServer,
+) -> None:
+    """An analysis stopped (an edit: its text stale) lets go of its frames at once: its
+    ``Stopped`` raised where the analysis is awaited, its traceback held that frame, which
+    held the future, which held it — a cycle, until the next full collection."""
+    import gc
+    import weakref
+
+    from texgrad.protocol.stopping import Stopped
+
+    class Read:  # (stands for what the stopped analysis had read: weakly referable)
+        pass
+
+    made: list[weakref.ref[Read]] = []
+    stale = [False]
+
+    def stopped(*args: object) -> None:
+        held = Read()  # (a frame of the analysis holds it)
+        made.append(weakref.ref(held))
+        stale[0] = True  # (the document changed meanwhile)
+        raise Stopped("edited")
+
+    server._analyse = stopped  # type: ignore[assignment,method-assign]
+    gc.disable()
+    try:
+        got = await server._bounded_analysis("/doc.md", "x", {}, "markdown", lambda: stale[0])
+        await asyncio.sleep(0.05)  # (the future's callbacks run)
+        assert got is None and len(made) == 1 and made[0]() is None
+    finally:
+        gc.enable()

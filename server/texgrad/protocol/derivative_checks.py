@@ -97,16 +97,22 @@ async def _check_once(
                 deadline.cancel()  # (the document changed: this text's findings are of no use)
                 job.stop()
                 doc_changed = True
-        found = fut.result()
-    except MemoryExceeded as exc:
-        log.warning("stopped checking the written derivatives of %s: %s", result.path, exc)
-        return None
-    except Stopped:
-        return None
+        # (its exception read, not raised here: raised, its traceback would hold this
+        # frame, which holds ``fut``, which holds it — a cycle that kept the result checked,
+        # and every frame of the stopped check, until a full collection: at every edit
+        # during a check)
+        stopped = fut.exception()
     except asyncio.CancelledError:
         deadline.cancel()
         job.stop()
         raise
+    if isinstance(stopped, MemoryExceeded):
+        said = str(stopped)  # (a record holding the exception would hold its frames too)
+        log.warning("stopped checking the written derivatives of %s: %s", result.path, said)
+        return None
+    if isinstance(stopped, Stopped):
+        return None
+    found = fut.result()
     if deadline.cancelled or doc_changed:
         return None
     server.collect_when_idle()  # (what the check freed goes back to the system when idle)

@@ -47,6 +47,7 @@ from texgrad.shapes.words import row_tree
 from texgrad.stop_points import Stopped, point
 from texgrad.syntax import tree as t
 from texgrad.syntax.parse import parse_row
+from texgrad.syntax.symbols import forget_keys
 
 if TYPE_CHECKING:  # (the cache is the caller's: not imported where none is given, as by diff)
     from texgrad.syntax.parse_cache import ParseCache
@@ -420,6 +421,7 @@ class Checker:
         Parse the project's documents (rows unchanged since the last check keep their
         trees), collect what they declare, tell what changed since the last check, learn
         the definitions every document makes (pass 1), and report on this one (pass 2)."""
+        forget_keys()  # (those of the checks before: their nodes, kept by the cache)
         target = self.parsed(path, project, folder, text)
         read = self._project_read(target, project, folder)
         if read is not None:
@@ -551,7 +553,7 @@ def _learn(
         for i in range(start, len(d.rows)):
             row, j = d.rows[i], aligned[i]
             prior = old_runs[j] if j >= 0 else None
-            if prior is not None and not prior.writes and prior.reads.isdisjoint(dirty):
+            if prior is not None and not prior.writes and dirty.isdisjoint(prior.reads):
                 if d is not target or i < forced_from:
                     reused += 1  # (most rows: the loop's fast path)
                     runs.append(prior)
@@ -609,7 +611,7 @@ def _report(
             prior is not None
             and i < forced_from
             and not (prior.writes or prior.diagnostics or prior.notes)
-            and prior.reads.isdisjoint(dirty)
+            and dirty.isdisjoint(prior.reads)
         ):
             reused += 1  # (most rows: the loop's fast path)
             return prior
@@ -681,7 +683,7 @@ def _infer_row(
     """Infer one row, or redo what it did last time if nothing it read has changed
     (unless forced), or if what it asked of what did change has the same answers."""
     if prior is not None and (
-        (not force and prior.reads.isdisjoint(dirty))
+        (not force and dirty.isdisjoint(prior.reads))
         or (not prior.diagnostics and same_answers(inference, prior, row.start, dirty, force))
     ):
         for w in prior.writes:
@@ -700,7 +702,7 @@ def _infer_row(
     inference.infer(row_tree(row))  # \operatorname{head}_i: a letter
     base = row.start
     run = RowRun(
-        _shared(frozenset(_interned(inference.reads))),
+        _shared(tuple(sorted(_interned(inference.reads)))),
         _shared(flat_questions(inference.asked, base)),
         tuple(replace(w, start=w.start - base, end=w.end - base) for w in inference.writes),
         tuple(diagnostic_moved(g, -base) for g in inference.diagnostics),

@@ -43,52 +43,6 @@ class Inference(
         names: frozenset[Any] | None = None,  # the table's dimension names, if known
     ):
         super().__init__(table, path, source, report=report, names=names)
-        # node kind -> its rule (a bound method: one dict lookup and one call per node)
-        self._rules = {
-            # symbols (rules/symbols.py)
-            t.Symbol: self._symbol,
-            t.Sub: self._sub_or_braced,
-            t.Tagged: self._symbolic,
-            t.Number: lambda n: SCALAR,
-            t.Factorial: lambda n: SCALAR,
-            # products and sums (rules/products.py)
-            t.Product: self._product,
-            t.Add: self._add,
-            t.Neg: lambda n: self.infer(n.operand),
-            t.BinOp: self._binop,
-            t.Frac: self._frac,
-            # operators (rules/operators.py)
-            t.Power: self._power,
-            t.Transpose: self._transpose,
-            t.InverseTranspose: self._inverse_transpose,
-            t.Prime: lambda n: self._prime(n) or self._primed_member(n),
-            t.Norm: self._scalar_of,
-            t.Abs: self._scalar_of,
-            t.Angle: self._angle,
-            t.Sqrt: self._sqrt,
-            # functions (rules/functions.py)
-            t.Apply: self._apply,
-            t.BigOp: self._bigop,
-            t.Derivative: self._derivative,
-            t.Nabla: self._nabla,
-            t.Differential: lambda n: self.infer(n.body),
-            # brackets and what they group (rules/brackets.py)
-            t.Paren: self._paren,
-            t.List: self._each,
-            t.Sequence: self._each,
-            t.Matrix: self._matrix,
-            t.Aligned: self._cells,
-            t.Cases: self._cells,
-            t.Text: self._text,
-            # relations (rules/relations.py)
-            t.Chain: self._chain,
-            # decorations: the shape of what they decorate
-            t.Font: lambda n: self.infer(n.body),
-            t.Accent: lambda n: self.infer(n.body),
-            t.Overset: lambda n: self.infer(n.base),
-            # a row beyond what texgrad reads (syntax/limits.py): said, not checked
-            t.Unread: self._unread,
-        }
 
     def _unread(self, node: t.Unread) -> None:
         message = node.why + "; this row is not checked"
@@ -100,3 +54,54 @@ class Inference(
         if isinstance(node.base, t.Angle):
             return self.infer(node.base)  # \langle A, B \rangle_F, \langle x, y \rangle_K
         return self._sub(node)
+
+
+# node kind -> its rule, called with the inference (one dict lookup and one call per
+# node).  The class's, not each inference's dict of its bound methods: those held the
+# inference, a cycle that kept each one — its symbol table, its declarations — after
+# the check until a full collection (~2 a keystroke in the language server).
+Inference._RULES = {
+    # symbols (rules/symbols.py)
+    t.Symbol: Inference._symbol,
+    t.Sub: Inference._sub_or_braced,
+    t.Tagged: Inference._symbolic,
+    t.Number: lambda self, n: SCALAR,
+    t.Factorial: lambda self, n: SCALAR,
+    # products and sums (rules/products.py)
+    t.Product: Inference._product,
+    t.Add: Inference._add,
+    t.Neg: lambda self, n: self.infer(n.operand),
+    t.BinOp: Inference._binop,
+    t.Frac: Inference._frac,
+    # operators (rules/operators.py)
+    t.Power: Inference._power,
+    t.Transpose: Inference._transpose,
+    t.InverseTranspose: Inference._inverse_transpose,
+    t.Prime: lambda self, n: self._prime(n) or self._primed_member(n),
+    t.Norm: Inference._scalar_of,
+    t.Abs: Inference._scalar_of,
+    t.Angle: Inference._angle,
+    t.Sqrt: Inference._sqrt,
+    # functions (rules/functions.py)
+    t.Apply: Inference._apply,
+    t.BigOp: Inference._bigop,
+    t.Derivative: Inference._derivative,
+    t.Nabla: Inference._nabla,
+    t.Differential: lambda self, n: self.infer(n.body),
+    # brackets and what they group (rules/brackets.py)
+    t.Paren: Inference._paren,
+    t.List: Inference._each,
+    t.Sequence: Inference._each,
+    t.Matrix: Inference._matrix,
+    t.Aligned: Inference._cells,
+    t.Cases: Inference._cells,
+    t.Text: Inference._text,
+    # relations (rules/relations.py)
+    t.Chain: Inference._chain,
+    # decorations: the shape of what they decorate
+    t.Font: lambda self, n: self.infer(n.body),
+    t.Accent: lambda self, n: self.infer(n.body),
+    t.Overset: lambda self, n: self.infer(n.base),
+    # a row beyond what texgrad reads (syntax/limits.py): said, not checked
+    t.Unread: Inference._unread,
+}

@@ -89,7 +89,10 @@ class RuleBase:
     """Infers shapes over the rows of one document; collects diagnostics.
 
     The rules (one per node kind) live in the subclasses of this one, by family; ``infer``
-    dispatches a node to its rule through ``_rules`` (filled by ``Inference``)."""
+    dispatches a node to its rule through ``_RULES`` (filled by ``Inference``)."""
+
+    # node kind -> its rule, called with the inference (see infer.py)
+    _RULES: dict[type, Callable[[Any, Any], Shape | None]] = {}
 
     def __init__(
         self,
@@ -125,7 +128,6 @@ class RuleBase:
         self.bold_guesses: set[Any] = set()
         # N of \mathbb{R}^{N \times D}: a number wherever it is written undeclared (\frac{1}{N})
         self.dimension_names = dimension_names(table) if names is None else names
-        self._rules: dict[type, Callable[[Any], Shape | None]] = {}
         # where the left side of the equation whose right side is being inferred starts: the
         # h of ``h = W_2 h`` is the h before this definition, not the one it makes
         self._own_left: int | None = None
@@ -143,8 +145,8 @@ class RuleBase:
     def infer(self, node: t.Node | None) -> Shape | None:
         if node is None:
             return None
-        rule = self._rules.get(type(node))
-        shape = rule(node) if rule is not None else None
+        rule = self._RULES.get(type(node))
+        shape = rule(self, node) if rule is not None else None
         if shape is not None:
             self.shapes[span_key(node)] = shape
         return shape
