@@ -331,17 +331,37 @@ def _letters_declared(result: CheckResult) -> list[str]:
 def _definition_heads(result: CheckResult) -> set[tuple[str, int]]:
     r"""Where the rows of the checked file that define a letter (``S = \diag(…)``) write
     it: a declaration by the prose there sizes the definition ("with $S = \diag(\mathbf p
-    \odot (\mathbf 1 - \mathbf p))$, an $n 	imes n$ diagonal matrix"), and the letter is
-    still what it defines (X^T S X read with S's value, not a free n×n matrix)."""
-    out: set[tuple[str, int]] = set()
+    \odot (\mathbf 1 - \mathbf p))$, an $n \times n$ diagonal matrix"), and the letter is
+    still what it defines (X^T S X read with S's value, not a free n×n matrix).  Only a
+    letter defined once in the file: ``\mathbf p = \phi(x, y_w)``, "both in $\mathbb R^d$",
+    beside a plain ``p = \sigma(\boldsymbol\theta^\top\mathbf z)`` keeps its declaration
+    (the calculus keys both p: read by a definition, z = p - r would refer to itself)."""
+    heads: dict[str, list[tuple[str, int]]] = {}
     for row in result.rows:
         tree = row.tree
         if (
             row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
             and tree.relations == ("=",) and tree.items[0] is not None
         ):  # fmt: skip
-            out.add((row.path, tree.items[0].start))
-    return out
+            if _opaque_call(result, tree.items[1]):
+                continue  # (\mathbf r = \phi(x, y_l), "both in R^d": its declaration holds)
+            key = symbol_key(tree.items[0])
+            head = (row.path, tree.items[0].start)
+            heads.setdefault(key[0] if key is not None else f"@{head[1]}", []).append(head)
+    return {places[0] for places in heads.values() if len(places) == 1}
+
+
+def _opaque_call(result: CheckResult, body: t.Node | None) -> bool:
+    r"""Does ``body`` apply a function the document defines nowhere (a feature map φ), or
+    write a matrix out (``J = [J_c\; J_p]``), neither of which the calculus reads?"""
+    for n in body.walk() if body is not None else ():
+        if isinstance(n, t.Matrix):
+            return True
+        func = n.func if isinstance(n, t.Apply) else None
+        key = symbol_key(func) if isinstance(func, (t.Symbol, t.Font)) else None
+        if key is not None and key[0] not in result.table.function_definitions:
+            return True  # (\log, \operatorname{…} are no letters: read)
+    return False
 
 
 class _Place:
@@ -1361,8 +1381,8 @@ def _typed_by_use(result: CheckResult, key: str, rows: Any, cols: Any) -> bool:
     if key in said.roles:
         return False
     members = said.families.get(key)
-    if not members:
-        return True
+    if not members or not Shape(rows, cols).is_vector:
+        return True  # (J typed n×(p+q) by its blocks J_c, J_p: a matrix, no member's)
     others = {m for m in members if not Shape(*m).is_scalar}
     return not others or others == {(rows, cols)}
 
