@@ -58,9 +58,10 @@ REFUSED = [
      r"`A^*` is not read (a conjugate? an optimum?): for its transpose write `A^\top`; a value "
      r"named `A^*` must be declared, e.g. `A^* \in \mathbb{R}^{n \times n}`"),
     ("min_max.md", "V(y)", "V", r"cannot differentiate `\max` with a subscript"),
+    # (z ~ N(0, I), declared nowhere, is a d-vector by its use beside μ: p is what is left)
     ("random_variable.md", "\\ell(", "\\ell",
-     r"the shape of `\mathbf z` is unknown (its use suggests a vector of d entries) — declare "
-     r"it, e.g. `\mathbf z \in \mathbb{R}^{d}`"),
+     r"cannot differentiate the function `p`: the document does not define it — define it "
+     r"(`p(x) = …`) to differentiate through it"),
     ("unknown_package.tex", "f(\\vx)", "f",
      r"`\vx` is a command the document does not define (from a package texgrad does not "
      r"know?) — define it, e.g. `\newcommand{\vx}{…}`, for texgrad to read it"),

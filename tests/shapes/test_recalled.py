@@ -38,7 +38,7 @@ def test_a_letter_said_to_be_as_before_is_declared_again(tmp_path: Path, sentenc
     assert codes_by_line(text, tmp_path) == [(8, "matmul-mismatch")]
 
 
-@pytest.mark.parametrize("sentence", [r"Now", r"With $X$ a new matrix,"])
+@pytest.mark.parametrize("sentence", [r"Now", r"With $X$ a new matrix,", r"Taking $X$ as given,"])
 def test_a_problem_that_does_not_say_so_keeps_its_letters(tmp_path: Path, sentence: str) -> None:
     r"""Problem 2's X is its own (not Problem 1's) unless the text says it is: nothing is
     checked there (X has no shape), so nothing is flagged."""

@@ -351,6 +351,36 @@ def _definition_heads(result: CheckResult) -> set[tuple[str, int]]:
     return {places[0] for places in heads.values() if len(places) == 1}
 
 
+def _heads_defined(result: CheckResult) -> set[str]:
+    """The letters rows of the checked file define by a list of their entries (``\\mathbf b
+    = (r, 1)^\\top``, which the calculus does not read as a vector), by key."""
+    out: set[str] = set()
+    for row in result.rows:
+        tree = row.tree
+        if (
+            row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
+            and tree.relations[0] in ("=", ":=") and tree.items[0] is not None
+            and tree.items[1] is not None
+            and any(isinstance(n, t.List) for n in tree.items[1].walk())
+        ):  # fmt: skip
+            key = symbol_key(tree.items[0])
+            if key is not None:
+                out.add(key[0])
+    return out - _parameters_written(result)
+
+
+def _parameters_written(result: CheckResult) -> set[str]:
+    r"""The letters the checked file writes as a defined function's parameter (``L(\mathbf
+    w) = …``): a variable, though an example sets it to numbers (``\mathbf w = (1, -1)^\top``)."""
+    out: set[str] = set()
+    for row in result.rows:
+        tree = row.tree
+        head = tree.items[0] if isinstance(tree, t.Chain) and tree.items else None
+        if row.path == result.path and isinstance(head, t.Apply):
+            out |= {k[0] for a in head.args if (k := symbol_key(a)) is not None}
+    return out
+
+
 def _opaque_call(result: CheckResult, body: t.Node | None) -> bool:
     r"""Does ``body`` apply a function the document defines nowhere (a feature map φ), or
     write a matrix out (``J = [J_c\; J_p]``), neither of which the calculus reads?"""
@@ -1176,6 +1206,8 @@ class _Said:
     parameters: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     # the iterates of a bold letter a recursion is written of, by its letter (_iterates)
     iterates: dict[str, set[str]] = field(default_factory=dict)
+    # the letters the checked file's rows define (_heads_defined)
+    defined: frozenset[str] = frozenset()
 
 
 # The contexts of the rows asked about last that are kept (each holds every symbol and
@@ -1258,6 +1290,7 @@ def _said_of(result: CheckResult) -> _Said:
             _families_declared(result),
             _parameters(result),
             _iterates(result),
+            frozenset(_heads_defined(result)),
         )
     return learnt.said
 
@@ -1378,8 +1411,8 @@ def _typed_by_use(result: CheckResult, key: str, rows: Any, cols: Any) -> bool:
     \mathbb R^k``: ``\mathbf b^\top\mathbf z`` may be either's) — members that are numbers
     (``w_j \in \mathbb R``, its entries) agree with any vector."""
     said = _said_of(result)
-    if key in said.roles:
-        return False
+    if key in said.roles or key in said.defined:
+        return False  # (\mathbf b = (r, 1)^\top: its definition, unread, says why, not its use)
     members = said.families.get(key)
     if not members or not Shape(rows, cols).is_vector:
         return True  # (J typed n×(p+q) by its blocks J_c, J_p: a matrix, no member's)

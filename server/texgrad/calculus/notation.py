@@ -328,8 +328,8 @@ def _transpose_macro(node: t.Transpose, text: str) -> str | None:
     None where the mark is written out."""
     if not node.from_macro or not 0 <= node.base.end <= node.end <= len(text):
         return None
-    spelled = text[node.base.end : node.end].strip()
-    return spelled if re.fullmatch(r"\\[A-Za-z]+", spelled) else None
+    spelled = text[node.base.end : node.end].strip()  # \T, or ^\T of \newcommand{\T}{\top}
+    return spelled if re.fullmatch(r"(?:\^\s*)?\\[A-Za-z]+", spelled) else None
 
 
 SIGMOID_APART = "\\operatorname{sigmoid}"

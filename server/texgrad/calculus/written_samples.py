@@ -80,9 +80,6 @@ def compare_sum(
                     got = np.asarray(point.derivative(x0), dtype=float)
                     stacked = _stacked(point, stacks or {}, ctx)
                     stacked.update(_entrywise(point, claimed, ctx, x0, stacked))
-                    unknown = _sized_by_samples(point, claimed, ctx, stacked)
-                    if unknown is not None:  # ("P stacks the \mathbf p_n^\top", unread)
-                        return None, f"sum: `{unknown}` is sized by the samples but not read", out
                     written = point.evaluate_written(claimed, x0, stacked)
             except _OUTSIDE:
                 continue
@@ -93,6 +90,18 @@ def compare_sum(
                 continue
             if any(w.shape == g.shape and _close(w, g) for g in (got, got.T)):
                 return True, "", out
+            unknown = _sized_by_samples(point, claimed, ctx, stacked)
+            if unknown is not None:  # ("P stacks the \mathbf p_n^\top", unread): no verdict
+                shown = ctx.style.symbols.get(unknown, unknown)
+                return (
+                    None,
+                    (
+                        f"sum: its right side writes `{shown}`, as long as the samples are many, "
+                        'which the sum does not read: say what it stacks ("the '
+                        '$\\mathbf p_n^\\top$ are the rows of $P$")'
+                    ),
+                    out,
+                )
             differ += 1
             if differ == POINTS:
                 if hessian:

@@ -23,11 +23,13 @@ from texgrad.syntax.symbols import symbol_key
 
 _MATH = r"\$[^$\n]{1,40}\$"
 # "$X$ as in Problem 1", "$X$ and $\mathbf t$ as above", "$K$ (as before)", "$A$ as defined
-# in Section 2", "$W$ from Problem 1", "$X$ be as in (a)"
+# in Section 2", "$W$ from Problem 1", "$X$ be as in (a)" — not "taking $y$ and $A$ as given"
+# (known data, quantecon's linear algebra lecture), nor "as defined" alone
 _RECALLED = re.compile(
     r"(?P<syms>" + _MATH + r"(?:\s*(?:,|,?\s*and)\s*" + _MATH + r"){0,5})\s*\(?\s*"
     r"(?:(?:be|are|is)\s+)?"
-    r"(?:as\s+(?:(?:defined|given|introduced|declared|before|above|earlier|previously)\b|in\s+"
+    r"(?:as\s+(?:(?:defined|given|introduced|declared)\s+)?"
+    r"(?:(?:before|above|earlier|previously)\b|in\s+"
     r"(?:Problem|Exercise|Question|Part|Section|Example|\(|§|\\S\b|the\s+previous|\\ref))"
     r"|from\s+(?:Problem|Exercise|Question|Part|Example)\b)"
 )
