@@ -360,13 +360,22 @@ def _heads_defined(result: CheckResult) -> set[str]:
         if (
             row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
             and tree.relations[0] in ("=", ":=") and tree.items[0] is not None
-            and tree.items[1] is not None
-            and any(isinstance(n, t.List) for n in tree.items[1].walk())
+            and _entries_listed(tree.items[1])
         ):  # fmt: skip
             key = symbol_key(tree.items[0])
             if key is not None:
                 out.add(key[0])
     return out - _parameters_written(result)
+
+
+def _entries_listed(node: t.Node | None) -> bool:
+    """``(r, 1)^\\top``, ``(r, 1)``: a list of entries, read at the top (no walk of a
+    definition's body: robustness/test_shared_work counts those)."""
+    if isinstance(node, t.Transpose):
+        node = node.base
+    if isinstance(node, t.Paren):
+        node = node.body
+    return isinstance(node, t.List)
 
 
 def _parameters_written(result: CheckResult) -> set[str]:

@@ -253,7 +253,7 @@ class _Evaluator:
             elif (members := self.members_as_vector(node, name)) is not None:
                 return members
             else:
-                raise EvaluationError(node, f"no value for `{name}`")
+                raise EvaluationError(node, f"no value for `{latex_of(node)}`")  # (as written)
         return self.cache[name]
 
     def members_as_vector(self, node: t.Node, name: str) -> Array | None:
