@@ -14,7 +14,7 @@ import itertools
 import re
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -337,34 +337,36 @@ def _definition_heads(result: CheckResult) -> set[tuple[str, int]]:
     beside a plain ``p = \sigma(\boldsymbol\theta^\top\mathbf z)`` keeps its declaration
     (the calculus keys both p: read by a definition, z = p - r would refer to itself)."""
     heads: dict[str, list[tuple[str, int]]] = {}
+    for left, relation, right in _own_equations(result):
+        if relation != "=" or _opaque_call(result, right):
+            continue  # (\mathbf r = \phi(x, y_l), "both in R^d": its declaration holds)
+        key = symbol_key(left)
+        head = (result.path, left.start)
+        heads.setdefault(key[0] if key is not None else f"@{head[1]}", []).append(head)
+    return {places[0] for places in heads.values() if len(places) == 1}
+
+
+def _own_equations(result: CheckResult) -> Iterator[tuple[t.Node, str, t.Node | None]]:
+    """The checked file's rows of one relation with a left side (``S = …``, ``b := …``): the
+    left side, the relation and the right side, for the readers of definitions' heads."""
     for row in result.rows:
         tree = row.tree
         if (
             row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
-            and tree.relations == ("=",) and tree.items[0] is not None
+            and tree.items[0] is not None
         ):  # fmt: skip
-            if _opaque_call(result, tree.items[1]):
-                continue  # (\mathbf r = \phi(x, y_l), "both in R^d": its declaration holds)
-            key = symbol_key(tree.items[0])
-            head = (row.path, tree.items[0].start)
-            heads.setdefault(key[0] if key is not None else f"@{head[1]}", []).append(head)
-    return {places[0] for places in heads.values() if len(places) == 1}
+            yield tree.items[0], tree.relations[0], tree.items[1]
 
 
 def _heads_defined(result: CheckResult) -> set[str]:
     """The letters rows of the checked file define by a list of their entries (``\\mathbf b
     = (r, 1)^\\top``, which the calculus does not read as a vector), by key."""
-    out: set[str] = set()
-    for row in result.rows:
-        tree = row.tree
-        if (
-            row.path == result.path and isinstance(tree, t.Chain) and len(tree.items) == 2
-            and tree.relations[0] in ("=", ":=") and tree.items[0] is not None
-            and _entries_listed(tree.items[1])
-        ):  # fmt: skip
-            key = symbol_key(tree.items[0])
-            if key is not None:
-                out.add(key[0])
+    out = {
+        key[0]
+        for left, relation, right in _own_equations(result)
+        if relation in ("=", ":=") and _entries_listed(right)
+        and (key := symbol_key(left)) is not None
+    }  # fmt: skip
     return out - _parameters_written(result)
 
 
